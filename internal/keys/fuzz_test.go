@@ -50,7 +50,7 @@ func randInt(r *rand.Rand) int64 {
 }
 
 // Encodable instants: 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
-const minSec, maxSec = -62167219200, 253402300799
+const minSec, maxSec, span = -62167219200, 253402300799, maxSec - minSec + 1
 
 func randTime(r *rand.Rand) (sec int64, nsec uint32, zoneMin int16) {
 	sec = minSec + r.Int64N(maxSec-minSec+1)
@@ -228,10 +228,9 @@ func FuzzTimes(f *testing.F) {
 		f.Add(s1, n1, z1, s2, n2, z2)
 	}
 	f.Fuzz(func(t *testing.T, s1 int64, n1 uint32, z1 int16, s2 int64, n2 uint32, z2 int16) {
-		if s1 < minSec || s1 > maxSec || s2 < minSec || s2 > maxSec {
-			return // out of 0000..9999: TestEncodeErrors
-		}
-		a, b := fuzzTime(s1, n1, z1), fuzzTime(s2, n2, z2)
+		// Fold seconds into years 0000..9999 (outside them: TestEncodeErrors).
+		fold := func(s int64) int64 { return minSec + (s%span+span)%span }
+		a, b := fuzzTime(fold(s1), n1, z1), fuzzTime(fold(s2), n2, z2)
 		ea, eb := enc(t, a), enc(t, b)
 		if len(ea) != len(TimeLayout) || len(eb) != len(TimeLayout) {
 			t.Fatalf("widths: %q %q", ea, eb)
@@ -272,8 +271,11 @@ func FuzzTemplate(f *testing.F) {
 		if diff := gocmp.Diff(vals, got); diff != "" {
 			t.Fatalf("template %q: Parse(%q) (-want +got):\n%s", s, k, diff)
 		}
-		for n := range len(vals) {
-			if p := tpl.Prefix(vals[:n]); !strings.HasPrefix(k, p) || n > 0 && p[len(p)-1] != Delimiter && !strings.HasSuffix(p, tpl.lits[n]) {
+		// A partial prefix is a prefix of the key and ends with the literal
+		// after its last value, which starts with the delimiter.
+		for n := 1; n < len(vals); n++ {
+			p := tpl.Prefix(vals[:n])
+			if !strings.HasPrefix(k, p) || !strings.HasSuffix(p, tpl.lits[n]) || !startsWithDelim(tpl.lits[n]) {
 				t.Fatalf("template %q: Prefix(%q) = %q, key %q", s, vals[:n], p, k)
 			}
 		}
