@@ -346,7 +346,7 @@ type blankTags struct {
 }
 
 func (b blankTags) lookup(k string) (string, bool) { v, ok := b.vals[k]; return v, ok }
-func (b blankTags) get(k string) string           { return b.vals[k] }
+func (b blankTags) get(k string) string            { return b.vals[k] }
 
 // entityTags collects the tags of T's blank (_) fields; a key given twice
 // is an error.
