@@ -161,7 +161,7 @@ func (t *Table) register(s *schema) error {
 			}
 		}
 		if s.ttl != nil && other.ttl != nil && s.ttl.Name != other.ttl.Name {
-			return s.defErr(s.ttl.Path, "ttl", fmt.Errorf("a table has one TTL attribute; %s already uses %q, not %q", other.typ, other.ttl.Name, s.ttl.Name))
+			return s.defErr(s.ttl.Path, fieldTag(s.typ, s.ttl), fmt.Errorf("a table has one TTL attribute; %s already uses %q, not %q", other.typ, other.ttl.Name, s.ttl.Name))
 		}
 	}
 	t.entities[s.name] = s
