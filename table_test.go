@@ -112,3 +112,20 @@ func diff(t *testing.T, what string, want, got any, opts ...cmp.Option) {
 		t.Errorf("%s differs (-want +got):\n%s", what, d)
 	}
 }
+
+type cmpOption = cmp.Option
+
+// ignoreMapKeys ignores the named attributes of items.
+func ignoreMapKeys(names ...string) cmp.Option {
+	return cmpopts.IgnoreMapEntries(func(k string, _ types.AttributeValue) bool {
+		for _, n := range names {
+			if k == n {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+var ignoreUnexportedInputs = cmpopts.IgnoreUnexported(dynamodb.PutItemInput{}, dynamodb.GetItemInput{},
+	dynamodb.UpdateItemInput{}, dynamodb.DeleteItemInput{}, dynamodb.CreateTableInput{})
