@@ -171,6 +171,13 @@ func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
 	if v.Type() == timeType {
 		return &types.AttributeValueMemberS{Value: v.Interface().(time.Time).Format(time.RFC3339Nano)}, nil
 	}
+	if f.Set && v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String {
+		ss := make([]string, v.Len())
+		for i := range ss {
+			ss[i] = v.Index(i).String()
+		}
+		return &types.AttributeValueMemberSS{Value: ss}, nil
+	}
 	return attributevalue.Marshal(v.Interface())
 }
 
