@@ -59,7 +59,7 @@ func TestUpdateActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "REMOVE #0\n"; aws.ToString(in.UpdateExpression) != want {
+	if want := "REMOVE #1\n"; aws.ToString(in.UpdateExpression) != want {
 		t.Errorf("UpdateExpression %q, want %q", aws.ToString(in.UpdateExpression), want)
 	}
 
