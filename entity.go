@@ -519,6 +519,22 @@ func versionValue(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
+// decodeItem decodes an item of any entity defined on the table, chosen by
+// its type attribute, into a value of that entity's Go type (a T, not a
+// *T): how a collection query turns mixed items into typed values.
+func (t *Table) decodeItem(item map[string]types.AttributeValue) (any, error) {
+	typ := t.typeOf(item)
+	s := t.schemaOf(typ)
+	if s == nil {
+		return nil, fmt.Errorf("tablemap: table %s: item of unknown entity type %q", t.name, typ)
+	}
+	v, err := s.newValue(item)
+	if err != nil {
+		return nil, &ItemError{Op: "Decode", Entity: s.name, Err: err}
+	}
+	return v, nil
+}
+
 // typeOf returns an item's entity type name ("" if it has none).
 func (t *Table) typeOf(item map[string]types.AttributeValue) string {
 	if s, ok := item[t.typeAttr].(*types.AttributeValueMemberS); ok {
