@@ -159,6 +159,9 @@ type Kitchen struct {
 	Tagged   Address `dynamo:"addr" dynamodbav:"addr"`
 	StrMap   map[string]string
 	IntMap   map[string]int
+	I64Map   map[string]int64
+	FMap     map[string]float64
+	BMap     map[string]bool
 	PtrMap   map[string]*Address
 	ColorMap map[Color]string
 	IntKeys  map[int]bool
@@ -207,6 +210,9 @@ func full() *Kitchen {
 		Tagged:    Address{City: "T"},
 		StrMap:    map[string]string{"a": "1", "b": ""},
 		IntMap:    map[string]int{"a": 1, "big": 1234567},
+		I64Map:    map[string]int64{"min": -1 << 63},
+		FMap:      map[string]float64{"pi": 3.14159, "neg": -0.5},
+		BMap:      map[string]bool{"t": true, "f": false},
 		PtrMap:    map[string]*Address{"home": {City: "H"}, "none": nil},
 		ColorMap:  map[Color]string{1: "red", 2: "blue"},
 		IntKeys:   map[int]bool{-1: true, 10: false},
