@@ -109,11 +109,6 @@ func MarshalUser(u *User) map[string]types.AttributeValue {
 // Decoding helpers: each leaves the target alone when the attribute is
 // missing, zeroes it on NULL, and rejects other types.
 
-func isNull(av types.AttributeValue) bool {
-	_, ok := av.(*avNULL)
-	return ok
-}
-
 func dString(item map[string]types.AttributeValue, name string, out *string) error {
 	switch v := item[name].(type) {
 	case nil:
@@ -339,7 +334,7 @@ func UnmarshalUser(item map[string]types.AttributeValue, u *User) error {
 	case *avNULL:
 		u.Nickname = nil
 	default:
-		return fmt.Errorf("Nickname: want S, got %T", v)
+		return fmt.Errorf("attribute Nickname: want S, got %T", v)
 	}
 	if err := dStrings(item, "Roles", &u.Roles); err != nil {
 		return err
@@ -358,13 +353,13 @@ func UnmarshalUser(item map[string]types.AttributeValue, u *User) error {
 			dString(v.Value, "PostCode", &a.PostCode),
 		} {
 			if err != nil {
-				return fmt.Errorf("Address.%w", err)
+				return fmt.Errorf("attribute Address: %w", err)
 			}
 		}
 	case *avNULL:
 		u.Address = User{}.Address
 	default:
-		return fmt.Errorf("Address: want M, got %T", v)
+		return fmt.Errorf("attribute Address: want M, got %T", v)
 	}
 	return dIntInto(item, "Version", &u.Version)
 }

@@ -128,7 +128,7 @@ func finite(v *Fuzzed) bool {
 func FuzzCodec(f *testing.F) {
 	f.Add("ann", int64(42), uint64(7), 1.5, true, []byte("x"), int64(1700000000), int64(123456789))
 	f.Add("", int64(0), uint64(0), 0.0, false, []byte(nil), int64(0), int64(0))
-	f.Add("a,b,,c", int64(-1), uint64(math.MaxUint64), -0.0, true, []byte{0, 255}, int64(-62135596800), int64(1))
+	f.Add("a,b,,c", int64(-1), uint64(math.MaxUint64), math.Copysign(0, -1), true, []byte{0, 255}, int64(-62135596800), int64(1))
 	f.Add("ünï,\xff", int64(math.MinInt64), uint64(1<<63), 1e300, false, []byte("hello"), int64(253402300799), int64(999999999))
 	f.Add("nan", int64(1), uint64(1), math.NaN(), true, []byte("n"), int64(1), int64(1))
 	f.Add("inf", int64(1), uint64(1), math.Inf(-1), false, []byte{}, int64(1), int64(1))
