@@ -570,6 +570,7 @@ func TestErrorsNameTypeAndPath(t *testing.T) {
 		{&struct {
 			S []string `dynamo:",set"`
 		}{S: []string{}}, ".S: cannot encode an empty []string as a set"},
+		{&struct{ T time.Time }{T: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, ".T: cannot encode 10000-01-01T00:00:00Z: RFC3339 needs a year from 0 to 9999"},
 	} {
 		_, err := codec.Marshal(c.v)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -384,7 +384,12 @@ func encTime(o opts) encFn {
 		if unix {
 			return &types.AttributeValueMemberN{Value: e.formatInt(t.Unix())}, nil
 		}
-		return &types.AttributeValueMemberS{Value: e.formatTime(*t)}, nil
+		s := e.formatTime(*t)
+		if s[0] == '-' || s[4] != '-' {
+			// attributevalue writes these, but cannot read them back.
+			return nil, errorf("cannot encode %s: RFC3339 needs a year from 0 to 9999", s)
+		}
+		return &types.AttributeValueMemberS{Value: s}, nil
 	}
 }
 
