@@ -1,0 +1,141 @@
+package tablemap
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Delete removes one item by its key and returns the item it removed.
+// Make one with Entity.Delete, add options, then Run it (or read its
+// Params). It keeps the first error an option meets and returns it from Run
+// or Params.
+//
+// Deleting a missing item is ErrNotFound (DynamoDB deletes nothing and
+// reports no error; the library tells you). With a version field, a key
+// value with a non-zero version deletes only that version: another stored
+// version is ErrVersionConflict.
+type Delete[T any] struct {
+	e    *Entity[T]
+	key  T
+	cond *expression.ConditionBuilder
+	err  error
+
+	built bool
+	in    *dynamodb.DeleteItemInput
+	fail  failure
+}
+
+// Delete returns a Delete of the item whose key fields are those of key.
+func (e *Entity[T]) Delete(key T) *Delete[T] {
+	return &Delete[T]{e: e, key: key}
+}
+
+// If makes the Delete conditional on cond, evaluated against the stored
+// item; a failed condition is ErrConditionFailed (ErrNotFound when there is
+// no item). Several If calls are ANDed.
+func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
+	op.cond = and(op.cond, cond)
+	return op
+}
+
+// Params returns the DeleteItem request Run sends, without sending it.
+func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
+	op.build()
+	return op.in, op.err
+}
+
+// Run deletes the item and returns it as it was.
+func (op *Delete[T]) Run(ctx context.Context) (T, error) {
+	var zero T
+	in, err := op.Params()
+	if err != nil {
+		return zero, err
+	}
+	out, err := op.e.s.table.client.DeleteItem(ctx, in)
+	if err != nil {
+		return zero, op.fail.wrap(err, nil)
+	}
+	if len(out.Attributes) == 0 {
+		return zero, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Kind: ErrNotFound}
+	}
+	old, err := op.e.decode(out.Attributes)
+	if err != nil {
+		return old, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Err: err}
+	}
+	return old, nil
+}
+
+func (op *Delete[T]) build() {
+	if op.built {
+		return
+	}
+	op.built = true
+	if op.err != nil {
+		return
+	}
+	s := op.e.s
+	t := s.table
+	p := unsafe.Pointer(&op.key)
+	k, err := s.key(p)
+	op.fail = failure{op: "Delete", s: s, key: k, needsItem: true}
+	if err != nil {
+		op.err = itemErr("Delete", s, k, err)
+		return
+	}
+	var conds []expression.ConditionBuilder
+	if s.version != nil {
+		if cur := s.versionOf(p); cur != 0 {
+			op.fail.versioned, op.fail.expected = true, cur
+			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
+		}
+	}
+	if op.cond != nil {
+		conds = append(conds, *op.cond)
+	}
+	in := &dynamodb.DeleteItemInput{
+		TableName:    aws.String(t.name),
+		Key:          t.keyItem(k),
+		ReturnValues: types.ReturnValueAllOld,
+	}
+	if len(conds) > 0 {
+		expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+		if err != nil {
+			op.err = &ItemError{Op: "Delete", Entity: s.name, Key: k, Err: err}
+			return
+		}
+		in.ConditionExpression = expr.Condition()
+		in.ExpressionAttributeNames = expr.Names()
+		in.ExpressionAttributeValues = expr.Values()
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	op.in = in
+}
+
+// txWriteItem returns the Delete as an item of a TransactWriteItems
+// request. Inside a transaction a missing item is not an error unless a
+// condition says so.
+func (op *Delete[T]) txWriteItem() (types.TransactWriteItem, error) {
+	in, err := op.Params()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Delete: &types.Delete{
+		TableName:                           in.TableName,
+		Key:                                 in.Key,
+		ConditionExpression:                 in.ConditionExpression,
+		ExpressionAttributeNames:            in.ExpressionAttributeNames,
+		ExpressionAttributeValues:           in.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
+	}}, nil
+}
+
+// txFailed returns the error of the Delete when its transaction was
+// cancelled because this item's condition failed (see Put.txFailed).
+func (op *Delete[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
+	return op.fail.conditionFailed(cause, old)
+}

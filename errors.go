@@ -1,0 +1,159 @@
+package tablemap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Sentinel errors. Errors returned by operations wrap them, so test with
+// errors.Is:
+//
+//	if errors.Is(err, tablemap.ErrNotFound) { ... }
+var (
+	// ErrNotFound reports that no item exists at a key: a Get found nothing,
+	// an Update or Delete addressed a missing item.
+	ErrNotFound = errors.New("item not found")
+	// ErrConditionFailed reports that DynamoDB rejected a write because its
+	// condition did not hold. The error also wraps the SDK's
+	// *types.ConditionalCheckFailedException, for errors.As.
+	ErrConditionFailed = errors.New("condition failed")
+	// ErrVersionConflict reports that the stored item's version is not the
+	// one the write expected: someone else wrote it in between. An error that
+	// wraps ErrVersionConflict also wraps ErrConditionFailed.
+	ErrVersionConflict = errors.New("version conflict")
+	// ErrItemTooLarge reports an item over DynamoDB's 400 KB limit, found
+	// before any request is sent.
+	ErrItemTooLarge = errors.New("item too large")
+	// ErrInvalidKey reports a value whose key fields cannot make a key: an
+	// empty key field, a value that does not encode, a key that does not
+	// parse back.
+	ErrInvalidKey = errors.New("invalid key")
+	// ErrInvalidCursor reports a page cursor that this table and query did
+	// not produce.
+	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrTxConflict reports a transaction cancelled because another
+	// transaction or write touched one of its items at the same time.
+	ErrTxConflict = errors.New("transaction conflict")
+)
+
+// A DefinitionError reports a struct that cannot define an entity. It names
+// the struct, the field and the tag at fault; Define returns it.
+type DefinitionError struct {
+	Struct string // Go type name, with package: "social.Photo"
+	Field  string // Go field path ("Taken", "Meta.Owner"); "_" for the entity tags
+	Tag    string // the tag at fault, with its value: `sk:"PHOTO#{taken}"`
+	Err    error
+}
+
+func (e *DefinitionError) Error() string {
+	var b strings.Builder
+	b.WriteString("tablemap: define ")
+	b.WriteString(e.Struct)
+	if e.Field != "" {
+		b.WriteString(": field ")
+		b.WriteString(e.Field)
+	}
+	if e.Tag != "" {
+		b.WriteString(": tag ")
+		b.WriteString(e.Tag)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *DefinitionError) Unwrap() error { return e.Err }
+
+// An ItemError reports an operation on one item that failed. It names the
+// operation, the entity and the item's key, and wraps a sentinel (Kind: for
+// example ErrNotFound or ErrConditionFailed) and the underlying error (Err,
+// such as the SDK's *types.ConditionalCheckFailedException), so both
+// errors.Is and errors.As see through it.
+type ItemError struct {
+	Op     string // "Put", "Get", "Update", "Delete"
+	Entity string // entity type name
+	Key    Key    // the item's table key, as far as it was built
+	Kind   error  // a sentinel such as ErrNotFound; nil for other failures
+	Err    error  // the cause; may be nil when Kind says it all
+}
+
+func (e *ItemError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tablemap: %s %s", e.Op, e.Entity)
+	if e.Key != (Key{}) {
+		fmt.Fprintf(&b, " {%s}", e.Key)
+	}
+	if e.Kind != nil && (e.Err == nil || !errors.Is(e.Err, e.Kind)) {
+		b.WriteString(": ")
+		b.WriteString(e.Kind.Error())
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel and the cause. A version conflict also
+// unwraps to ErrConditionFailed: it is a condition that failed.
+func (e *ItemError) Unwrap() []error {
+	errs := make([]error, 0, 3)
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+		if e.Kind == ErrVersionConflict {
+			errs = append(errs, ErrConditionFailed)
+		}
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// A failure turns the error of a single-item write into the error the
+// operation returns, telling a missing item, a version conflict and another
+// failed condition apart by the item DynamoDB returns on a failed condition
+// (ReturnValuesOnConditionCheckFailure ALL_OLD).
+type failure struct {
+	op        string
+	s         *schema
+	key       Key
+	needsItem bool  // the write requires an existing item (Update, Delete)
+	versioned bool  // the write checks the stored version
+	expected  int64 // the version it expects stored; 0 for no item
+}
+
+// wrap returns err as an *ItemError. old is the stored item a failed
+// condition reported (nil if none, or if err is not a failed condition).
+func (f *failure) wrap(err error, old map[string]types.AttributeValue) error {
+	ie := &ItemError{Op: f.op, Entity: f.s.name, Key: f.key, Err: err}
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if old == nil {
+			old = ccf.Item
+		}
+		ie.Kind = f.conditionKind(old)
+	}
+	return ie
+}
+
+// conditionKind says why a condition failed, given the stored item.
+func (f *failure) conditionKind(old map[string]types.AttributeValue) error {
+	switch {
+	case f.needsItem && len(old) == 0:
+		return ErrNotFound
+	case f.versioned && f.s.storedVersion(old) != f.expected:
+		return ErrVersionConflict
+	}
+	return ErrConditionFailed
+}
+
+// conditionFailed returns the error of a write whose condition failed
+// inside a transaction: cause is the transaction's error, old the item the
+// cancellation reason carries.
+func (f *failure) conditionFailed(cause error, old map[string]types.AttributeValue) error {
+	return &ItemError{Op: f.op, Entity: f.s.name, Key: f.key, Kind: f.conditionKind(old), Err: cause}
+}

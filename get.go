@@ -1,0 +1,153 @@
+package tablemap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Get reads one item by its key. Make one with Entity.Get, add options,
+// then Run it (or read its Params). It keeps the first error an option
+// meets and returns it from Run or Params.
+type Get[T any] struct {
+	e          *Entity[T]
+	key        T
+	consistent bool
+	project    []string
+	err        error
+
+	built bool
+	in    *dynamodb.GetItemInput
+	k     Key
+}
+
+// Get returns a Get of the item whose key fields are those of key (its
+// other fields are ignored).
+func (e *Entity[T]) Get(key T) *Get[T] {
+	return &Get[T]{e: e, key: key}
+}
+
+// Consistent makes the read strongly consistent.
+func (op *Get[T]) Consistent() *Get[T] {
+	op.consistent = true
+	return op
+}
+
+// Project reads only the named attributes (top-level attribute names of the
+// entity); the result's other fields are zero, except its table key fields,
+// which are those of the key value. An unknown attribute is an error.
+func (op *Get[T]) Project(attrs ...string) *Get[T] {
+	for _, a := range attrs {
+		if op.e.s.codec.Field(a) == nil && op.err == nil {
+			op.err = &ItemError{Op: "Get", Entity: op.e.s.name, Err: fmt.Errorf("project: %s has no attribute %q", op.e.s.name, a)}
+		}
+	}
+	op.project = append(op.project, attrs...)
+	return op
+}
+
+// Params returns the GetItem request Run sends, without sending it.
+func (op *Get[T]) Params() (*dynamodb.GetItemInput, error) {
+	op.build()
+	return op.in, op.err
+}
+
+// Run reads the item. No item at the key is ErrNotFound, as is an item of
+// another entity type.
+func (op *Get[T]) Run(ctx context.Context) (T, error) {
+	in, err := op.Params()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	out, err := op.e.s.table.client.GetItem(ctx, in)
+	if err != nil {
+		var zero T
+		return zero, &ItemError{Op: "Get", Entity: op.e.s.name, Key: op.k, Err: err}
+	}
+	return op.result(out.Item)
+}
+
+func (op *Get[T]) build() {
+	if op.built {
+		return
+	}
+	op.built = true
+	s := op.e.s
+	t := s.table
+	k, err := s.key(unsafe.Pointer(&op.key))
+	op.k = k
+	if op.err != nil {
+		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
+			ie.Key = k
+		}
+		return
+	}
+	if err != nil {
+		op.err = itemErr("Get", s, k, err)
+		return
+	}
+	in := &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: t.keyItem(k)}
+	if op.consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	if len(op.project) > 0 {
+		proj := expression.NamesList(expression.Name(t.typeAttr))
+		for _, a := range op.project {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		expr, err := expression.NewBuilder().WithProjection(proj).Build()
+		if err != nil {
+			op.err = &ItemError{Op: "Get", Entity: s.name, Key: k, Err: err}
+			return
+		}
+		in.ProjectionExpression = expr.Projection()
+		in.ExpressionAttributeNames = expr.Names()
+	}
+	op.in = in
+}
+
+// result decodes the item a GetItem (or a transaction's get) returned.
+func (op *Get[T]) result(item map[string]types.AttributeValue) (T, error) {
+	var v T
+	s := op.e.s
+	if len(item) == 0 {
+		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound}
+	}
+	if typ := s.table.typeOf(item); typ != s.name {
+		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound,
+			Err: fmt.Errorf("the item at the key is of entity type %q", typ)}
+	}
+	p := unsafe.Pointer(&v)
+	if err := s.decodeInto(item, p); err != nil {
+		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Err: err}
+	}
+	if len(op.project) > 0 {
+		kp := unsafe.Pointer(&op.key)
+		for _, f := range s.primary.fields() {
+			f.Value(p).Set(f.Value(kp))
+		}
+	}
+	return v, nil
+}
+
+// txGetItem returns the Get as an item of a TransactGetItems request;
+// decode what it returns with result.
+func (op *Get[T]) txGetItem() (types.TransactGetItem, error) {
+	in, err := op.Params()
+	if err != nil {
+		return types.TransactGetItem{}, err
+	}
+	return types.TransactGetItem{Get: &types.Get{
+		TableName:                in.TableName,
+		Key:                      in.Key,
+		ProjectionExpression:     in.ProjectionExpression,
+		ExpressionAttributeNames: in.ExpressionAttributeNames,
+	}}, nil
+}

@@ -1,0 +1,232 @@
+package tablemap
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tablemap/tablemap/internal/keys"
+)
+
+// A Key is an item's table key: the values of its partition key and sort
+// key attributes.
+type Key struct {
+	PK, SK string
+}
+
+// String returns the key as `PK "…" SK "…"`.
+func (k Key) String() string { return "PK " + strconv.Quote(k.PK) + " SK " + strconv.Quote(k.SK) }
+
+// Key returns the table key of v, built from its key fields through the pk
+// and sk templates. An empty key field (an empty string, a zero time) is an
+// error wrapping ErrInvalidKey.
+func (e *Entity[T]) Key(v T) (Key, error) {
+	k, err := e.s.key(unsafe.Pointer(&v))
+	if err != nil {
+		return k, &ItemError{Op: "Key", Entity: e.s.name, Kind: ErrInvalidKey, Err: err}
+	}
+	return k, nil
+}
+
+// ParseKey returns a T whose key fields hold the values the key attributes
+// pk and sk were built from; its other fields are zero. A key that this
+// entity's templates did not build is an error wrapping ErrInvalidKey.
+func (e *Entity[T]) ParseKey(pk, sk string) (T, error) {
+	var v T
+	p := unsafe.Pointer(&v)
+	for _, part := range []struct {
+		k   *keyPart
+		key string
+	}{{e.s.primary.pk, pk}, {e.s.primary.sk, sk}} {
+		if err := part.k.parse(part.key, p); err != nil {
+			var zero T
+			return zero, &ItemError{Op: "ParseKey", Entity: e.s.name, Key: Key{pk, sk}, Kind: ErrInvalidKey, Err: err}
+		}
+	}
+	return v, nil
+}
+
+// key builds the table key of the value at p.
+func (s *schema) key(p unsafe.Pointer) (Key, error) {
+	pk, err := s.primary.pk.build(p)
+	if err != nil {
+		return Key{}, err
+	}
+	sk, err := s.primary.sk.build(p)
+	if err != nil {
+		return Key{PK: pk}, err
+	}
+	return Key{PK: pk, SK: sk}, nil
+}
+
+// keyItem is k as the key map of a request.
+func (t *Table) keyItem(k Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		t.pk: &types.AttributeValueMemberS{Value: k.PK},
+		t.sk: &types.AttributeValueMemberS{Value: k.SK},
+	}
+}
+
+// emptyKeyField reports whether v cannot be a key field's value: an empty
+// string or a zero time. Zero numbers and false are values like others.
+func emptyKeyField(v reflect.Value) bool {
+	if v.Kind() == reflect.String {
+		return v.Len() == 0
+	}
+	if v.Type() == timeType {
+		return v.Interface().(time.Time).IsZero()
+	}
+	return false
+}
+
+// values encodes the part's fields of the value at p. With partial set, it
+// stops at the first zero field (keys.IsZero) and returns the leading ones;
+// otherwise an empty field is an error wrapping ErrInvalidKey.
+func (k *keyPart) values(p unsafe.Pointer, partial bool) ([]string, error) {
+	vals := make([]string, 0, len(k.fields))
+	for _, f := range k.fields {
+		v := f.Value(p)
+		if partial && keys.IsZero(v) {
+			break
+		}
+		if !partial && emptyKeyField(v) {
+			return nil, fmt.Errorf("%s: key field %q is empty: %w", k.tag, f.Name, ErrInvalidKey)
+		}
+		s, err := keys.Encode(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: key field %q: %w: %w", k.tag, f.Name, ErrInvalidKey, err)
+		}
+		vals = append(vals, s)
+	}
+	return vals, nil
+}
+
+// build returns the key of the value at p.
+func (k *keyPart) build(p unsafe.Pointer) (string, error) {
+	vals, err := k.values(p, false)
+	if err != nil {
+		return "", err
+	}
+	key, err := k.tmpl.Build(vals)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w: %w", k.tag, ErrInvalidKey, err)
+	}
+	return key, nil
+}
+
+// complete reports whether every field of the part is present (non-empty)
+// at p.
+func (k *keyPart) complete(p unsafe.Pointer) bool {
+	for _, f := range k.fields {
+		if emptyKeyField(f.Value(p)) {
+			return false
+		}
+	}
+	return true
+}
+
+// parse decodes key into the part's fields of the value at p.
+func (k *keyPart) parse(key string, p unsafe.Pointer) error {
+	vals, err := k.tmpl.Parse(key)
+	if err != nil {
+		return err
+	}
+	for i, f := range k.fields {
+		if err := keys.Decode(vals[i], f.Value(p)); err != nil {
+			return fmt.Errorf("%s: key field %q: %w", k.tag, f.Name, err)
+		}
+	}
+	return nil
+}
+
+// build returns the index keys of the value at p; ok is false when a field
+// of the index is empty, so the item stays out of this (sparse) index.
+func (g *index) build(p unsafe.Pointer) (pk, sk string, ok bool, err error) {
+	if !g.pk.complete(p) || g.sk != nil && !g.sk.complete(p) {
+		return "", "", false, nil
+	}
+	if pk, err = g.pk.build(p); err != nil {
+		return "", "", false, err
+	}
+	if g.sk != nil {
+		if sk, err = g.sk.build(p); err != nil {
+			return "", "", false, err
+		}
+	}
+	return pk, sk, true, nil
+}
+
+// A keyPrefix addresses the items of a partial value on one index: the
+// partition key (complete) and a sort key prefix from the value's leading
+// non-zero sort key fields, ending on a field boundary.
+type keyPrefix struct {
+	Index          string // "" for the table's key, "GSI1" … , "Inverted"
+	PKAttr, SKAttr string // attribute names of the index's keys; SKAttr "" if it has no sort key
+	PK             string
+	SKPrefix       string // begins_with(SKAttr, SKPrefix); "" when no field and no literal
+	SKComplete     bool   // every sort key field was given: SKPrefix is a full key
+}
+
+// indexNamed returns the entity's index of the given name: "" for the
+// table's key, "GSI1" … for a declared GSI, InvertedIndex for the inverted
+// index. It returns nil when the entity has no such index.
+func (s *schema) indexNamed(name string) *index {
+	switch name {
+	case "":
+		return s.primary
+	case InvertedIndex:
+		return s.inverted
+	}
+	for _, g := range s.gsis {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// prefix returns the partition key and sort key prefix of the value at p
+// on index g. Every partition key field must be present (ErrInvalidKey
+// otherwise); the sort key takes the leading non-zero fields.
+func (g *index) prefix(p unsafe.Pointer) (keyPrefix, error) {
+	kp := keyPrefix{Index: g.name, PKAttr: g.pkAttr}
+	pk, err := g.pk.build(p)
+	if err != nil {
+		return kp, err
+	}
+	kp.PK = pk
+	if g.sk == nil {
+		return kp, nil
+	}
+	kp.SKAttr = g.skAttr
+	vals, err := g.sk.values(p, true)
+	if err != nil {
+		return kp, err
+	}
+	kp.SKPrefix = g.sk.tmpl.Prefix(vals)
+	kp.SKComplete = len(vals) == len(g.sk.fields)
+	return kp, nil
+}
+
+// prefix returns the partition key and sort key prefix of the partial value
+// v on the named index ("" for the table's key; see indexNamed). Errors
+// name the entity and wrap ErrInvalidKey.
+func (e *Entity[T]) prefix(indexName string, v T) (keyPrefix, error) {
+	g := e.s.indexNamed(indexName)
+	if g == nil {
+		return keyPrefix{}, &ItemError{Op: "Query", Entity: e.s.name, Kind: ErrInvalidKey, Err: fmt.Errorf("entity has no index %q", indexName)}
+	}
+	kp, err := g.prefix(unsafe.Pointer(&v))
+	if err != nil {
+		return kp, &ItemError{Op: "Query", Entity: e.s.name, Kind: ErrInvalidKey, Err: err}
+	}
+	return kp, nil
+}
+
+// isKeyErr reports whether err is about a key that cannot be built.
+func isKeyErr(err error) bool { return errors.Is(err, ErrInvalidKey) }

@@ -1,0 +1,216 @@
+package tablemap
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Put writes one item, replacing any item at its key. Make one with
+// Entity.Put, add options, then Run it (or read its Params). It keeps the
+// first error an option meets and returns it from Run or Params.
+//
+// With a version field, a Put is optimistic locking: the value's version is
+// the one it expects stored (0: no item at the key), the item is written
+// with version+1, and a mismatch is ErrVersionConflict. A created field that
+// is zero is set to the time of the Put (a non-zero one is kept, so reading
+// an item and putting it back keeps it); an updated field is always set.
+//
+// The item is built once, on the first Params, Value or Run, so all three
+// agree (timestamps included).
+type Put[T any] struct {
+	e           *Entity[T]
+	value       T
+	ifNotExists bool
+	cond        *expression.ConditionBuilder
+	err         error
+
+	built bool
+	in    *dynamodb.PutItemInput
+	fail  failure
+}
+
+// A txWriter is a write that joins a TransactWriteItems request: Put,
+// Update and Delete. txWriteItem builds the request item from the same
+// code path as Params; txFailed turns a cancellation reason
+// "ConditionalCheckFailed" for this item (with the item the reason carries,
+// ReturnValuesOnConditionCheckFailure being ALL_OLD) into the operation's
+// error: ErrNotFound, ErrVersionConflict or ErrConditionFailed.
+type txWriter interface {
+	txWriteItem() (types.TransactWriteItem, error)
+	txFailed(cause error, old map[string]types.AttributeValue) error
+}
+
+var (
+	_ txWriter = (*Put[struct{}])(nil)
+	_ txWriter = (*Update[struct{}])(nil)
+	_ txWriter = (*Delete[struct{}])(nil)
+)
+
+// Put returns a Put of item v.
+func (e *Entity[T]) Put(v T) *Put[T] {
+	return &Put[T]{e: e, value: v}
+}
+
+// IfNotExists makes the Put fail with ErrConditionFailed when an item
+// exists at the key.
+func (op *Put[T]) IfNotExists() *Put[T] {
+	op.ifNotExists = true
+	return op
+}
+
+// If makes the Put conditional on cond, evaluated against the stored item;
+// a failed condition is ErrConditionFailed. Several If calls are ANDed.
+func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
+	op.cond = and(op.cond, cond)
+	return op
+}
+
+func and(prev *expression.ConditionBuilder, c expression.ConditionBuilder) *expression.ConditionBuilder {
+	if prev != nil {
+		c = expression.And(*prev, c)
+	}
+	return &c
+}
+
+// Params returns the PutItem request Run sends, without sending it.
+func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
+	op.build()
+	return op.in, op.err
+}
+
+// Value returns the item as Run writes it, with its new version and
+// timestamps, without sending anything.
+func (op *Put[T]) Value() (T, error) {
+	op.build()
+	return op.value, op.err
+}
+
+// Run writes the item.
+func (op *Put[T]) Run(ctx context.Context) error {
+	in, err := op.Params()
+	if err != nil {
+		return err
+	}
+	if _, err := op.e.s.table.client.PutItem(ctx, in); err != nil {
+		return op.fail.wrap(err, nil)
+	}
+	return nil
+}
+
+func (op *Put[T]) build() {
+	if op.built {
+		return
+	}
+	op.built = true
+	if op.err != nil {
+		return
+	}
+	s := op.e.s
+	t := s.table
+	p := unsafe.Pointer(&op.value)
+	op.fail = failure{op: "Put", s: s}
+
+	var conds []expression.ConditionBuilder
+	exists := expression.Name(t.pk).AttributeNotExists()
+	if op.ifNotExists {
+		conds = append(conds, exists)
+	}
+	if s.version != nil {
+		cur := s.versionOf(p)
+		op.fail.versioned, op.fail.expected = true, cur
+		switch {
+		case cur == 0 && !op.ifNotExists:
+			conds = append(conds, exists)
+		case cur != 0:
+			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
+		}
+		s.setVersion(p, cur+1)
+	}
+	if s.created != nil || s.updated != nil {
+		now := reflect.ValueOf(t.now())
+		if s.created != nil {
+			if v := s.created.Value(p); v.IsZero() {
+				v.Set(now)
+			}
+		}
+		if s.updated != nil {
+			s.updated.Value(p).Set(now)
+		}
+	}
+	if op.cond != nil {
+		conds = append(conds, *op.cond)
+	}
+
+	item, key, err := s.encode(p)
+	op.fail.key = key
+	if err != nil {
+		op.err = itemErr("Put", s, key, err)
+		return
+	}
+	if size := itemSize(item); size > MaxItemSize {
+		op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Kind: ErrItemTooLarge,
+			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+		return
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: item}
+	if len(conds) > 0 {
+		expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+		if err != nil {
+			op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Err: err}
+			return
+		}
+		in.ConditionExpression = expr.Condition()
+		in.ExpressionAttributeNames = expr.Names()
+		in.ExpressionAttributeValues = expr.Values()
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	op.in = in
+}
+
+func andAll(conds []expression.ConditionBuilder) expression.ConditionBuilder {
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return expression.And(conds[0], conds[1], conds[2:]...)
+}
+
+// itemErr wraps an error met while building a request; key errors report
+// ErrInvalidKey.
+func itemErr(op string, s *schema, key Key, err error) error {
+	ie := &ItemError{Op: op, Entity: s.name, Key: key, Err: err}
+	if isKeyErr(err) {
+		ie.Kind = ErrInvalidKey
+	}
+	return ie
+}
+
+// txWriteItem returns the Put as an item of a TransactWriteItems request.
+func (op *Put[T]) txWriteItem() (types.TransactWriteItem, error) {
+	in, err := op.Params()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                           in.TableName,
+		Item:                                in.Item,
+		ConditionExpression:                 in.ConditionExpression,
+		ExpressionAttributeNames:            in.ExpressionAttributeNames,
+		ExpressionAttributeValues:           in.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
+	}}, nil
+}
+
+// txFailed returns the error of the Put when its transaction was cancelled
+// because this item's condition failed (cancellation reason code
+// ConditionalCheckFailed): cause is the transaction's error, old the item
+// the reason carries (nil if none).
+func (op *Put[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
+	return op.fail.conditionFailed(cause, old)
+}
