@@ -98,7 +98,7 @@ func chooseImage(ctx context.Context) string {
 }
 
 func imagePresent(ctx context.Context, image string) bool {
-	cli, err := dockerClient(ctx)
+	cli, err := dockerClient()
 	if err != nil {
 		return false
 	}
@@ -107,8 +107,11 @@ func imagePresent(ctx context.Context, image string) bool {
 	return err == nil
 }
 
-func dockerClient(ctx context.Context) (*testcontainers.DockerClient, error) {
-	return testcontainers.NewDockerClientWithOpts(ctx)
+// dockerClient is a plain Docker client: testcontainers reads its own
+// configuration once, on its first client, which must come after
+// configureTestcontainers has set the environment.
+func dockerClient() (*client.Client, error) {
+	return client.New(client.FromEnv)
 }
 
 // spawnWatcher starts this same executable as a watcher (see init) that
@@ -150,7 +153,7 @@ func watch(containerID string, parent int) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cli, err := dockerClient(ctx)
+	cli, err := dockerClient()
 	if err != nil {
 		return 1
 	}
