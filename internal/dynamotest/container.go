@@ -13,6 +13,7 @@ import (
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
@@ -67,6 +68,11 @@ func startContainer(ctx context.Context) (string, func() error, error) {
 	_ = stop()
 	return "", nil, fmt.Errorf("DynamoDB Local container endpoint: %w", err)
 }
+
+// Quiet silences testcontainers' progress log, for programs (the examples)
+// whose output is read by people; tests keep it, as go test shows it only
+// for failures or with -v.
+func Quiet() { tclog.SetDefault(tclog.NewNoopLogger()) }
 
 // configureTestcontainers points testcontainers at this machine. Inside a
 // container-like sandbox (a /.dockerenv file) it would otherwise take the

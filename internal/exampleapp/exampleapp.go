@@ -54,6 +54,7 @@ func Open(ctx context.Context, name string) (*App, error) {
 		fmt.Fprintf(app.Out, "using AWS (region %s), table %s\n", cfg.Region, app.Table)
 		return app, nil
 	}
+	dynamotest.Quiet()
 	local, err := dynamotest.Start(ctx)
 	if err != nil {
 		return nil, err
