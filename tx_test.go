@@ -2,6 +2,7 @@ package tablemap_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -314,7 +315,10 @@ func TestTxToken(t *testing.T) {
 	s := newSocial(t)
 	s.put(t, "ann", "bob", "cat")
 
-	tx := s.follow("ann", "bob").Token("follow-ann-bob")
+	// Tokens are per account and region, not per table: make this run's
+	// unique, or the last run's request would be a mismatch.
+	token := "follow-ann-bob-" + rand.Text()[:16]
+	tx := s.follow("ann", "bob").Token(token)
 	for i := range 2 {
 		if err := tx.Run(ctx); err != nil {
 			t.Fatalf("run %d: %v", i+1, err)
@@ -322,7 +326,7 @@ func TestTxToken(t *testing.T) {
 	}
 	// A rebuilt transaction with the same token is the same request (these
 	// entities have no timestamps), so it applies nothing either.
-	if err := s.follow("ann", "bob").Token("follow-ann-bob").Run(ctx); err != nil {
+	if err := s.follow("ann", "bob").Token(token).Run(ctx); err != nil {
 		t.Fatalf("rebuilt run: %v", err)
 	}
 	if n := s.m.Requests("TransactWriteItems"); n != 3 {
@@ -332,7 +336,7 @@ func TestTxToken(t *testing.T) {
 	diff(t, "bob", txProfile{Username: "bob", Followers: 1}, s.profile(t, "bob"))
 
 	// The token with another request.
-	err := s.follow("ann", "cat").Token("follow-ann-bob").Run(ctx)
+	err := s.follow("ann", "cat").Token(token).Run(ctx)
 	var mismatch *types.IdempotentParameterMismatchException
 	if !errors.As(err, &mismatch) {
 		t.Errorf("another request with a used token: error %v, want an IdempotentParameterMismatchException", err)
@@ -513,5 +517,186 @@ func TestTxCounter(t *testing.T) {
 	}
 	if _, err := s.users.Update(User{Username: "bob"}).Incr("v", 1).Params(); err == nil {
 		t.Error("Incr of the version attribute: no error")
+	}
+}
+
+// cancelWith makes a client answer TransactWriteItems and TransactGetItems
+// with a cancellation carrying the given reason codes, without sending
+// them. DynamoDB Local never reports TransactionConflict (it runs one
+// transaction at a time behind a table lock), so this is how the tests see
+// the cancellation DynamoDB sends on a conflict.
+func cancelWith(codes ...string) func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Add(middleware.FinalizeMiddlewareFunc("cancelTx",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					switch middleware.GetOperationName(ctx) {
+					case "TransactWriteItems", "TransactGetItems":
+					default:
+						return next.HandleFinalize(ctx, in)
+					}
+					tce := &types.TransactionCanceledException{Message: new("Transaction cancelled (injected)")}
+					for _, c := range codes {
+						tce.CancellationReasons = append(tce.CancellationReasons, types.CancellationReason{Code: new(c)})
+					}
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, tce
+				}), middleware.Before)
+		})
+	}
+}
+
+// TestTxConflictReason: a TransactionConflict reason is ErrTxConflict on
+// the action it names, for writes and reads.
+func TestTxConflictReason(t *testing.T) {
+	t.Parallel()
+	m := tablemap.NewMeter()
+	tbl := tablemap.NewTable(dynamotest.Client(t, m.Attach, cancelWith("None", "TransactionConflict", "None")), dynamotest.TableName(t))
+	s := newSocialOn(t, tbl, m)
+
+	err := s.follow("ann", "bob").Run(ctx)
+	wantErr(t, err, tablemap.ErrTxConflict)
+	for _, not := range []error{tablemap.ErrConditionFailed, tablemap.ErrNotFound} {
+		if errors.Is(err, not) {
+			t.Errorf("error %q is %q", err, not)
+		}
+	}
+	te := txErr(t, err)
+	if len(te.Actions) != 1 {
+		t.Fatalf("actions %v, want one", te.Actions)
+	}
+	a := te.Actions[0]
+	diff(t, "conflicting action", []any{1, "Update", "Profile", tablemap.Key{PK: "PROFILE#ann", SK: "PROFILE#ann"}, "TransactionConflict"},
+		[]any{a.Index, a.Op, a.Entity, a.Key, a.Code})
+
+	rt := tbl.ReadTx()
+	tablemap.TxGet(rt, s.profiles.Get(txProfile{Username: "ann"}))
+	bob := tablemap.TxGet(rt, s.profiles.Get(txProfile{Username: "bob"}))
+	tablemap.TxGet(rt, s.follows.Get(txFollow{Follower: "ann", Followed: "bob"}))
+	err = rt.Run(ctx)
+	wantErr(t, err, tablemap.ErrTxConflict)
+	if te := txErr(t, err); len(te.Actions) != 1 || te.Actions[0].Op != "Get" || te.Actions[0].Key.PK != "PROFILE#bob" {
+		t.Errorf("actions %v, want the Get of bob", te.Actions)
+	}
+	if _, verr := bob.Value(); !errors.Is(verr, tablemap.ErrTxConflict) {
+		t.Errorf("Value after a cancelled ReadTx: %v, want ErrTxConflict", verr)
+	}
+}
+
+// TestTxRead is "view a user and whether ann follows them" in one
+// TransactGetItems request, across entities.
+func TestTxRead(t *testing.T) {
+	t.Parallel()
+	s := newSocial(t)
+	s.put(t, "ann", "bob")
+	if err := s.follow("ann", "bob").Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.m.Reset()
+
+	rt := s.tbl.ReadTx()
+	bob := tablemap.TxGet(rt, s.profiles.Get(txProfile{Username: "bob"}))
+	follows := tablemap.TxGet(rt, s.follows.Get(txFollow{Follower: "ann", Followed: "bob"}))
+	back := tablemap.TxGet(rt, s.follows.Get(txFollow{Follower: "bob", Followed: "ann"}))
+	name := tablemap.TxGet(rt, s.profiles.Get(txProfile{Username: "ann"}).Project("following"))
+	if _, err := bob.Value(); err == nil {
+		t.Error("Value before Run: no error")
+	}
+	if err := rt.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.m.Requests(); n != 1 || s.m.Requests("TransactGetItems") != 1 {
+		t.Errorf("%d requests, want one TransactGetItems (%v)", n, s.m)
+	}
+	gotBob, err := bob.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "bob", txProfile{Username: "bob", Followers: 1}, gotBob)
+	gotFollow, err := follows.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "follow", txFollow{Follower: "ann", Followed: "bob"}, gotFollow)
+	if _, err := back.Value(); !errors.Is(err, tablemap.ErrNotFound) {
+		t.Errorf("missing follow: error %v, want ErrNotFound", err)
+	}
+	gotAnn, err := name.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "ann, projected", txProfile{Username: "ann", Following: 1}, gotAnn)
+	in, err := rt.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.TransactItems) != 4 || in.TransactItems[3].Get.ProjectionExpression == nil {
+		t.Errorf("request %+v: want 4 gets, the last projected", in.TransactItems)
+	}
+}
+
+// TestTxCheckAndVersions: condition checks and versioned writes inside a
+// transaction report their failures like the single operations.
+func TestTxCheckAndVersions(t *testing.T) {
+	t.Parallel()
+	s := newSocial(t)
+	s.put(t, "ann")
+	if err := s.users.Put(User{Username: "ann", Email: "ann@x"}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ann, err := s.users.Get(User{Username: "ann"}).Consistent().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ann.Version != 1 {
+		t.Fatalf("version %d after a Put, want 1", ann.Version)
+	}
+	edge := func() *tablemap.Put[txFollow] { return s.follows.Put(txFollow{Follower: "ann", Followed: "cat"}) }
+	for _, c := range []struct {
+		name    string
+		tx      *tablemap.WriteTx
+		want    []error
+		wantNot []error
+	}{
+		{"target missing", s.tbl.WriteTx().Put(edge()).Check(s.profiles.Check(txProfile{Username: "cat"}).Exists()),
+			[]error{tablemap.ErrNotFound}, []error{tablemap.ErrConditionFailed, tablemap.ErrExists}},
+		{"already exists", s.tbl.WriteTx().Put(edge()).Check(s.profiles.Check(txProfile{Username: "ann"}).NotExists()),
+			[]error{tablemap.ErrExists, tablemap.ErrConditionFailed}, []error{tablemap.ErrNotFound}},
+		{"condition", s.tbl.WriteTx().Put(edge()).Check(s.profiles.Check(txProfile{Username: "ann"}).If(expression.Name("followers").GreaterThan(expression.Value(10)))),
+			[]error{tablemap.ErrConditionFailed}, []error{tablemap.ErrNotFound, tablemap.ErrExists, tablemap.ErrVersionConflict}},
+		{"stale version update", s.tbl.WriteTx().Put(edge()).Update(s.users.Update(User{Username: "ann", Version: 7}).Set("name", "Ann")),
+			[]error{tablemap.ErrVersionConflict, tablemap.ErrConditionFailed}, []error{tablemap.ErrNotFound}},
+		{"stale version check", s.tbl.WriteTx().Put(edge()).Check(s.users.Check(User{Username: "ann", Version: 7})),
+			[]error{tablemap.ErrVersionConflict, tablemap.ErrConditionFailed}, []error{tablemap.ErrNotFound}},
+		{"version-0 put over an item", s.tbl.WriteTx().Put(edge()).Put(s.users.Put(User{Username: "ann", Email: "a@y"})),
+			[]error{tablemap.ErrVersionConflict, tablemap.ErrConditionFailed}, []error{tablemap.ErrNotFound}},
+	} {
+		err := c.tx.Run(ctx)
+		for _, want := range c.want {
+			if !errors.Is(err, want) {
+				t.Errorf("%s: error %v is not %q", c.name, err, want)
+			}
+		}
+		for _, not := range c.wantNot {
+			if errors.Is(err, not) {
+				t.Errorf("%s: error %v is %q", c.name, err, not)
+			}
+		}
+		if s.following(t, "ann", "cat") {
+			t.Fatalf("%s: the edge was written by a cancelled transaction", c.name)
+		}
+	}
+	// With the right version, both apply.
+	err = s.tbl.WriteTx().Put(edge()).
+		Check(s.users.Check(User{Username: "ann", Version: 1})).
+		Update(s.profiles.Update(txProfile{Username: "ann"}).Incr("following", 1)).
+		Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.following(t, "ann", "cat") {
+		t.Error("no edge after the transaction")
+	}
+	if _, err := s.profiles.Check(txProfile{Username: "ann"}).Params(); err == nil {
+		t.Error("a Check without a condition: no error")
 	}
 }
