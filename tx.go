@@ -17,40 +17,40 @@ const MaxTxActions = 100
 // maxTokenLen is the longest ClientRequestToken DynamoDB accepts.
 const maxTokenLen = 36
 
-// A txWriter is a single-item write that can be an action of a write
-// transaction: the builders Put, Update, Delete and Check implement it, so
-// a transaction sends exactly the request the single operation would, and
+// A txWrite is an action of a write transaction: a txWriter (the
+// builders Put, Update and Delete, and Check) that also says which entity
+// and key it writes, to check the transaction and name it in errors. So a
+// transaction sends exactly the request the single operation would, and
 // reports a failed condition the way it would.
-type txWriter interface {
-	txWriteItem() (types.TransactWriteItem, error)
-	txFailed(cause error, old map[string]types.AttributeValue) error
+type txWrite interface {
+	txWriter
 	txFailure() *failure
 }
 
 // A TxPut is a Put of any entity, for WriteTx.Put; *Put[T] implements it.
 type TxPut interface {
-	txWriter
+	txWrite
 	txPut()
 }
 
 // A TxUpdate is an Update of any entity, for WriteTx.Update; *Update[T]
 // implements it.
 type TxUpdate interface {
-	txWriter
+	txWrite
 	txUpdate()
 }
 
 // A TxDelete is a Delete of any entity, for WriteTx.Delete; *Delete[T]
 // implements it.
 type TxDelete interface {
-	txWriter
+	txWrite
 	txDelete()
 }
 
 // A TxCheck is a condition check of any entity, for WriteTx.Check;
 // *Check[T] implements it.
 type TxCheck interface {
-	txWriter
+	txWrite
 	txCheck()
 }
 
@@ -85,7 +85,7 @@ func (op *Delete[T]) txFailure() *failure { return &op.fail }
 // or Params. Its request is built once, on the first Params or Run.
 type WriteTx struct {
 	t      *Table
-	writes []txWriter
+	writes []txWrite
 	token  string
 	err    error
 
@@ -112,7 +112,7 @@ func (tx *WriteTx) Delete(op TxDelete) *WriteTx { return tx.add(op) }
 // only if the condition holds on that item, which it does not write.
 func (tx *WriteTx) Check(op TxCheck) *WriteTx { return tx.add(op) }
 
-func (tx *WriteTx) add(w txWriter) *WriteTx {
+func (tx *WriteTx) add(w txWrite) *WriteTx {
 	if w == nil && tx.err == nil {
 		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), ErrInvalidTx)
 	}
