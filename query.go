@@ -297,21 +297,9 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 	return q.spec.count(ctx)
 }
 
-// decode returns item as a T. With a projection, the table key fields come
-// from the item's key.
+// decode returns item as a T.
 func (q *Query[T]) decode(item map[string]types.AttributeValue) (T, error) {
-	var v T
-	s := q.e.s
-	p := unsafe.Pointer(&v)
-	if err := s.decodeInto(item, p); err != nil {
-		return v, q.spec.itemErr(s, item, err)
-	}
-	if len(q.project) > 0 {
-		if err := s.fillKey(item, p); err != nil {
-			return v, q.spec.itemErr(s, item, err)
-		}
-	}
-	return v, nil
+	return decodeItem(q.e, q.spec, item)
 }
 
 func (q *Query[T]) build() {
