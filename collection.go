@@ -103,19 +103,23 @@ func commonPrefix(a, b string) string {
 	return a[:n]
 }
 
-// decodeItem decodes an item of entity e read by spec.
-func decodeItem[T any](e *Entity[T], spec *querySpec, item map[string]types.AttributeValue) (T, error) {
-	var v T
-	p := unsafe.Pointer(&v)
+// decodeAs decodes an item of entity e read by spec into *scratch, zeroed
+// first, and returns a copy of it. Callers allocate one scratch value per
+// read rather than one per item: a value whose address the codec takes
+// would escape to the heap.
+func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T) (T, error) {
+	var zero T
+	*scratch = zero
+	p := unsafe.Pointer(scratch)
 	if err := e.s.decodeData(item, p); err != nil {
-		return v, spec.itemErr(e.s, item, err)
+		return zero, spec.itemErr(e.s, item, err)
 	}
 	if len(spec.project) > 0 {
 		if err := e.s.fillKey(item, p); err != nil {
-			return v, spec.itemErr(e.s, item, err)
+			return zero, spec.itemErr(e.s, item, err)
 		}
 	}
-	return v, nil
+	return *scratch, nil
 }
 
 // decodeData decodes item into the value at p, as decodeInto does, but
@@ -222,17 +226,18 @@ func (c *Collection2[A, B]) Run(ctx context.Context) (*Page2[A, B], error) {
 
 func (c *Collection2[A, B]) read(ctx context.Context, cursor string, onePage bool) (*Page2[A, B], error) {
 	p := &Page2[A, B]{}
+	sa, sb := new(A), new(B)
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
 		switch typ {
 		case 0:
-			v, err := decodeItem(c.ea, c.c.spec, item)
+			v, err := decodeAs(c.ea, c.c.spec, item, sa)
 			if err != nil {
 				return err
 			}
 			p.A = append(p.A, v)
 			return nil
 		default:
-			v, err := decodeItem(c.eb, c.c.spec, item)
+			v, err := decodeAs(c.eb, c.c.spec, item, sb)
 			if err != nil {
 				return err
 			}
@@ -284,24 +289,25 @@ func (c *Collection3[A, B, C]) Run(ctx context.Context) (*Page3[A, B, C], error)
 
 func (c *Collection3[A, B, C]) read(ctx context.Context, cursor string, onePage bool) (*Page3[A, B, C], error) {
 	p := &Page3[A, B, C]{}
+	sa, sb, sc := new(A), new(B), new(C)
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
 		switch typ {
 		case 0:
-			v, err := decodeItem(c.ea, c.c.spec, item)
+			v, err := decodeAs(c.ea, c.c.spec, item, sa)
 			if err != nil {
 				return err
 			}
 			p.A = append(p.A, v)
 			return nil
 		case 1:
-			v, err := decodeItem(c.eb, c.c.spec, item)
+			v, err := decodeAs(c.eb, c.c.spec, item, sb)
 			if err != nil {
 				return err
 			}
 			p.B = append(p.B, v)
 			return nil
 		default:
-			v, err := decodeItem(c.ec, c.c.spec, item)
+			v, err := decodeAs(c.ec, c.c.spec, item, sc)
 			if err != nil {
 				return err
 			}

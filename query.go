@@ -220,11 +220,12 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, err
 	}
 	page := &Page[T]{}
+	scratch := new(T)
 	if q.limit > 0 {
 		page.Items = make([]T, 0, min(q.limit, 1024))
 	}
 	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := q.decode(item)
+		v, err := q.decode(item, scratch)
 		if err != nil {
 			return false, err
 		}
@@ -252,8 +253,9 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			return
 		}
 		stopped := false
+		scratch := new(T)
 		_, err := q.spec.run(ctx, nil, q.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-			v, err := q.decode(item)
+			v, err := q.decode(item, scratch)
 			if err != nil {
 				return false, err
 			}
@@ -278,9 +280,10 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 		return v, q.err
 	}
 	found := false
+	scratch := new(T)
 	_, err := q.spec.run(ctx, nil, 1, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		var err error
-		v, err = q.decode(item)
+		v, err = q.decode(item, scratch)
 		found = err == nil
 		return false, err
 	})
@@ -300,9 +303,9 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 	return q.spec.count(ctx)
 }
 
-// decode returns item as a T.
-func (q *Query[T]) decode(item map[string]types.AttributeValue) (T, error) {
-	return decodeItem(q.e, q.spec, item)
+// decode returns item as a T, decoded in scratch (see decodeAs).
+func (q *Query[T]) decode(item map[string]types.AttributeValue, scratch *T) (T, error) {
+	return decodeAs(q.e, q.spec, item, scratch)
 }
 
 func (q *Query[T]) build() {

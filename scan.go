@@ -230,8 +230,9 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, sc.spec.wrap(err)
 	}
 	page := &Page[T]{}
+	scratch := new(T)
 	next, err := readItems(ctx, sc.segment(0), start, sc.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := decodeItem(sc.e, sc.spec, item)
+		v, err := decodeAs(sc.e, sc.spec, item, scratch)
 		if err != nil {
 			return false, err
 		}
@@ -261,8 +262,9 @@ func (sc *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 		}
 		if sc.segments == 1 {
 			stopped := false
+			scratch := new(T)
 			_, err := readItems(ctx, sc.segment(0), nil, sc.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-				v, err := decodeItem(sc.e, sc.spec, item)
+				v, err := decodeAs(sc.e, sc.spec, item, scratch)
 				if err != nil {
 					return false, err
 				}
@@ -301,6 +303,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 				}
 			}
 			var start map[string]types.AttributeValue
+			scratch := new(T)
 			for {
 				out, err := seg.fetch(ctx, start, 0)
 				if err != nil {
@@ -312,7 +315,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 					if seg.typeIndex(item) < 0 {
 						continue
 					}
-					v, err := decodeItem(sc.e, sc.spec, item)
+					v, err := decodeAs(sc.e, sc.spec, item, scratch)
 					if err != nil {
 						send(scanPage[T]{err: err})
 						return

@@ -229,7 +229,7 @@ func rawQuery(ctx context.Context, c *dynamodb.Client, username string) ([]OpPho
 }
 
 func tmQuery(ctx context.Context, photos *tablemap.Entity[OpPhoto], username string) ([]OpPhoto, error) {
-	var ps []OpPhoto
+	ps := make([]OpPhoto, 0, 10) // as rawQuery, which knows the count
 	for p, err := range photos.Query(OpPhoto{Username: username}).All(ctx) {
 		if err != nil {
 			return nil, err
