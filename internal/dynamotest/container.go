@@ -13,6 +13,7 @@ import (
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
@@ -68,6 +69,11 @@ func startContainer(ctx context.Context) (string, func() error, error) {
 	return "", nil, fmt.Errorf("DynamoDB Local container endpoint: %w", err)
 }
 
+// Quiet silences testcontainers' progress log, for programs (the examples)
+// whose output is read by people; tests keep it, as go test shows it only
+// for failures or with -v.
+func Quiet() { tclog.SetDefault(tclog.NewNoopLogger()) }
+
 // configureTestcontainers points testcontainers at this machine. Inside a
 // container-like sandbox (a /.dockerenv file) it would otherwise take the
 // default gateway, an outside address, for the Docker host. Ryuk stays off
@@ -98,7 +104,7 @@ func chooseImage(ctx context.Context) string {
 }
 
 func imagePresent(ctx context.Context, image string) bool {
-	cli, err := dockerClient(ctx)
+	cli, err := dockerClient()
 	if err != nil {
 		return false
 	}
@@ -107,8 +113,11 @@ func imagePresent(ctx context.Context, image string) bool {
 	return err == nil
 }
 
-func dockerClient(ctx context.Context) (*testcontainers.DockerClient, error) {
-	return testcontainers.NewDockerClientWithOpts(ctx)
+// dockerClient is a plain Docker client: testcontainers reads its own
+// configuration once, on its first client, which must come after
+// configureTestcontainers has set the environment.
+func dockerClient() (*client.Client, error) {
+	return client.New(client.FromEnv)
 }
 
 // spawnWatcher starts this same executable as a watcher (see init) that
@@ -150,7 +159,7 @@ func watch(containerID string, parent int) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cli, err := dockerClient(ctx)
+	cli, err := dockerClient()
 	if err != nil {
 		return 1
 	}

@@ -108,7 +108,11 @@ func Start(ctx context.Context) (*Local, error) {
 // Close stops the container Start started, if any.
 func (l *Local) Close() error { return l.stop() }
 
-// Config returns an aws.Config for the endpoint: static credentials, the
+// Config returns an aws.Config for this DynamoDB Local, for clients with
+// options of their own (a request meter, say).
+func (l *Local) Config() aws.Config { return config(l.Endpoint) }
+
+// config returns an aws.Config for the endpoint: static credentials, the
 // Region, and a connection pool sized for parallel tests.
 func config(endpoint string) aws.Config {
 	tr := http.DefaultTransport.(*http.Transport).Clone()

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -402,4 +403,21 @@ func TestIsZero(t *testing.T) {
 			t.Errorf("IsZero(%#v) = %v, want %v", tt.v, got, tt.want)
 		}
 	}
+}
+
+func Example() {
+	photo, _ := Parse("USER#{username}#PHOTO#{taken}")
+	user, _ := Encode(reflect.ValueOf("ann#PHOTO"))
+	taken, _ := Encode(reflect.ValueOf(time.Date(2024, 5, 6, 7, 8, 9, 0, time.FixedZone("CEST", 2*3600))))
+	key, _ := photo.Build([]string{user, taken})
+	fmt.Println(key)
+	fmt.Println(photo.Prefix([]string{user}))
+	vals, _ := photo.Parse(key)
+	var back string
+	_ = Decode(vals[0], reflect.ValueOf(&back).Elem())
+	fmt.Println(back)
+	// Output:
+	// USER#ann%23PHOTO#PHOTO#2024-05-06T05:08:09.000000000Z
+	// USER#ann%23PHOTO#PHOTO#
+	// ann#PHOTO
 }
