@@ -113,7 +113,10 @@ func diff(t *testing.T, what string, want, got any, opts ...cmp.Option) {
 	}
 }
 
-type cmpOption = cmp.Option
+type (
+	cmpOption = cmp.Option
+	typesAV   = types.AttributeValue
+)
 
 // ignoreMapKeys ignores the named attributes of items.
 func ignoreMapKeys(names ...string) cmp.Option {

@@ -1,206 +1,125 @@
-// Package codec is a TEMPORARY stand-in for the codec being written on branch
-// `codec`, implementing the contract API (see the session contract) on top of
-// attributevalue so the entity layer compiles and runs. It is replaced
-// wholesale when branch `codec` is merged.
+// Package codec converts Go values to and from DynamoDB attribute values.
+//
+// It writes what attributevalue's defaults write, so tables written by
+// existing Go code read back unchanged, but compiles a plan per type once
+// (fields, offsets, an encoder and a decoder each) instead of walking tags
+// and reflect.Values on every call.
+//
+// Struct tags: `dynamo:"name,opts"`; a field without one falls back to
+// `dynamodbav`, then to the Go field name; "-" skips the field. Options:
+//
+//	omitempty     zero values are not written (nil, "", 0, false, the zero time)
+//	set           a slice as a string, number or binary set (SS, NS, BS); empty is an error unless omitempty
+//	unixtime      a time.Time as N seconds since the epoch
+//	string        a number as S
+//	stringset, numberset, binaryset, omitemptyelem, nullempty, nullemptyelem
+//	              as in attributevalue
+//
+// Other options (version, created, updated, ttl, ...) are kept in
+// Field.Options for the layers above. Embedded structs are flattened like
+// encoding/json; a tagged embedded struct is a named field.
+//
+// Where attributevalue silently writes something DynamoDB rejects or drops a
+// field, the codec returns an *Error naming the type and field path: chan,
+// func and complex fields, NaN and infinite numbers, empty `set` fields.
+// omitempty also omits a zero time.Time (attributevalue's OmitEmptyTime),
+// and a types.AttributeValue field is passed through as it is.
 package codec
 
 import (
 	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
-	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// Error is a codec error naming the Go type and field path.
-type Error struct {
-	Type reflect.Type
-	Path string
-	Err  error
-}
-
-func (e *Error) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("codec: %v: %v", e.Type, e.Err)
+// Marshal encodes a struct or a pointer to one as an item. Any other value
+// that encodes as M (a map, a type with a Marshaler) is accepted too.
+func Marshal(v any) (map[string]types.AttributeValue, error) {
+	t := reflect.TypeOf(v)
+	if t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		p := reflect.ValueOf(v).UnsafePointer()
+		if p == nil {
+			return nil, &Error{Type: t, Err: fmt.Errorf("cannot marshal a nil pointer")}
+		}
+		s, err := plan(t.Elem(), true)
+		if err != nil {
+			return nil, err
+		}
+		return s.MarshalPtr(p)
 	}
-	return fmt.Sprintf("codec: %v.%s: %v", e.Type, e.Path, e.Err)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Struct is a compiled plan for a struct type.
-type Struct struct {
-	Type   reflect.Type
-	Fields []*Field
-	byName map[string]*Field
-}
-
-// Field is one attribute of a struct plan.
-type Field struct {
-	Name                     string
-	Path                     string
-	Index                    []int
-	Type                     reflect.Type
-	OmitEmpty, Set, UnixTime bool
-	Options                  []string
-	parent                   reflect.Type
-}
-
-var cache sync.Map // reflect.Type -> *Struct
-
-// StructOf returns the plan of struct type t.
-func StructOf(t reflect.Type) (*Struct, error) {
-	if s, ok := cache.Load(t); ok {
-		return s.(*Struct), nil
+	if t != nil && t.Kind() == reflect.Struct {
+		s, err := plan(t, false)
+		if err != nil {
+			return nil, err
+		}
+		c := reflect.New(t)
+		c.Elem().Set(reflect.ValueOf(v))
+		return s.MarshalPtr(c.UnsafePointer())
 	}
-	if t.Kind() != reflect.Struct {
-		return nil, &Error{Type: t, Err: fmt.Errorf("not a struct")}
-	}
-	s := &Struct{Type: t, byName: map[string]*Field{}}
-	if err := s.collect(t, nil, ""); err != nil {
+	av, err := MarshalValue(v)
+	if err != nil {
 		return nil, err
 	}
-	cache.Store(t, s)
-	return s, nil
-}
-
-func (s *Struct) collect(t reflect.Type, index []int, path string) error {
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Name == "_" || !sf.IsExported() && !sf.Anonymous {
-			continue
-		}
-		tag, ok := sf.Tag.Lookup("dynamo")
-		if !ok {
-			tag = sf.Tag.Get("dynamodbav")
-		}
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		idx := append(append([]int(nil), index...), i)
-		if sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct {
-			if err := s.collect(sf.Type, idx, path+sf.Name+"."); err != nil {
-				return err
-			}
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		f := &Field{Name: name, Path: path + sf.Name, Index: idx, Type: sf.Type, parent: s.Type}
-		if opts != "" {
-			f.Options = strings.Split(opts, ",")
-		}
-		for _, o := range f.Options {
-			switch o {
-			case "omitempty":
-				f.OmitEmpty = true
-			case "set":
-				f.Set = true
-			case "unixtime":
-				f.UnixTime = true
-			}
-		}
-		if _, dup := s.byName[name]; dup {
-			return &Error{Type: s.Type, Path: f.Path, Err: fmt.Errorf("duplicate attribute %q", name)}
-		}
-		s.byName[name] = f
-		s.Fields = append(s.Fields, f)
+	m, ok := av.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil, &Error{Type: t, Err: fmt.Errorf("encodes as %s, not M: an item needs a struct or a map", avName(av))}
 	}
-	return nil
+	return m.Value, nil
 }
 
-// Field returns the field of attribute attr, or nil.
-func (s *Struct) Field(attr string) *Field { return s.byName[attr] }
-
-// MarshalPtr encodes the struct p points to.
-func (s *Struct) MarshalPtr(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
-	item := make(map[string]types.AttributeValue, len(s.Fields))
-	for _, f := range s.Fields {
-		v := f.Value(p)
-		if f.OmitEmpty && v.IsZero() {
-			continue
-		}
-		av, err := f.Marshal(v)
-		if err != nil {
-			return nil, &Error{Type: s.Type, Path: f.Path, Err: err}
-		}
-		if av == nil {
-			continue
-		}
-		item[f.Name] = av
+// Unmarshal decodes an item into out, a non-nil pointer to a struct (or to
+// anything an M decodes into). Attributes the item lacks leave their
+// fields unchanged.
+func Unmarshal(item map[string]types.AttributeValue, out any) error {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return &Error{Type: reflect.TypeOf(out), Err: fmt.Errorf("cannot unmarshal into a non-pointer or nil pointer")}
 	}
-	return item, nil
-}
-
-// UnmarshalPtr decodes item into the struct p points to.
-func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	for _, f := range s.Fields {
-		av, ok := item[f.Name]
-		if !ok {
-			continue
-		}
-		if err := f.Unmarshal(av, f.Value(p)); err != nil {
-			return &Error{Type: s.Type, Path: f.Path, Err: err}
-		}
-	}
-	return nil
-}
-
-// Value returns the field inside *p.
-func (f *Field) Value(p unsafe.Pointer) reflect.Value {
-	return reflect.NewAt(f.parent, p).Elem().FieldByIndex(f.Index)
-}
-
-var timeType = reflect.TypeFor[time.Time]()
-
-// Marshal encodes v, a value of f.Type.
-func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
-	if f.UnixTime && v.Type() == timeType {
-		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v.Interface().(time.Time).Unix(), 10)}, nil
-	}
-	if v.Type() == timeType {
-		return &types.AttributeValueMemberS{Value: v.Interface().(time.Time).Format(time.RFC3339Nano)}, nil
-	}
-	return attributevalue.Marshal(v.Interface())
-}
-
-// Unmarshal decodes av into v, an addressable value of f.Type.
-func (f *Field) Unmarshal(av types.AttributeValue, v reflect.Value) error {
-	if f.UnixTime && v.Type() == timeType {
-		n, ok := av.(*types.AttributeValueMemberN)
-		if !ok {
-			return fmt.Errorf("unixtime: want N, got %T", av)
-		}
-		sec, err := strconv.ParseInt(n.Value, 10, 64)
+	t := rv.Type().Elem()
+	if t.Kind() == reflect.Struct {
+		s, err := plan(t, true)
 		if err != nil {
 			return err
 		}
-		v.Set(reflect.ValueOf(time.Unix(sec, 0)))
-		return nil
+		return s.UnmarshalPtr(item, rv.UnsafePointer())
 	}
-	return attributevalue.Unmarshal(av, v.Addr().Interface())
+	return UnmarshalValue(&types.AttributeValueMemberM{Value: item}, out)
 }
 
-// Marshal encodes a struct or *struct.
-func Marshal(v any) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(v) }
-
-// Unmarshal decodes item into out, a *struct.
-func Unmarshal(item map[string]types.AttributeValue, out any) error {
-	return attributevalue.UnmarshalMap(item, out)
+// MarshalValue encodes any Go value as attributevalue.Marshal does; nil
+// encodes as NULL.
+func MarshalValue(v any) (types.AttributeValue, error) {
+	if v == nil {
+		return null(), nil
+	}
+	t := reflect.TypeOf(v)
+	fn, err := dynamicEncoder(t, opts{}, true)
+	if err != nil {
+		return nil, top(err, t)
+	}
+	c := reflect.New(t)
+	c.Elem().Set(reflect.ValueOf(v))
+	av, err := fn(&encState{}, c.UnsafePointer())
+	if err != nil {
+		return nil, top(err, t)
+	}
+	if av == nil {
+		return null(), nil
+	}
+	return av, nil
 }
 
-// MarshalValue encodes any Go value.
-func MarshalValue(v any) (types.AttributeValue, error) { return attributevalue.Marshal(v) }
-
-// UnmarshalValue decodes av into out, a pointer.
-func UnmarshalValue(av types.AttributeValue, out any) error { return attributevalue.Unmarshal(av, out) }
+// UnmarshalValue decodes av into out, a non-nil pointer.
+func UnmarshalValue(av types.AttributeValue, out any) error {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return &Error{Type: reflect.TypeOf(out), Err: fmt.Errorf("cannot unmarshal into a non-pointer or nil pointer")}
+	}
+	t := rv.Type().Elem()
+	fn, err := dynamicDecoder(t)
+	if err != nil {
+		return top(err, t)
+	}
+	return top(fn(av, rv.UnsafePointer()), t)
+}

@@ -1,0 +1,280 @@
+package codec
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Struct is the compiled plan of a struct type: its attributes in field
+// order, each with an encoder and a decoder. Plans are built once per type
+// and cached; StructOf returns the shared plan.
+type Struct struct {
+	Type   reflect.Type
+	Fields []*Field // in struct field order, embedded structs flattened
+
+	byName      map[string]*Field
+	marshaler   func(p unsafe.Pointer) marshaler // the type's own Marshaler, if any
+	unmarshaler bool                             // *Type implements Unmarshaler
+}
+
+// Field is one attribute of a Struct.
+type Field struct {
+	Name  string       // attribute name: dynamo tag, else dynamodbav tag, else the Go name
+	Path  string       // Go name for messages; promoted fields of embedded structs by their own name
+	Index []int        // reflect index path, through embedded structs
+	Type  reflect.Type // the Go field's type
+
+	OmitEmpty bool // omitempty: zero values are not written
+	Set       bool // set (or attributevalue's stringset, numberset, binaryset)
+	UnixTime  bool // unixtime: a time.Time written as N seconds
+
+	// Options are all tag options in order, including those the codec does
+	// not interpret (version, created, updated, ttl, encrypted), for the
+	// layers above.
+	Options []string
+
+	owner  reflect.Type
+	hops   []hop   // embedded pointers on the way to the field
+	offset uintptr // from the struct (or the last embedded pointer's target)
+	opts   opts
+	enc    encFn
+	dec    decFn
+}
+
+// hop is an embedded pointer at off whose target has type elem.
+type hop struct {
+	off  uintptr
+	elem reflect.Type
+}
+
+// HasOption reports whether the field's tag lists option o.
+func (f *Field) HasOption(o string) bool {
+	for _, x := range f.Options {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// ptr is the field's address inside the struct at p, or nil when an
+// embedded pointer on the way is nil.
+func (f *Field) ptr(p unsafe.Pointer) unsafe.Pointer {
+	for _, h := range f.hops {
+		p = *(*unsafe.Pointer)(unsafe.Add(p, h.off))
+		if p == nil {
+			return nil
+		}
+	}
+	return unsafe.Add(p, f.offset)
+}
+
+// ptrAlloc is ptr, allocating nil embedded pointers on the way.
+func (f *Field) ptrAlloc(p unsafe.Pointer) unsafe.Pointer {
+	for _, h := range f.hops {
+		slot := (*unsafe.Pointer)(unsafe.Add(p, h.off))
+		if *slot == nil {
+			*slot = reflect.New(h.elem).UnsafePointer()
+		}
+		p = *slot
+	}
+	return unsafe.Add(p, f.offset)
+}
+
+// Value is the field's reflect.Value inside the struct *p, addressable and
+// settable. It allocates nil embedded struct pointers on the way.
+func (f *Field) Value(p unsafe.Pointer) reflect.Value {
+	return reflect.NewAt(f.Type, f.ptrAlloc(p)).Elem()
+}
+
+// Marshal encodes v, a value of f.Type, with the field's options. A nil
+// AttributeValue and nil error mean the value is omitted (omitempty).
+func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
+	if !v.IsValid() || v.Type() != f.Type {
+		return nil, &Error{Type: f.owner, Path: f.Path, Err: fmt.Errorf("cannot encode %s as %s", typeOf(v), f.Type)}
+	}
+	var p unsafe.Pointer
+	if v.CanAddr() {
+		p = v.Addr().UnsafePointer()
+	} else {
+		c := reflect.New(f.Type)
+		c.Elem().Set(v)
+		p = c.UnsafePointer()
+	}
+	av, err := f.enc(&encState{}, p)
+	if err != nil {
+		return nil, within(err, f.owner, f.Path)
+	}
+	return av, nil
+}
+
+// Unmarshal decodes av into v, a settable value of f.Type, with the
+// field's options.
+func (f *Field) Unmarshal(av types.AttributeValue, v reflect.Value) error {
+	if !v.IsValid() || v.Type() != f.Type || !v.CanSet() {
+		return &Error{Type: f.owner, Path: f.Path, Err: fmt.Errorf("cannot decode into %s: need a settable %s", typeOf(v), f.Type)}
+	}
+	if err := f.dec(av, v.Addr().UnsafePointer()); err != nil {
+		return within(err, f.owner, f.Path)
+	}
+	return nil
+}
+
+func typeOf(v reflect.Value) string {
+	if !v.IsValid() {
+		return "invalid value"
+	}
+	return v.Type().String()
+}
+
+// Field returns the field stored under attribute name attr, or nil.
+func (s *Struct) Field(attr string) *Field { return s.byName[attr] }
+
+// MarshalPtr encodes the struct at p, which points to a value of s.Type.
+func (s *Struct) MarshalPtr(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
+	if s.marshaler != nil {
+		return s.marshalCustom(p)
+	}
+	m, err := s.marshal(&encState{}, p)
+	if err != nil {
+		return nil, top(err, s.Type)
+	}
+	return m, nil
+}
+
+func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
+	av, err := s.marshaler(p).MarshalDynamoDBAttributeValue()
+	if err != nil {
+		return nil, top(err, s.Type)
+	}
+	if av == nil {
+		m, err := s.marshal(&encState{}, p)
+		return m, top(err, s.Type)
+	}
+	m, ok := av.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil, &Error{Type: s.Type, Err: fmt.Errorf("MarshalDynamoDBAttributeValue returned %s, want M", avName(av))}
+	}
+	return m.Value, nil
+}
+
+func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.AttributeValue, error) {
+	m := make(map[string]types.AttributeValue, len(s.Fields))
+	for _, f := range s.Fields {
+		fp := unsafe.Add(p, f.offset)
+		if f.hops != nil {
+			if fp = f.ptr(p); fp == nil {
+				continue
+			}
+		}
+		av, err := f.enc(e, fp)
+		if err != nil {
+			return nil, within(err, s.Type, f.Path)
+		}
+		if av != nil {
+			m[f.Name] = av
+		}
+	}
+	return m, nil
+}
+
+// UnmarshalPtr decodes item into the struct at p, which points to a value
+// of s.Type. Attributes the item lacks leave their fields unchanged.
+func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	if s.unmarshaler {
+		err := reflect.NewAt(s.Type, p).Interface().(unmarshaler).UnmarshalDynamoDBAttributeValue(&types.AttributeValueMemberM{Value: item})
+		return top(err, s.Type)
+	}
+	return top(s.unmarshal(item, p), s.Type)
+}
+
+func (s *Struct) unmarshal(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	matched := 0
+	for _, f := range s.Fields {
+		av, ok := item[f.Name]
+		if !ok {
+			continue
+		}
+		matched++
+		fp := unsafe.Add(p, f.offset)
+		if f.hops != nil {
+			fp = f.ptrAlloc(p)
+		}
+		if err := f.dec(av, fp); err != nil {
+			return within(err, s.Type, f.Path)
+		}
+	}
+	if matched < len(item) {
+		return s.unmarshalFolded(item, p)
+	}
+	return nil
+}
+
+// unmarshalFolded decodes the attributes that match a field's name only
+// case-insensitively, as attributevalue does, unless the item also holds
+// the exact name.
+func (s *Struct) unmarshalFolded(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	for k, av := range item {
+		if s.byName[k] != nil {
+			continue
+		}
+		for _, f := range s.Fields {
+			if !strings.EqualFold(f.Name, k) {
+				continue
+			}
+			if _, exact := item[f.Name]; !exact {
+				if err := f.dec(av, f.ptrAlloc(p)); err != nil {
+					return within(err, s.Type, f.Path)
+				}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+type planKey struct {
+	t    reflect.Type
+	addr bool // encoders may call pointer-receiver marshalers
+}
+
+type planEntry struct {
+	s   *Struct
+	err error
+}
+
+var plans sync.Map // planKey -> *planEntry
+
+// StructOf returns the compiled plan of struct type t. The plan is built
+// once and cached. An error names the type, the field and what is wrong
+// with it: a kind the codec cannot store, a tag option that does not fit.
+func StructOf(t reflect.Type) (*Struct, error) {
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil, &Error{Type: t, Err: fmt.Errorf("not a struct type")}
+	}
+	return plan(t, true)
+}
+
+func plan(t reflect.Type, addr bool) (*Struct, error) {
+	k := planKey{t, addr}
+	if v, ok := plans.Load(k); ok {
+		e := v.(*planEntry)
+		return e.s, cloneErr(e.err)
+	}
+	c := newCompiler()
+	if _, err := c.structPlan(t, addr); err != nil {
+		err = top(err, t)
+		plans.LoadOrStore(k, &planEntry{err: err})
+		return nil, cloneErr(err)
+	}
+	for k, s := range c.structs {
+		plans.LoadOrStore(k, &planEntry{s: s})
+	}
+	v, _ := plans.Load(k)
+	return v.(*planEntry).s, nil
+}
