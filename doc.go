@@ -4,4 +4,50 @@
 // attributes (PK, SK, GSI keys) through key templates, and generic types give
 // typed reads, writes, queries and transactions, each access pattern served by
 // one DynamoDB request.
+//
+// # Entities
+//
+// An entity is a struct whose blank field declares its type name and key
+// templates; the other fields are its attributes (see Entity for the whole
+// grammar):
+//
+//	type Photo struct {
+//		_        struct{}  `tablemap:"Photo" pk:"USER#{username}" sk:"PHOTO#{taken}" gsi1pk:"PHOTOS" gsi1sk:"{taken}"`
+//		Username string    `dynamo:"username"`
+//		Taken    time.Time `dynamo:"taken"`
+//		URL      string    `dynamo:"url"`
+//		Version  int       `dynamo:"v,version"`
+//	}
+//
+//	tbl := tablemap.NewTable(client, "app")
+//	photos, err := tablemap.Define[Photo](tbl) // every tag error surfaces here
+//	err = tbl.CreateTable(ctx)                 // keys and GSIs from the defined entities
+//
+// Each item stores its key attributes (PK, SK, GSIn PK/SK), its entity type
+// (the "_type" attribute) and all its data attributes, so it decodes without
+// parsing keys. Key fields are escaped and sortable: a user named "ann#PHOTO"
+// cannot address ann's photos, and numbers and times sort in their natural
+// order.
+//
+// # Item operations
+//
+// Operations are builders: options chain, the first error is kept, Run
+// sends one request, and Params returns that request without sending it.
+//
+//	err := photos.Put(p).IfNotExists().Run(ctx)
+//	p, err := photos.Get(Photo{Username: "ann", Taken: t}).Consistent().Run(ctx)
+//	u, err := users.Update(User{Username: "bob"}).Add("followers", 1).Run(ctx) // the new item
+//	old, err := photos.Delete(key).If(cond).Run(ctx)                          // the old item
+//	in, err := photos.Put(p).Params()                                        // *dynamodb.PutItemInput
+//
+// Conditions are expression.ConditionBuilder values from the SDK's
+// feature/dynamodb/expression package.
+//
+// # Errors
+//
+// Operation errors are *ItemError values naming the operation, the entity
+// and the key; they wrap a sentinel (ErrNotFound, ErrConditionFailed,
+// ErrVersionConflict, ErrItemTooLarge, ErrInvalidKey) for errors.Is and the
+// SDK's error for errors.As. Define reports a *DefinitionError naming the
+// struct, field and tag.
 package tablemap

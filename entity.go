@@ -452,25 +452,9 @@ func (s *schema) encodeValue(f *codec.Field, v reflect.Value) (types.AttributeVa
 }
 
 // decodeInto decodes item into the value at p. Attributes that are not
-// fields of the entity (the key and type attributes) are ignored.
+// fields of the entity (the key and type attributes) are ignored; the codec
+// reads a time.Time from epoch seconds too, so ttl fields need no help.
 func (s *schema) decodeInto(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	if s.ttlEpoch {
-		if av, ok := item[s.ttl.Name]; ok {
-			// The codec would read a time.Time from a string; the ttl
-			// attribute holds epoch seconds.
-			delete(item, s.ttl.Name)
-			defer func() { item[s.ttl.Name] = av }()
-			n, ok := av.(*types.AttributeValueMemberN)
-			if !ok {
-				return fmt.Errorf("tablemap: %s: ttl attribute %q is %T, want a number", s.name, s.ttl.Name, av)
-			}
-			sec, err := strconv.ParseInt(n.Value, 10, 64)
-			if err != nil {
-				return fmt.Errorf("tablemap: %s: ttl attribute %q: %w", s.name, s.ttl.Name, err)
-			}
-			s.ttl.Value(p).Set(reflect.ValueOf(time.Unix(sec, 0)))
-		}
-	}
 	return s.codec.UnmarshalPtr(item, p)
 }
 
@@ -517,6 +501,22 @@ func (s *schema) storedVersion(item map[string]types.AttributeValue) int64 {
 
 func versionValue(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+// decodeItem decodes an item of any entity defined on the table, chosen by
+// its type attribute, into a value of that entity's Go type (a T, not a
+// *T): how a collection query turns mixed items into typed values.
+func (t *Table) decodeItem(item map[string]types.AttributeValue) (any, error) {
+	typ := t.typeOf(item)
+	s := t.schemaOf(typ)
+	if s == nil {
+		return nil, fmt.Errorf("tablemap: table %s: item of unknown entity type %q", t.name, typ)
+	}
+	v, err := s.newValue(item)
+	if err != nil {
+		return nil, &ItemError{Op: "Decode", Entity: s.name, Err: err}
+	}
+	return v, nil
 }
 
 // typeOf returns an item's entity type name ("" if it has none).

@@ -52,6 +52,11 @@ type (
 		Name string   `dynamo:"name"`
 		Key  string   `dynamo:"GSI7SK"`
 	}
+	clashFolded struct {
+		_    struct{} `pk:"U#{name}"`
+		Name string   `dynamo:"name"`
+		Sort string   `dynamo:"sk,omitempty"`
+	}
 	badTemplate struct {
 		_    struct{} `pk:"U#{name}{other}"`
 		Name string   `dynamo:"name"`
@@ -130,6 +135,7 @@ func TestDefineErrors(t *testing.T) {
 		{"data attribute PK", defineErr[clashPK], tablemap.DefinitionError{Struct: pkg + "clashPK", Field: "PK", Tag: `dynamo:"PK"`}},
 		{"data attribute _type", defineErr[clashType], tablemap.DefinitionError{Struct: pkg + "clashType", Field: "Type", Tag: `dynamo:"_type"`}},
 		{"data attribute GSI7SK", defineErr[clashGSI], tablemap.DefinitionError{Struct: pkg + "clashGSI", Field: "Key", Tag: `dynamo:"GSI7SK"`}},
+		{"data attribute sk", defineErr[clashFolded], tablemap.DefinitionError{Struct: pkg + "clashFolded", Field: "Sort", Tag: `dynamo:"sk,omitempty"`}},
 		{"bad template", defineErr[badTemplate], tablemap.DefinitionError{Struct: pkg + "badTemplate", Field: "_", Tag: `pk:"U#{name}{other}"`}},
 		{"gsi21", defineErr[gsi21], tablemap.DefinitionError{Struct: pkg + "gsi21", Field: "_", Tag: "gsi21pk"}},
 		{"string version", defineErr[stringVersion], tablemap.DefinitionError{Struct: pkg + "stringVersion", Field: "Version", Tag: `dynamo:"v,version"`}},

@@ -36,6 +36,23 @@ type Put[T any] struct {
 	fail  failure
 }
 
+// A txWriter is a write that joins a TransactWriteItems request: Put,
+// Update and Delete. txWriteItem builds the request item from the same
+// code path as Params; txFailed turns a cancellation reason
+// "ConditionalCheckFailed" for this item (with the item the reason carries,
+// ReturnValuesOnConditionCheckFailure being ALL_OLD) into the operation's
+// error: ErrNotFound, ErrVersionConflict or ErrConditionFailed.
+type txWriter interface {
+	txWriteItem() (types.TransactWriteItem, error)
+	txFailed(cause error, old map[string]types.AttributeValue) error
+}
+
+var (
+	_ txWriter = (*Put[struct{}])(nil)
+	_ txWriter = (*Update[struct{}])(nil)
+	_ txWriter = (*Delete[struct{}])(nil)
+)
+
 // Put returns a Put of item v.
 func (e *Entity[T]) Put(v T) *Put[T] {
 	return &Put[T]{e: e, value: v}

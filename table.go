@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,13 +133,16 @@ func (t *Table) gsiAttrs(n int) (pk, sk string) {
 func gsiName(n int) string { return "GSI" + strconv.Itoa(n) }
 
 // reserved reports whether attr is one of the table's key or type
-// attributes, which no entity may use for data.
+// attributes, which no entity may use for data. The comparison ignores
+// case: decoding matches attribute names to fields case-insensitively when
+// there is no exact match (as attributevalue does), so a field "sk" could
+// otherwise read the table's "SK".
 func (t *Table) reserved(attr string) bool {
-	if attr == t.pk || attr == t.sk || attr == t.typeAttr {
+	if strings.EqualFold(attr, t.pk) || strings.EqualFold(attr, t.sk) || strings.EqualFold(attr, t.typeAttr) {
 		return true
 	}
 	for n := 1; n <= MaxGSIs; n++ {
-		if pk, sk := t.gsiAttrs(n); attr == pk || attr == sk {
+		if pk, sk := t.gsiAttrs(n); strings.EqualFold(attr, pk) || strings.EqualFold(attr, sk) {
 			return true
 		}
 	}

@@ -158,6 +158,14 @@ func (op *Update[T]) action(kind updateKind, attr string, value any) *Update[T] 
 		if err != nil {
 			return op.fails("%s %q: %w", verb, attr, err)
 		}
+		if av == nil {
+			// An omitempty field's zero value: a Put would store no
+			// attribute, so setting it removes the attribute.
+			if kind != updateSet {
+				return op.fails("%s %q: an empty value of an omitempty attribute", verb, attr)
+			}
+			a.kind = updateRemove
+		}
 		a.v, a.av = v, av
 	}
 	op.actions = append(op.actions, a)

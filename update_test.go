@@ -53,6 +53,16 @@ func TestUpdateActions(t *testing.T) {
 	want.Title, want.Tags, want.Comments = "", []string{"b", "x", "y"}, []string{"c1", "c2", "c3", "c4"}
 	diff(t, "returned photo", want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b }))
 
+	// Setting an omitempty attribute to its zero value removes it, as a Put
+	// would not store it.
+	in, err := photos.Update(key).Set("title", "").Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "REMOVE #1\n"; aws.ToString(in.UpdateExpression) != want {
+		t.Errorf("UpdateExpression %q, want %q", aws.ToString(in.UpdateExpression), want)
+	}
+
 	// SetIfNotExists sets a missing attribute; Append starts a missing list.
 	got, err = photos.Update(key).SetIfNotExists("title", "Sky").Remove("comments").Run(ctx)
 	if err != nil {

@@ -1,0 +1,69 @@
+package tablemap
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type member struct {
+	_      struct{}  `tablemap:"Member" pk:"ORG#{org}" sk:"TEAM#{team}#USER#{user}" gsi1pk:"USER#{user}" gsi1sk:"JOINED#{joined}#ORG#{org}"`
+	Org    string    `dynamo:"org"`
+	Team   string    `dynamo:"team"`
+	User   string    `dynamo:"user"`
+	Joined time.Time `dynamo:"joined"`
+}
+
+// TestPrefix checks the partition key and sort key prefix of partial
+// values on the table, a GSI and the inverted index.
+func TestPrefix(t *testing.T) {
+	t.Parallel()
+	tbl := NewTable(nil, "app", WithInvertedIndex())
+	members, err := Define[member](tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		index string
+		v     member
+		want  keyPrefix
+	}{
+		{"", member{Org: "acme"}, keyPrefix{PKAttr: "PK", SKAttr: "SK", PK: "ORG#acme", SKPrefix: "TEAM#"}},
+		{"", member{Org: "acme", Team: "db"}, keyPrefix{PKAttr: "PK", SKAttr: "SK", PK: "ORG#acme", SKPrefix: "TEAM#db#USER#"}},
+		// A trailing field without the one before it is not used.
+		{"", member{Org: "acme", User: "ann"}, keyPrefix{PKAttr: "PK", SKAttr: "SK", PK: "ORG#acme", SKPrefix: "TEAM#"}},
+		{"", member{Org: "acme", Team: "db", User: "ann"}, keyPrefix{PKAttr: "PK", SKAttr: "SK", PK: "ORG#acme", SKPrefix: "TEAM#db#USER#ann", SKComplete: true}},
+		{"GSI1", member{User: "ann#x"}, keyPrefix{Index: "GSI1", PKAttr: "GSI1PK", SKAttr: "GSI1SK", PK: "USER#ann%23x", SKPrefix: "JOINED#"}},
+		{"GSI1", member{User: "ann", Joined: joined}, keyPrefix{Index: "GSI1", PKAttr: "GSI1PK", SKAttr: "GSI1SK", PK: "USER#ann", SKPrefix: "JOINED#2024-01-02T00:00:00.000000000Z#ORG#"}},
+		{"Inverted", member{Team: "db", User: "ann"}, keyPrefix{Index: "Inverted", PKAttr: "SK", SKAttr: "PK", PK: "TEAM#db#USER#ann", SKPrefix: "ORG#"}},
+	}
+	for _, tt := range tests {
+		got, err := members.prefix(tt.index, tt.v)
+		if err != nil {
+			t.Errorf("prefix(%q, %+v): %v", tt.index, tt.v, err)
+			continue
+		}
+		if d := cmp.Diff(tt.want, got); d != "" {
+			t.Errorf("prefix(%q, %+v) differs (-want +got):\n%s", tt.index, tt.v, d)
+		}
+	}
+
+	for _, tt := range []struct {
+		index string
+		v     member
+	}{
+		{"", member{Team: "db"}},         // no partition key
+		{"GSI1", member{Org: "acme"}},    // no GSI1 partition key
+		{"Inverted", member{Team: "db"}}, // the inverted partition key needs user too
+		{"GSI2", member{Org: "acme"}},    // no such index
+	} {
+		if _, err := members.prefix(tt.index, tt.v); !errorsIs(err, ErrInvalidKey) {
+			t.Errorf("prefix(%q, %+v): %v, want ErrInvalidKey", tt.index, tt.v, err)
+		}
+	}
+}
+
+func errorsIs(err, target error) bool { return err != nil && errors.Is(err, target) }
