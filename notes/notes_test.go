@@ -431,6 +431,15 @@ func TestIsolation(t *testing.T) {
 	users = append(users, tricky)
 	m.Reset()
 
+	// The partitions the package doc names.
+	for user, pk := range map[string]string{"ann": "USER#ann", "ann#NOTE": "USER#ann%23NOTE", "ann%23NOTE": "USER#ann%2523NOTE"} {
+		k, err := s.Entity().Key(own[user])
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff(t, "key of "+user, tablemap.Key{PK: pk, SK: "NOTE#" + own[user].ID}, k)
+	}
+
 	for _, u := range users {
 		page, err := s.List(ctx, u, "", 0)
 		if err != nil {
