@@ -2,6 +2,7 @@ package tablemap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -78,13 +79,16 @@ func (op *Get[T]) build() {
 		return
 	}
 	op.built = true
-	if op.err != nil {
-		return
-	}
 	s := op.e.s
 	t := s.table
 	k, err := s.key(unsafe.Pointer(&op.key))
 	op.k = k
+	if op.err != nil {
+		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
+			ie.Key = k
+		}
+		return
+	}
 	if err != nil {
 		op.err = itemErr("Get", s, k, err)
 		return

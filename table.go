@@ -55,6 +55,9 @@ type Table struct {
 	billing  types.BillingMode
 	capacity *types.ProvisionedThroughput
 
+	cursorKey   []byte   // signs page cursors; see WithCursorSecret (cursor.go)
+	queryShapes sync.Map // shapeKey -> *queryShape (query.go)
+
 	mu       sync.RWMutex
 	entities map[string]*schema // by entity type name
 	order    []*schema          // in definition order

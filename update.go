@@ -377,44 +377,60 @@ func (op *Update[T]) indexKeys(ub expression.UpdateBuilder) (expression.UpdateBu
 	}
 	kp := unsafe.Pointer(&op.key)
 	for _, g := range s.gsis {
-		fields := g.fields()
-		touched, gone := false, false
-		for _, f := range fields {
-			touched = touched || set[f.Name] || removed[f.Name]
-			gone = gone || removed[f.Name]
-		}
-		if !touched {
-			continue
-		}
 		remove := func() {
 			ub = ub.Remove(expression.Name(g.pkAttr))
 			if g.sk != nil {
 				ub = ub.Remove(expression.Name(g.skAttr))
 			}
 		}
-		if gone {
+		if touches(g.fields(), removed) {
+			remove() // the item leaves the (sparse) index
+			continue
+		}
+		// Recompute each key of the index that reads a field set here; it
+		// needs all its fields. An empty one takes the item out of the index.
+		type change struct {
+			attr string
+			part *keyPart
+		}
+		var changes []change
+		for _, c := range []change{{g.pkAttr, g.pk}, {g.skAttr, g.sk}} {
+			if c.part != nil && touches(c.part.fields, set) {
+				changes = append(changes, c)
+			}
+		}
+		left := false
+		for _, c := range changes {
+			for _, f := range c.part.fields {
+				if !set[f.Name] && keys.IsZero(f.Value(kp)) {
+					return ub, fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.name, c.attr, f.Name)
+				}
+			}
+			left = left || !c.part.complete(np)
+		}
+		if left {
 			remove()
 			continue
 		}
-		for _, f := range fields {
-			if !set[f.Name] && keys.IsZero(f.Value(kp)) {
-				return ub, fmt.Errorf("changing index %s's key needs its field %q too: Set it, or give its current value in the key value", g.name, f.Name)
+		for _, c := range changes {
+			key, err := c.part.build(np)
+			if err != nil {
+				return ub, fmt.Errorf("index %s: %w", g.name, err)
 			}
-		}
-		pk, sk, ok, err := g.build(np)
-		switch {
-		case err != nil:
-			return ub, fmt.Errorf("index %s: %w", g.name, err)
-		case !ok:
-			remove()
-		default:
-			ub = ub.Set(expression.Name(g.pkAttr), expression.Value(&types.AttributeValueMemberS{Value: pk}))
-			if g.sk != nil {
-				ub = ub.Set(expression.Name(g.skAttr), expression.Value(&types.AttributeValueMemberS{Value: sk}))
-			}
+			ub = ub.Set(expression.Name(c.attr), expression.Value(&types.AttributeValueMemberS{Value: key}))
 		}
 	}
 	return ub, nil
+}
+
+// touches reports whether any of fields is named in attrs.
+func touches(fields []*codec.Field, attrs map[string]bool) bool {
+	for _, f := range fields {
+		if attrs[f.Name] {
+			return true
+		}
+	}
+	return false
 }
 
 // txWriteItem returns the Update as an item of a TransactWriteItems

@@ -2,6 +2,7 @@ package tablemap_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -215,15 +216,24 @@ func TestUpdateIndexKeys(t *testing.T) {
 		"GSI2PK": s("EMAIL#bob@y"), "GSI2SK": s("USER"), "GSI3PK": s("ORG#acme"), "GSI3SK": s("ROLE#lead#bob"),
 	}, indexKeys(), rawOpts)
 
-	// Without org the new GSI3 key is unknown: an error, and no request.
+	// GSI3SK reads role and username (always in the key value): a new role
+	// needs no org, and GSI3PK stays.
 	m.Reset()
-	_, err := users.Update(User{Username: "bob"}).Set("role", "cto").Run(ctx)
-	if err == nil || !strings.Contains(err.Error(), "GSI3") || !strings.Contains(err.Error(), `"org"`) {
-		t.Errorf("Set of role without org: %v, want an error naming GSI3 and org", err)
+	in, err := users.Update(User{Username: "bob"}).Set("role", "cto").Params()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := m.Requests(); n != 0 {
-		t.Errorf("%d requests sent, want 0", n)
+	for _, attr := range in.ExpressionAttributeNames {
+		if attr == "GSI3PK" {
+			t.Errorf("a new role rewrites GSI3PK: %v", in.ExpressionAttributeNames)
+		}
 	}
+	if _, err := users.Update(User{Username: "bob"}).Set("role", "cto").Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "index keys", map[string]types.AttributeValue{
+		"GSI2PK": s("EMAIL#bob@y"), "GSI2SK": s("USER"), "GSI3PK": s("ORG#acme"), "GSI3SK": s("ROLE#cto#bob"),
+	}, indexKeys(), rawOpts)
 
 	// Removing org takes the user out of GSI3; setting it back puts it in.
 	u, err := users.Update(User{Username: "bob"}).Remove("org").Run(ctx)
@@ -344,5 +354,89 @@ func TestUpdateParams(t *testing.T) {
 	diff(t, "UpdateItemInput", want, in, rawOpts, ignoreUnexportedInputs)
 	if in.ExpressionAttributeValues[":3"] == nil {
 		t.Error("no updated timestamp value")
+	}
+}
+
+// Listing sits in six GSIs, up to GSI20, and has a unixtime field.
+type Listing struct {
+	_      struct{}  `tablemap:"Listing" pk:"LISTING#{id}" sk:"LISTING" gsi1pk:"CITY#{city}" gsi1sk:"{price}" gsi2pk:"OWNER#{owner}" gsi2sk:"{id}" gsi3pk:"ALL" gsi4pk:"KIND#{kind}" gsi4sk:"{city}#{price}" gsi5pk:"OWNER#{owner}#CITY#{city}" gsi5sk:"{id}" gsi20pk:"PRICE#{price}"`
+	ID     string    `dynamo:"id"`
+	City   string    `dynamo:"city"`
+	Owner  string    `dynamo:"owner"`
+	Kind   string    `dynamo:"kind"`
+	Price  int       `dynamo:"price"`
+	Seen   time.Time `dynamo:"seen,unixtime,omitempty"`
+	Status string    `dynamo:"status,omitempty"`
+}
+
+// TestManyIndexes writes and recomputes the keys of six GSIs, and encodes
+// an update of a unixtime field like the field.
+func TestManyIndexes(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	listings := define[Listing](t, tbl)
+	create(t, tbl, m)
+
+	l := Listing{ID: "l1", City: "oslo", Owner: "ann", Kind: "flat", Price: 100}
+	if err := listings.Put(l).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	price := func(p int) string { return fmt.Sprintf("%020d", p) }
+	want := map[string]types.AttributeValue{
+		"GSI1PK": s("CITY#oslo"), "GSI1SK": s(price(100)),
+		"GSI2PK": s("OWNER#ann"), "GSI2SK": s("l1"),
+		"GSI3PK": s("ALL"),
+		"GSI4PK": s("KIND#flat"), "GSI4SK": s("oslo#" + price(100)),
+		"GSI5PK": s("OWNER#ann#CITY#oslo"), "GSI5SK": s("l1"),
+		"GSI20PK": s("PRICE#" + price(100)),
+	}
+	indexKeys := func() map[string]types.AttributeValue {
+		item := raw(t, tbl, "LISTING#l1", "LISTING")
+		for k := range item {
+			if !strings.HasPrefix(k, "GSI") {
+				delete(item, k)
+			}
+		}
+		return item
+	}
+	diff(t, "index keys", want, indexKeys(), rawOpts)
+
+	// A new price moves the listing in GSI1, GSI4 and GSI20; GSI4 needs the
+	// city, given in the key value.
+	seen := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	got, err := listings.Update(Listing{ID: "l1", City: "oslo"}).Set("price", 90).Set("seen", seen).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Price != 90 || !got.Seen.Equal(seen) {
+		t.Errorf("price %d seen %v, want 90 and %v", got.Price, got.Seen, seen)
+	}
+	want["GSI1SK"], want["GSI4SK"], want["GSI20PK"] = s(price(90)), s("oslo#"+price(90)), s("PRICE#"+price(90))
+	diff(t, "index keys", want, indexKeys(), rawOpts)
+	diff(t, "stored seen", n("1740787200"), raw(t, tbl, "LISTING#l1", "LISTING")["seen"], rawOpts)
+
+	// Without the city, GSI4's new sort key is unknown: an error, and no
+	// request. GSI5's partition key needs the city too.
+	m.Reset()
+	_, err = listings.Update(Listing{ID: "l1"}).Set("price", 80).Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "GSI4") || !strings.Contains(err.Error(), `"city"`) {
+		t.Errorf("Set of price without city: %v, want an error naming GSI4 and city", err)
+	}
+	_, err = listings.Update(Listing{ID: "l1"}).Set("owner", "bob").Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "GSI5") || !strings.Contains(err.Error(), `"city"`) {
+		t.Errorf("Set of owner without city: %v, want an error naming GSI5 and city", err)
+	}
+	if n := m.Requests(); n != 0 {
+		t.Errorf("%d requests sent, want 0", n)
+	}
+	// A field in no index changes no index key.
+	in, err := listings.Update(Listing{ID: "l1"}).Set("status", "sold").Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, attr := range in.ExpressionAttributeNames {
+		if strings.HasPrefix(attr, "GSI") {
+			t.Errorf("update of status names %s = %s", name, attr)
+		}
 	}
 }

@@ -21,7 +21,8 @@
 //
 // Where attributevalue silently writes something DynamoDB rejects or drops a
 // field, the codec returns an *Error naming the type and field path: chan,
-// func and complex fields, NaN and infinite numbers, empty `set` fields.
+// func and complex fields, NaN and infinite numbers, empty `set` fields,
+// times whose year RFC3339 cannot hold.
 // omitempty also omits a zero time.Time (attributevalue's OmitEmptyTime),
 // and a types.AttributeValue field is passed through as it is.
 package codec
@@ -100,7 +101,7 @@ func MarshalValue(v any) (types.AttributeValue, error) {
 	}
 	c := reflect.New(t)
 	c.Elem().Set(reflect.ValueOf(v))
-	av, err := fn(&encState{}, c.UnsafePointer())
+	av, err := fn(newEncState(), c.UnsafePointer())
 	if err != nil {
 		return nil, top(err, t)
 	}

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -159,6 +160,9 @@ type Kitchen struct {
 	Tagged   Address `dynamo:"addr" dynamodbav:"addr"`
 	StrMap   map[string]string
 	IntMap   map[string]int
+	I64Map   map[string]int64
+	FMap     map[string]float64
+	BMap     map[string]bool
 	PtrMap   map[string]*Address
 	ColorMap map[Color]string
 	IntKeys  map[int]bool
@@ -207,6 +211,9 @@ func full() *Kitchen {
 		Tagged:    Address{City: "T"},
 		StrMap:    map[string]string{"a": "1", "b": ""},
 		IntMap:    map[string]int{"a": 1, "big": 1234567},
+		I64Map:    map[string]int64{"min": -1 << 63},
+		FMap:      map[string]float64{"pi": 3.14159, "neg": -0.5},
+		BMap:      map[string]bool{"t": true, "f": false},
 		PtrMap:    map[string]*Address{"home": {City: "H"}, "none": nil},
 		ColorMap:  map[Color]string{1: "red", 2: "blue"},
 		IntKeys:   map[int]bool{-1: true, 10: false},
@@ -237,7 +244,7 @@ func values() map[string]any {
 		"floats": &struct {
 			A, B, C, D, E float64
 			F, G          float32
-		}{A: 1e21, B: 1e-7, C: -0.0, D: 123456789.125, E: 5e-324, F: 123456789, G: 3.4e38},
+		}{A: 1e21, B: 1e-7, C: math.Copysign(0, -1), D: 123456789.125, E: 5e-324, F: 123456789, G: 3.4e38},
 		"ints": &struct {
 			A, B int64
 			C    uint64
@@ -563,6 +570,7 @@ func TestErrorsNameTypeAndPath(t *testing.T) {
 		{&struct {
 			S []string `dynamo:",set"`
 		}{S: []string{}}, ".S: cannot encode an empty []string as a set"},
+		{&struct{ T time.Time }{T: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, ".T: cannot encode 10000-01-01T00:00:00Z: RFC3339 needs a year from 0 to 9999"},
 	} {
 		_, err := codec.Marshal(c.v)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -635,5 +643,68 @@ func TestRecursiveType(t *testing.T) {
 	}
 	if diff := cmp.Diff(in, &out, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// Versioned encodes itself: the whole item comes from its Marshaler.
+type Versioned struct{ V int }
+
+func (v *Versioned) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) {
+	return &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"v": &types.AttributeValueMemberN{Value: strconv.Itoa(v.V)},
+	}}, nil
+}
+
+func (v *Versioned) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
+	m, ok := av.(*types.AttributeValueMemberM)
+	if !ok {
+		return fmt.Errorf("want M")
+	}
+	n, err := strconv.Atoi(m.Value["v"].(*types.AttributeValueMemberN).Value)
+	v.V = n
+	return err
+}
+
+func TestStructMarshaler(t *testing.T) {
+	in := &Versioned{V: 3}
+	want, err := reference(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := codec.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, avOpts); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var out Versioned
+	if err := codec.Unmarshal(got, &out); err != nil || out.V != 3 {
+		t.Errorf("Unmarshal: %+v, %v", out, err)
+	}
+}
+
+func TestConcurrentFirstUse(t *testing.T) {
+	type Fresh struct {
+		A string
+		B []int
+		C map[string]*Address
+	}
+	in := &Fresh{A: "a", B: []int{1}, C: map[string]*Address{"x": {City: "c"}}}
+	want, _ := reference(in)
+	done := make(chan error)
+	for range 8 {
+		go func() {
+			got, err := codec.Marshal(in)
+			if err == nil && !cmp.Equal(want, got, avOpts) {
+				err = fmt.Errorf("differs: %s", cmp.Diff(want, got, avOpts))
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -30,7 +30,6 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	numbererType        = reflect.TypeFor[numberer]()
 	timeType            = reflect.TypeFor[time.Time]()
-	bytesType           = reflect.TypeFor[[]byte]()
 	byteSlicesType      = reflect.TypeFor[[][]byte]()
 	attributeValueType  = reflect.TypeFor[types.AttributeValue]()
 )

@@ -466,8 +466,17 @@ func mapKeyDecoder(kt reflect.Type) (func(string, reflect.Value) error, error) {
 }
 
 func (c *compiler) decMap(t reflect.Type, o opts) (decFn, error) {
-	if t == reflect.TypeFor[map[string]string]() {
+	switch t {
+	case reflect.TypeFor[map[string]string]():
 		return decStringMap(t), nil
+	case reflect.TypeFor[map[string]int]():
+		return decIntMap[int](t), nil
+	case reflect.TypeFor[map[string]int64]():
+		return decIntMap[int64](t), nil
+	case reflect.TypeFor[map[string]float64]():
+		return decFloatMap(t), nil
+	case reflect.TypeFor[map[string]bool]():
+		return decBoolMap(t), nil
 	}
 	setKey, err := mapKeyDecoder(t.Key())
 	if err != nil {
@@ -544,6 +553,103 @@ func decStringMap(t reflect.Type) decFn {
 	}
 }
 
+// mapSource returns the M of av, or reports NULL (done) or a type error.
+func mapSource(av types.AttributeValue, t reflect.Type) (m map[string]types.AttributeValue, null bool, err error) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberM:
+		return v.Value, false, nil
+	case nil, *types.AttributeValueMemberNULL:
+		return nil, true, nil
+	}
+	return nil, false, typeError(avName(av), t)
+}
+
+func decIntMap[V int | int64](t reflect.Type) decFn {
+	return func(av types.AttributeValue, p unsafe.Pointer) error {
+		src, null, err := mapSource(av, t)
+		if err != nil || null {
+			*(*map[string]V)(p) = nil
+			return err
+		}
+		m := *(*map[string]V)(p)
+		if m == nil {
+			m = make(map[string]V, len(src))
+			*(*map[string]V)(p) = m
+		}
+		for k, e := range src {
+			switch v := e.(type) {
+			case *types.AttributeValueMemberN:
+				i, err := strconv.ParseInt(v.Value, 10, 64)
+				if err != nil || int64(V(i)) != i {
+					return at(errorf("cannot decode N %q into %s: not an integer in range", v.Value, t.Elem()), "["+strconv.Quote(k)+"]")
+				}
+				m[k] = V(i)
+			case nil, *types.AttributeValueMemberNULL:
+				m[k] = 0
+			default:
+				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+			}
+		}
+		return nil
+	}
+}
+
+func decFloatMap(t reflect.Type) decFn {
+	return func(av types.AttributeValue, p unsafe.Pointer) error {
+		src, null, err := mapSource(av, t)
+		if err != nil || null {
+			*(*map[string]float64)(p) = nil
+			return err
+		}
+		m := *(*map[string]float64)(p)
+		if m == nil {
+			m = make(map[string]float64, len(src))
+			*(*map[string]float64)(p) = m
+		}
+		for k, e := range src {
+			switch v := e.(type) {
+			case *types.AttributeValueMemberN:
+				f, err := strconv.ParseFloat(v.Value, 64)
+				if err != nil {
+					return at(errorf("cannot decode N %q into float64: %w", v.Value, err), "["+strconv.Quote(k)+"]")
+				}
+				m[k] = f
+			case nil, *types.AttributeValueMemberNULL:
+				m[k] = 0
+			default:
+				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+			}
+		}
+		return nil
+	}
+}
+
+func decBoolMap(t reflect.Type) decFn {
+	return func(av types.AttributeValue, p unsafe.Pointer) error {
+		src, null, err := mapSource(av, t)
+		if err != nil || null {
+			*(*map[string]bool)(p) = nil
+			return err
+		}
+		m := *(*map[string]bool)(p)
+		if m == nil {
+			m = make(map[string]bool, len(src))
+			*(*map[string]bool)(p) = m
+		}
+		for k, e := range src {
+			switch v := e.(type) {
+			case *types.AttributeValueMemberBOOL:
+				m[k] = v.Value
+			case nil, *types.AttributeValueMemberNULL:
+				m[k] = false
+			default:
+				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+			}
+		}
+		return nil
+	}
+}
+
 // grow makes the slice at p n long, reusing its array when it is big
 // enough as attributevalue does, and returns where its elements start.
 func grow(t reflect.Type, p unsafe.Pointer, n int) unsafe.Pointer {
@@ -566,6 +672,9 @@ func (c *compiler) decList(t reflect.Type, o opts) (decFn, error) {
 	}
 	plainStrings := et.Kind() == reflect.String && et.NumMethod() == 0
 	bytes := et.Kind() == reflect.Uint8
+	if plainStrings && !array {
+		return decStrings(t, elem), nil
+	}
 
 	// start returns where n decoded elements go and how many fit.
 	start := func(p unsafe.Pointer, n int) (unsafe.Pointer, int) {
@@ -629,4 +738,43 @@ func (c *compiler) decList(t reflect.Type, o opts) (decFn, error) {
 		}
 		return nil
 	}, nil
+}
+
+// decStrings decodes lists and string sets into a slice of a string type
+// without methods.
+func decStrings(t reflect.Type, elem decFn) decFn {
+	return func(av types.AttributeValue, p unsafe.Pointer) error {
+		sp := (*[]string)(p)
+		var n int
+		switch v := av.(type) {
+		case *types.AttributeValueMemberL:
+			n = len(v.Value)
+		case *types.AttributeValueMemberSS:
+			n = len(v.Value)
+		case nil, *types.AttributeValueMemberNULL:
+			*sp = nil
+			return nil
+		default:
+			return typeError(avName(av), t)
+		}
+		if *sp == nil || cap(*sp) < n {
+			*sp = make([]string, n)
+		} else {
+			*sp = (*sp)[:n]
+		}
+		ss := *sp
+		switch v := av.(type) {
+		case *types.AttributeValueMemberL:
+			for i, e := range v.Value {
+				if s, ok := e.(*types.AttributeValueMemberS); ok {
+					ss[i] = s.Value
+				} else if err := elem(e, unsafe.Pointer(&ss[i])); err != nil {
+					return at(err, "["+strconv.Itoa(i)+"]")
+				}
+			}
+		case *types.AttributeValueMemberSS:
+			copy(ss, v.Value)
+		}
+		return nil
+	}
 }

@@ -16,9 +16,20 @@ import (
 // the value is omitted.
 type encFn func(e *encState, p unsafe.Pointer) (types.AttributeValue, error)
 
-// encState is the scratch space of one Marshal call.
+// encState is the scratch space of one Marshal call. The text of numbers
+// and times is appended to buf and handed out as strings that share its
+// memory: bytes are written once and never touched again (a full buffer is
+// abandoned, not reused), so the strings of one item cost one allocation,
+// usually the arena inside the state itself.
 type encState struct {
-	buf []byte // text of numbers and times; see text
+	buf   []byte
+	arena [128]byte
+}
+
+func newEncState() *encState {
+	e := new(encState)
+	e.buf = e.arena[:0]
+	return e
 }
 
 func (e *encState) formatInt(i int64) string {
@@ -64,7 +75,7 @@ func (e *encState) formatFloat(f float64, bits int) (string, error) {
 }
 
 func (e *encState) formatTime(t time.Time) string {
-	if cap(e.buf)-len(e.buf) < 64 {
+	if cap(e.buf)-len(e.buf) < 48 {
 		e.buf = make([]byte, 0, 256)
 	}
 	start := len(e.buf)
@@ -384,7 +395,12 @@ func encTime(o opts) encFn {
 		if unix {
 			return &types.AttributeValueMemberN{Value: e.formatInt(t.Unix())}, nil
 		}
-		return &types.AttributeValueMemberS{Value: e.formatTime(*t)}, nil
+		s := e.formatTime(*t)
+		if s[0] == '-' || s[4] != '-' {
+			// attributevalue writes these, but cannot read them back.
+			return nil, errorf("cannot encode %s: RFC3339 needs a year from 0 to 9999", s)
+		}
+		return &types.AttributeValueMemberS{Value: s}, nil
 	}
 }
 
@@ -515,7 +531,13 @@ func (c *compiler) encMap(t reflect.Type, o opts) (encFn, error) {
 		case reflect.TypeFor[string]():
 			return encStringMap, nil
 		case reflect.TypeFor[int]():
-			return encIntMap, nil
+			return encIntMap[int], nil
+		case reflect.TypeFor[int64]():
+			return encIntMap[int64], nil
+		case reflect.TypeFor[float64]():
+			return encFloatMap, nil
+		case reflect.TypeFor[bool]():
+			return encBoolMap, nil
 		}
 	}
 	elem, err := c.encField(t.Elem(), eo, false)
@@ -563,14 +585,42 @@ func encStringMap(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	return &types.AttributeValueMemberM{Value: out}, nil
 }
 
-func encIntMap(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-	m := *(*map[string]int)(p)
+func encIntMap[V int | int64](e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+	m := *(*map[string]V)(p)
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
 		if k == "" {
 			return nil, errorf("map key is empty: attribute names cannot be empty")
 		}
 		out[k] = &types.AttributeValueMemberN{Value: e.formatInt(int64(v))}
+	}
+	return &types.AttributeValueMemberM{Value: out}, nil
+}
+
+func encFloatMap(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+	m := *(*map[string]float64)(p)
+	out := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		if k == "" {
+			return nil, errorf("map key is empty: attribute names cannot be empty")
+		}
+		s, err := e.formatFloat(v, 64)
+		if err != nil {
+			return nil, at(err, "["+strconv.Quote(k)+"]")
+		}
+		out[k] = &types.AttributeValueMemberN{Value: s}
+	}
+	return &types.AttributeValueMemberM{Value: out}, nil
+}
+
+func encBoolMap(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+	m := *(*map[string]bool)(p)
+	out := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		if k == "" {
+			return nil, errorf("map key is empty: attribute names cannot be empty")
+		}
+		out[k] = &types.AttributeValueMemberBOOL{Value: v}
 	}
 	return &types.AttributeValueMemberM{Value: out}, nil
 }

@@ -118,7 +118,7 @@ func visibleFields(t reflect.Type) []candidate {
 	}
 	var current []walk
 	next := []walk{{t: t}}
-	count := map[reflect.Type]int{}
+	var count map[reflect.Type]int
 	nextCount := map[reflect.Type]int{}
 	visited := map[reflect.Type]bool{}
 	var fields []candidate
