@@ -25,7 +25,9 @@
 //	Create a note                  PutItem, if attribute_not_exists(PK)
 //	Get a note                     GetItem, consistent
 //	List notes, newest first       Query PK = USER#<user> AND begins_with(SK, "NOTE#"),
-//	                               descending, consistent, limit+1, after the cursor's note
+//	                               filter _type = "Note", descending, consistent,
+//	                               limit+1 (a full last page knows it is the last),
+//	                               starting after the note the cursor names
 //	Update content / attachment    UpdateItem, if attribute_exists(PK) AND v = <version>;
 //	                               returns ALL_NEW, and ALL_OLD on a failed condition
 //	Delete a note                  DeleteItem, returns ALL_OLD

@@ -6,9 +6,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // A Page is one page of a user's notes, newest first.
@@ -66,75 +64,26 @@ func (s *Store) List(ctx context.Context, userID, cursor string, limit int) (Pag
 }
 
 // listInput returns the Query of a page of the user's notes that starts
-// after the note start ("" for the first page).
+// after the note start ("" for the first page). The entity's own query
+// gives the partition, the sort key prefix and the type filter; the page
+// size and the start key are set here, since a page asks for one note
+// more than it returns.
 func (s *Store) listInput(userID, start string, limit int) (*dynamodb.QueryInput, error) {
-	// The key of any note of the user gives the partition; the sort keys
-	// of notes begin with the literal of the sk template.
-	probe := zeroID
-	if start != "" {
-		probe = start
-	}
-	k, err := s.notes.Key(Note{UserID: userID, ID: probe})
+	in, err := s.notes.Query(Note{UserID: userID}).Newest().Consistent().Params()
 	if err != nil {
 		return nil, fmt.Errorf("notes: list: %w", err)
 	}
-	pkAttr, skAttr := s.pkAttr, s.skAttr
-	cond := expression.Key(pkAttr).Equal(expression.Value(k.PK)).
-		And(expression.Key(skAttr).BeginsWith(skPrefix))
-	expr, err := expression.NewBuilder().WithKeyCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("notes: list: %w", err)
-	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(s.notes.Table().Name()),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ScanIndexForward:          aws.Bool(false),
-		ConsistentRead:            aws.Bool(true),
-		Limit:                     aws.Int32(int32(limit + 1)),
-	}
+	in.Limit = aws.Int32(int32(limit + 1))
 	if start != "" {
-		in.ExclusiveStartKey = map[string]types.AttributeValue{
-			pkAttr: &types.AttributeValueMemberS{Value: k.PK},
-			skAttr: &types.AttributeValueMemberS{Value: k.SK},
+		// The start key is the key of the note the cursor names, in this
+		// user's partition.
+		get, err := s.notes.Get(Note{UserID: userID, ID: start}).Params()
+		if err != nil {
+			return nil, fmt.Errorf("notes: list: %w", err)
 		}
+		in.ExclusiveStartKey = get.Key
 	}
 	return in, nil
-}
-
-// skPrefix is the literal start of the sk template of Note.
-const skPrefix = "NOTE#"
-
-// zeroID is the smallest note id.
-const zeroID = "00000000000000000000000000"
-
-// keyAttrs returns the names of the table's key attributes, read from a
-// request the entity builds (the table may name them otherwise than "PK"
-// and "SK").
-func (s *Store) keyAttrs() (pk, sk string, err error) {
-	probe := Note{UserID: "u", ID: zeroID}
-	k, err := s.notes.Key(probe)
-	if err != nil {
-		return "", "", fmt.Errorf("notes: %w", err)
-	}
-	in, err := s.notes.Get(probe).Params()
-	if err != nil {
-		return "", "", fmt.Errorf("notes: %w", err)
-	}
-	for name, av := range in.Key {
-		switch v, _ := av.(*types.AttributeValueMemberS); {
-		case v == nil:
-		case v.Value == k.PK:
-			pk = name
-		case v.Value == k.SK:
-			sk = name
-		}
-	}
-	if pk == "" || sk == "" {
-		return "", "", fmt.Errorf("notes: cannot tell the table's key attributes from %v", in.Key)
-	}
-	return pk, sk, nil
 }
 
 // A cursor is the id of the last note of a page, which the next page

@@ -71,9 +71,8 @@ type Note struct {
 // A Store keeps users' notes in a tablemap table. It is safe for concurrent
 // use.
 type Store struct {
-	notes          *tablemap.Entity[Note]
-	ids            ulid.Generator
-	pkAttr, skAttr string // the table's key attribute names
+	notes *tablemap.Entity[Note]
+	ids   ulid.Generator
 }
 
 // New defines the Note entity on tbl and returns a Store of the notes in
@@ -84,11 +83,7 @@ func New(tbl *tablemap.Table) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
-	s := &Store{notes: e}
-	if s.pkAttr, s.skAttr, err = s.keyAttrs(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Store{notes: e}, nil
 }
 
 // Entity returns the Note entity, for a service that reads or writes notes
