@@ -24,6 +24,10 @@ var (
 	// one the write expected: someone else wrote it in between. An error that
 	// wraps ErrVersionConflict also wraps ErrConditionFailed.
 	ErrVersionConflict = errors.New("version conflict")
+	// ErrExists reports that a write requiring no item at its key (Put's
+	// IfNotExists, Check's NotExists) found one. An error that wraps
+	// ErrExists also wraps ErrConditionFailed.
+	ErrExists = errors.New("item exists")
 	// ErrItemTooLarge reports an item over DynamoDB's 400 KB limit, found
 	// before any request is sent.
 	ErrItemTooLarge = errors.New("item too large")
@@ -103,7 +107,7 @@ func (e *ItemError) Unwrap() []error {
 	errs := make([]error, 0, 3)
 	if e.Kind != nil {
 		errs = append(errs, e.Kind)
-		if e.Kind == ErrVersionConflict {
+		if e.Kind == ErrVersionConflict || e.Kind == ErrExists {
 			errs = append(errs, ErrConditionFailed)
 		}
 	}
@@ -122,6 +126,7 @@ type failure struct {
 	s         *schema
 	key       Key
 	needsItem bool  // the write requires an existing item (Update, Delete)
+	absent    bool  // the write requires no item (IfNotExists)
 	versioned bool  // the write checks the stored version
 	expected  int64 // the version it expects stored; 0 for no item
 }
@@ -145,6 +150,8 @@ func (f *failure) conditionKind(old map[string]types.AttributeValue) error {
 	switch {
 	case f.needsItem && len(old) == 0:
 		return ErrNotFound
+	case f.absent && len(old) > 0:
+		return ErrExists
 	case f.versioned && f.s.storedVersion(old) != f.expected:
 		return ErrVersionConflict
 	}

@@ -58,8 +58,8 @@ func (e *Entity[T]) Put(v T) *Put[T] {
 	return &Put[T]{e: e, value: v}
 }
 
-// IfNotExists makes the Put fail with ErrConditionFailed when an item
-// exists at the key.
+// IfNotExists makes the Put fail with ErrExists (a kind of
+// ErrConditionFailed) when an item exists at the key.
 func (op *Put[T]) IfNotExists() *Put[T] {
 	op.ifNotExists = true
 	return op
@@ -115,7 +115,7 @@ func (op *Put[T]) build() {
 	s := op.e.s
 	t := s.table
 	p := unsafe.Pointer(&op.value)
-	op.fail = failure{op: "Put", s: s}
+	op.fail = failure{op: "Put", s: s, absent: op.ifNotExists}
 
 	var conds []expression.ConditionBuilder
 	exists := expression.Name(t.pk).AttributeNotExists()

@@ -55,6 +55,8 @@ type Table struct {
 	billing  types.BillingMode
 	capacity *types.ProvisionedThroughput
 
+	cursorKey []byte // signs page cursors; see WithCursorSecret (cursor.go)
+
 	mu       sync.RWMutex
 	entities map[string]*schema // by entity type name
 	order    []*schema          // in definition order

@@ -1,0 +1,135 @@
+package tablemap
+
+import (
+	"errors"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Check is a condition on one item that a write transaction requires
+// without writing the item (a ConditionCheck action). Make one with
+// Entity.Check, give it a condition, and add it to a WriteTx:
+//
+//	tx.Check(users.Check(User{Username: "bob"}).Exists())
+//
+// With a version field, a key value with a non-zero version also requires
+// that version stored: another one is ErrVersionConflict.
+type Check[T any] struct {
+	e         *Entity[T]
+	key       T
+	exists    bool
+	notExists bool
+	cond      *expression.ConditionBuilder
+	err       error
+
+	built bool
+	cc    *types.ConditionCheck
+	fail  failure
+}
+
+// Check returns a condition check of the item whose key fields are those
+// of key.
+func (e *Entity[T]) Check(key T) *Check[T] {
+	return &Check[T]{e: e, key: key}
+}
+
+// Exists requires the item to exist; a missing item is ErrNotFound.
+func (op *Check[T]) Exists() *Check[T] {
+	op.exists = true
+	return op
+}
+
+// NotExists requires that no item exists at the key; an item there is
+// ErrExists.
+func (op *Check[T]) NotExists() *Check[T] {
+	op.notExists = true
+	return op
+}
+
+// If requires cond to hold on the stored item; a failed condition is
+// ErrConditionFailed. Several If calls are ANDed.
+func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
+	op.cond = and(op.cond, cond)
+	return op
+}
+
+// Params returns the ConditionCheck action the Check adds to a
+// transaction.
+func (op *Check[T]) Params() (*types.ConditionCheck, error) {
+	op.build()
+	return op.cc, op.err
+}
+
+func (op *Check[T]) build() {
+	if op.built {
+		return
+	}
+	op.built = true
+	s := op.e.s
+	t := s.table
+	p := unsafe.Pointer(&op.key)
+	k, err := s.key(p)
+	op.fail = failure{op: "Check", s: s, key: k, needsItem: op.exists, absent: op.notExists}
+	switch {
+	case op.err != nil:
+		return
+	case err != nil:
+		op.err = itemErr("Check", s, k, err)
+		return
+	case op.exists && op.notExists:
+		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("both Exists and NotExists")}
+		return
+	}
+	var conds []expression.ConditionBuilder
+	if op.exists {
+		conds = append(conds, expression.Name(t.pk).AttributeExists())
+	}
+	if op.notExists {
+		conds = append(conds, expression.Name(t.pk).AttributeNotExists())
+	}
+	if s.version != nil && !op.notExists {
+		if cur := s.versionOf(p); cur != 0 {
+			op.fail.versioned, op.fail.expected = true, cur
+			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
+		}
+	}
+	if op.cond != nil {
+		conds = append(conds, *op.cond)
+	}
+	if len(conds) == 0 {
+		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
+		return
+	}
+	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+	if err != nil {
+		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	op.cc = &types.ConditionCheck{
+		TableName:                           aws.String(t.name),
+		Key:                                 t.keyItem(k),
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}
+
+// txWriteItem returns the Check as an item of a TransactWriteItems request.
+func (op *Check[T]) txWriteItem() (types.TransactWriteItem, error) {
+	cc, err := op.Params()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{ConditionCheck: cc}, nil
+}
+
+// txFailed returns the error of the Check when its condition failed.
+func (op *Check[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
+	return op.fail.conditionFailed(cause, old)
+}
+
+func (op *Check[T]) txFailure() *failure { return &op.fail }

@@ -1,0 +1,227 @@
+package tablemap
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// MaxTxActions is the most actions one transaction may hold, DynamoDB's
+// limit for TransactWriteItems and TransactGetItems.
+const MaxTxActions = 100
+
+// maxTokenLen is the longest ClientRequestToken DynamoDB accepts.
+const maxTokenLen = 36
+
+// A txWrite is an action of a write transaction: a txWriter (the
+// builders Put, Update and Delete, and Check) that also says which entity
+// and key it writes, to check the transaction and name it in errors. So a
+// transaction sends exactly the request the single operation would, and
+// reports a failed condition the way it would.
+type txWrite interface {
+	txWriter
+	txFailure() *failure
+}
+
+// A TxPut is a Put of any entity, for WriteTx.Put; *Put[T] implements it.
+type TxPut interface {
+	txWrite
+	txPut()
+}
+
+// A TxUpdate is an Update of any entity, for WriteTx.Update; *Update[T]
+// implements it.
+type TxUpdate interface {
+	txWrite
+	txUpdate()
+}
+
+// A TxDelete is a Delete of any entity, for WriteTx.Delete; *Delete[T]
+// implements it.
+type TxDelete interface {
+	txWrite
+	txDelete()
+}
+
+// A TxCheck is a condition check of any entity, for WriteTx.Check;
+// *Check[T] implements it.
+type TxCheck interface {
+	txWrite
+	txCheck()
+}
+
+func (*Put[T]) txPut()       {}
+func (*Update[T]) txUpdate() {}
+func (*Delete[T]) txDelete() {}
+func (*Check[T]) txCheck()   {}
+
+func (op *Put[T]) txFailure() *failure    { return &op.fail }
+func (op *Update[T]) txFailure() *failure { return &op.fail }
+func (op *Delete[T]) txFailure() *failure { return &op.fail }
+
+// A WriteTx writes several items of a table's entities all at once or not
+// at all: one TransactWriteItems request. Its actions are the builders of
+// the single operations (Put, Update, Delete) and condition checks (Check),
+// with all their options; each becomes the request the single operation
+// would send, conditions included. Make one with Table.WriteTx, add
+// actions, then Run it (or read its Params):
+//
+//	err := tbl.WriteTx().
+//		Put(follows.Put(Follow{Follower: "ann", Followed: "bob"}).IfNotExists()).
+//		Update(users.Update(User{Username: "ann"}).Incr("following", 1)).
+//		Update(users.Update(User{Username: "bob"}).Incr("followers", 1)).
+//		Run(ctx)
+//
+// Before sending, a WriteTx checks what DynamoDB would reject: no actions,
+// more than MaxTxActions, two actions on one item, an entity of another
+// table; these errors wrap ErrInvalidTx and no request is sent. A
+// cancelled transaction is a *TxError naming each failing action.
+//
+// A WriteTx keeps the first error an action meets and returns it from Run
+// or Params. Its request is built once, on the first Params or Run.
+type WriteTx struct {
+	t      *Table
+	writes []txWrite
+	token  string
+	err    error
+
+	built   bool
+	in      *dynamodb.TransactWriteItemsInput
+	actions []txAction
+}
+
+// WriteTx returns an empty write transaction on the table.
+func (t *Table) WriteTx() *WriteTx { return &WriteTx{t: t} }
+
+// Put adds a Put to the transaction.
+func (tx *WriteTx) Put(op TxPut) *WriteTx { return tx.add(op) }
+
+// Update adds an Update to the transaction.
+func (tx *WriteTx) Update(op TxUpdate) *WriteTx { return tx.add(op) }
+
+// Delete adds a Delete to the transaction. Inside a transaction, deleting
+// a missing item is not an error unless the Delete has a condition that
+// says so.
+func (tx *WriteTx) Delete(op TxDelete) *WriteTx { return tx.add(op) }
+
+// Check adds a condition check to the transaction: the transaction applies
+// only if the condition holds on that item, which it does not write.
+func (tx *WriteTx) Check(op TxCheck) *WriteTx { return tx.add(op) }
+
+func (tx *WriteTx) add(w txWrite) *WriteTx {
+	if w == nil && tx.err == nil {
+		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), ErrInvalidTx)
+	}
+	tx.writes = append(tx.writes, w)
+	return tx
+}
+
+// Token sets the transaction's idempotency token (ClientRequestToken, 1 to
+// 36 characters). Running a transaction again with the token of one that
+// succeeded, within ten minutes, succeeds without writing anything again;
+// the same token with a different request fails (DynamoDB's
+// IdempotentParameterMismatchException). Rebuilt actions can differ: an
+// Update or Put sets created/updated fields from the table's clock, so run
+// the same WriteTx again, or use a fixed clock, to repeat a request.
+//
+// Without a token, each Run generates one (crypto/rand) that the SDK's
+// retries of that Run reuse, so a retried request is never applied twice;
+// two Runs are two transactions.
+func (tx *WriteTx) Token(token string) *WriteTx {
+	if (token == "" || len(token) > maxTokenLen) && tx.err == nil {
+		tx.err = fmt.Errorf("tablemap: WriteTx: token %q: want 1 to %d characters: %w", token, maxTokenLen, ErrInvalidTx)
+	}
+	tx.token = token
+	return tx
+}
+
+// Params returns the TransactWriteItems request Run sends, without sending
+// it. Its ClientRequestToken is the one given to Token, or nil: Run
+// generates one then.
+func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
+	tx.build()
+	if tx.err != nil {
+		return nil, tx.err
+	}
+	if tx.token != "" {
+		tx.in.ClientRequestToken = aws.String(tx.token)
+	}
+	return tx.in, nil
+}
+
+// Run sends the transaction. A cancelled transaction is a *TxError; nothing
+// of it is applied.
+func (tx *WriteTx) Run(ctx context.Context) error {
+	in, err := tx.Params()
+	if err != nil {
+		return err
+	}
+	req := *in
+	if req.ClientRequestToken == nil {
+		req.ClientRequestToken = aws.String(rand.Text())
+	}
+	if _, err := tx.t.client.TransactWriteItems(ctx, &req); err != nil {
+		return txError("WriteTx", err, tx.actions)
+	}
+	return nil
+}
+
+func (tx *WriteTx) build() {
+	if tx.built {
+		return
+	}
+	tx.built = true
+	if tx.err != nil {
+		return
+	}
+	items, actions, err := buildTx("WriteTx", tx.t, len(tx.writes), func(i int) (types.TransactWriteItem, txAction, error) {
+		w := tx.writes[i]
+		item, err := w.txWriteItem()
+		if err != nil {
+			return item, txAction{}, err
+		}
+		f := w.txFailure()
+		return item, txAction{op: f.op, entity: f.s.name, key: f.key, table: f.s.table, failed: w.txFailed}, nil
+	})
+	if err != nil {
+		tx.err = err
+		return
+	}
+	tx.actions = actions
+	tx.in = &dynamodb.TransactWriteItemsInput{TransactItems: items}
+}
+
+// buildTx builds the n items of a transaction, refusing what DynamoDB
+// would: no items, too many, an entity of another table, two on one item.
+func buildTx[I any](op string, t *Table, n int, item func(i int) (I, txAction, error)) ([]I, []txAction, error) {
+	switch {
+	case n == 0:
+		return nil, nil, fmt.Errorf("tablemap: %s: no actions: %w", op, ErrInvalidTx)
+	case n > MaxTxActions:
+		return nil, nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, ErrInvalidTx)
+	}
+	items := make([]I, n)
+	actions := make([]txAction, n)
+	seen := make(map[Key]int, n)
+	for i := range n {
+		it, a, err := item(i)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %w", op, i, err)
+		}
+		if a.table != t {
+			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.op, a.entity, a.table.name, t.name, ErrInvalidTx)
+		}
+		if j, dup := seen[a.key]; dup {
+			b := actions[j]
+			return nil, nil, fmt.Errorf("tablemap: %s: actions %d (%s %s) and %d (%s %s) are on one item {%s}; DynamoDB allows one action per item: %w",
+				op, j, b.op, b.entity, i, a.op, a.entity, a.key, ErrInvalidTx)
+		}
+		seen[a.key] = i
+		items[i], actions[i] = it, a
+	}
+	return items, actions, nil
+}

@@ -1,0 +1,141 @@
+package tablemap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A ReadTx reads up to MaxTxActions items of a table's entities in one
+// TransactGetItems request, as one snapshot: no write transaction is seen
+// half applied. Add typed gets with TxGet, Run it, then read each value:
+//
+//	rt := tbl.ReadTx()
+//	ann := tablemap.TxGet(rt, users.Get(User{Username: "ann"}))
+//	f := tablemap.TxGet(rt, follows.Get(Follow{Follower: "ann", Followed: "bob"}))
+//	if err := rt.Run(ctx); err != nil { ... }
+//	u, err := ann.Value() // ErrNotFound when there is no such item
+//
+// Its checks before sending are those of WriteTx (ErrInvalidTx). DynamoDB
+// may cancel it when a write transaction holds one of its items: a
+// *TxError that is ErrTxConflict.
+type ReadTx struct {
+	t    *Table
+	gets []txReader
+	err  error
+
+	built   bool
+	in      *dynamodb.TransactGetItemsInput
+	actions []txAction
+}
+
+// A txReader is a typed get of a read transaction (a *TxItem[T]).
+type txReader interface {
+	txGetItem() (types.TransactGetItem, txAction, error)
+	txSet(item map[string]types.AttributeValue, err error)
+}
+
+// ReadTx returns an empty read transaction on the table.
+func (t *Table) ReadTx() *ReadTx { return &ReadTx{t: t} }
+
+// A TxItem is the item a get of a read transaction reads; Value returns it
+// once the transaction ran.
+type TxItem[T any] struct {
+	get  *Get[T]
+	ran  bool
+	item map[string]types.AttributeValue
+	err  error
+}
+
+// TxGet adds get to the read transaction and returns its item, to read
+// after Run. The Get's projection applies; Consistent has no effect, since
+// a transaction's reads are always strongly consistent.
+func TxGet[T any](tx *ReadTx, get *Get[T]) *TxItem[T] {
+	it := &TxItem[T]{get: get}
+	if get == nil && tx.err == nil {
+		tx.err = fmt.Errorf("tablemap: ReadTx: action %d is nil: %w", len(tx.gets), ErrInvalidTx)
+	}
+	tx.gets = append(tx.gets, it)
+	return it
+}
+
+// Value returns the item as read: ErrNotFound when there is none at the
+// key (or one of another entity type), the transaction's error when it
+// failed, and an error before it ran.
+func (it *TxItem[T]) Value() (T, error) {
+	var zero T
+	switch {
+	case it.err != nil:
+		return zero, it.err
+	case !it.ran:
+		return zero, errors.New("tablemap: ReadTx: Value before Run")
+	}
+	return it.get.result(it.item)
+}
+
+func (it *TxItem[T]) txGetItem() (types.TransactGetItem, txAction, error) {
+	item, err := it.get.txGetItem()
+	if err != nil {
+		return item, txAction{}, err
+	}
+	s := it.get.e.s
+	return item, txAction{op: "Get", entity: s.name, key: it.get.k, table: s.table}, nil
+}
+
+func (it *TxItem[T]) txSet(item map[string]types.AttributeValue, err error) {
+	it.ran, it.item, it.err = true, item, err
+}
+
+// Params returns the TransactGetItems request Run sends, without sending
+// it.
+func (tx *ReadTx) Params() (*dynamodb.TransactGetItemsInput, error) {
+	tx.build()
+	return tx.in, tx.err
+}
+
+// Run reads the items. Its error, if any, is also what each item's Value
+// returns; a missing item is not an error of Run.
+func (tx *ReadTx) Run(ctx context.Context) error {
+	in, err := tx.Params()
+	if err == nil {
+		var out *dynamodb.TransactGetItemsOutput
+		out, err = tx.t.client.TransactGetItems(ctx, in)
+		switch {
+		case err != nil:
+			err = txError("ReadTx", err, tx.actions)
+		case len(out.Responses) != len(tx.gets):
+			err = fmt.Errorf("tablemap: ReadTx: %d responses for %d gets", len(out.Responses), len(tx.gets))
+		default:
+			for i, g := range tx.gets {
+				g.txSet(out.Responses[i].Item, nil)
+			}
+			return nil
+		}
+	}
+	for _, g := range tx.gets {
+		g.txSet(nil, err)
+	}
+	return err
+}
+
+func (tx *ReadTx) build() {
+	if tx.built {
+		return
+	}
+	tx.built = true
+	if tx.err != nil {
+		return
+	}
+	items, actions, err := buildTx("ReadTx", tx.t, len(tx.gets), func(i int) (types.TransactGetItem, txAction, error) {
+		return tx.gets[i].txGetItem()
+	})
+	if err != nil {
+		tx.err = err
+		return
+	}
+	tx.actions = actions
+	tx.in = &dynamodb.TransactGetItemsInput{TransactItems: items}
+}

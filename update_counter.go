@@ -1,0 +1,40 @@
+package tablemap
+
+import (
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Incr adds n (negative to subtract) to the number attribute attr, the
+// counter of the edge-and-counter pattern (a follow item and the followers
+// count of the followed user, written in one WriteTx). A missing attribute
+// counts as 0, so counters need no stored zeros. Like every Update, it
+// applies only to an existing item (a missing one is ErrNotFound). A
+// decrement also requires attr >= -n, so the counter never goes below
+// zero: a smaller counter is ErrConditionFailed, and so is a missing one,
+// since a condition on a missing attribute does not hold.
+func (op *Update[T]) Incr(attr string, n int64) *Update[T] {
+	mag := uint64(n)
+	if n < 0 {
+		mag = -mag // two's complement: right for math.MinInt64 too
+	}
+	if f := op.e.s.codec.Field(attr); f != nil && (f.Set || !isNumber(f.Type.Kind())) {
+		return op.fails("Incr %q: a counter is a number attribute, not %s", attr, f.Type)
+	}
+	before := len(op.actions)
+	// The magnitude fits unsigned counters too; action checks the
+	// attribute and encodes the number like the field.
+	op.action(updateAdd, attr, mag)
+	if n >= 0 || len(op.actions) == before {
+		return op
+	}
+	// Encoded like the field, the magnitude is the decrement's lower bound;
+	// negated, it is the number to add.
+	a := &op.actions[len(op.actions)-1]
+	limit, ok := a.av.(*types.AttributeValueMemberN)
+	if !ok {
+		return op.fails("Incr %q: the field encodes as %T, not a number", attr, a.av)
+	}
+	a.av = &types.AttributeValueMemberN{Value: "-" + limit.Value}
+	return op.If(expression.Name(attr).GreaterThanEqual(expression.Value(limit)))
+}
