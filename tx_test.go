@@ -188,6 +188,9 @@ func TestTxFollow(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
+	// The single Put reports the same.
+	single := s.follows.Put(txFollow{Follower: "ann", Followed: "bob"}).IfNotExists().Run(ctx)
+	wantErr(t, single, tablemap.ErrExists, tablemap.ErrConditionFailed)
 	diff(t, "ann after the second follow", txProfile{Username: "ann", Following: 1}, s.profile(t, "ann"))
 	diff(t, "bob after the second follow", txProfile{Username: "bob", Followers: 1}, s.profile(t, "bob"))
 }
