@@ -297,21 +297,9 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 	return q.spec.count(ctx)
 }
 
-// decode returns item as a T. With a projection, the table key fields come
-// from the item's key.
+// decode returns item as a T.
 func (q *Query[T]) decode(item map[string]types.AttributeValue) (T, error) {
-	var v T
-	s := q.e.s
-	p := unsafe.Pointer(&v)
-	if err := s.decodeInto(item, p); err != nil {
-		return v, q.spec.itemErr(s, item, err)
-	}
-	if len(q.project) > 0 {
-		if err := s.fillKey(item, p); err != nil {
-			return v, q.spec.itemErr(s, item, err)
-		}
-	}
-	return v, nil
+	return decodeItem(q.e, q.spec, item)
 }
 
 func (q *Query[T]) build() {
@@ -589,14 +577,14 @@ func (q *querySpec) typeFilter() expression.ConditionBuilder {
 	return typeFilter(q.t, q.types, q.filter)
 }
 
-func typeFilter(t *Table, types []*schema, user *expression.ConditionBuilder) expression.ConditionBuilder {
+func typeFilter(t *Table, schemas []*schema, user *expression.ConditionBuilder) expression.ConditionBuilder {
 	name := expression.Name(t.typeAttr)
 	var c expression.ConditionBuilder
-	if len(types) == 1 {
-		c = name.Equal(expression.Value(types[0].name))
+	if len(schemas) == 1 {
+		c = name.Equal(expression.Value(schemas[0].name))
 	} else {
-		vals := make([]expression.OperandBuilder, len(types))
-		for i, s := range types {
+		vals := make([]expression.OperandBuilder, len(schemas))
+		for i, s := range schemas {
 			vals[i] = expression.Value(s.name)
 		}
 		c = name.In(vals[0], vals[1:]...)
@@ -631,27 +619,70 @@ func (q *querySpec) params(start map[string]types.AttributeValue, limit int) *dy
 	return &in
 }
 
-// run reads the query's items, starting after start, and hands each item
-// of a known entity type to each (with the position of that entity in
-// q.types) until want items were handed (0: no limit), each returns false,
-// or the query ends. With onePage, it also stops at the end of the first
-// response that handed an item. It returns the key to resume after the last
-// item handed, nil at the end of the query (and when each stopped).
-//
-// DynamoDB's Limit counts items before the filter, so run asks for the
-// items still wanted and, when the filter thinned a response, asks for more
-// next time; when it stops inside a response, it resumes after the last
-// item handed, from that item's key attributes.
+// run reads the query's items (see readItems).
 func (q *querySpec) run(ctx context.Context, start map[string]types.AttributeValue, want int, onePage bool, each func(item map[string]types.AttributeValue, typ int) (bool, error)) (map[string]types.AttributeValue, error) {
+	return readItems(ctx, q, start, want, onePage, each)
+}
+
+func (q *querySpec) fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error) {
+	out, err := q.t.client.Query(ctx, q.params(start, limit))
+	if err != nil {
+		return response{}, q.wrap(err)
+	}
+	return response{items: out.Items, last: out.LastEvaluatedKey, filtered: out.Count < out.ScannedCount}, nil
+}
+
+func (q *querySpec) typeIndex(item map[string]types.AttributeValue) int {
+	return typeIndex(q.t, q.types, item)
+}
+
+func (q *querySpec) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	key, err := keyOf(q.keyAttrs, item)
+	if err != nil {
+		return nil, q.wrap(err)
+	}
+	return key, nil
+}
+
+// A source is a paged read: a query, or a segment of a scan.
+type source interface {
+	// fetch returns the response of one request starting after start,
+	// asking for at most limit items (0: no limit).
+	fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error)
+	// typeIndex returns the position of item's entity among those the read
+	// returns, or -1.
+	typeIndex(item map[string]types.AttributeValue) int
+	// keyOf returns the key attributes to resume after item.
+	keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error)
+}
+
+// A response is one page DynamoDB returned.
+type response struct {
+	items    []map[string]types.AttributeValue
+	last     map[string]types.AttributeValue // LastEvaluatedKey
+	filtered bool                            // the filter dropped items
+}
+
+// readItems reads src's items, starting after start, and hands each item
+// of a known entity type to each (with the position of its entity) until
+// want items were handed (0: no limit), each returns false, or the read
+// ends. With onePage and no want, it also stops at the end of the first
+// response that handed an item. It returns the key to resume after the
+// last item handed, nil at the end (and when each stopped).
+//
+// DynamoDB's Limit counts items before the filter, so readItems asks for
+// the items still wanted and, when the filter thinned a response, asks for
+// more next time; when it stops inside a response, it resumes after the
+// last item handed, from that item's key attributes.
+func readItems(ctx context.Context, src source, start map[string]types.AttributeValue, want int, onePage bool, each func(item map[string]types.AttributeValue, typ int) (bool, error)) (map[string]types.AttributeValue, error) {
 	handed, ask := 0, want
 	for {
-		in := q.params(start, ask)
-		out, err := q.t.client.Query(ctx, in)
+		out, err := src.fetch(ctx, start, ask)
 		if err != nil {
-			return nil, q.wrap(err)
+			return nil, err
 		}
-		for i, item := range out.Items {
-			typ := q.typeIndex(item)
+		for i, item := range out.items {
+			typ := src.typeIndex(item)
 			if typ < 0 {
 				continue // the type filter keeps other entities out; never decode them
 			}
@@ -664,30 +695,32 @@ func (q *querySpec) run(ctx context.Context, start map[string]types.AttributeVal
 			}
 			handed++
 			if want > 0 && handed == want {
-				if i == len(out.Items)-1 {
-					return out.LastEvaluatedKey, nil
+				if i == len(out.items)-1 {
+					return out.last, nil
 				}
-				return q.keyOf(item)
+				return src.keyOf(item)
 			}
 		}
-		if len(out.LastEvaluatedKey) == 0 || onePage && want == 0 && handed > 0 {
-			return out.LastEvaluatedKey, nil
+		if len(out.last) == 0 || onePage && want == 0 && handed > 0 {
+			return out.last, nil
 		}
-		start = out.LastEvaluatedKey
+		start = out.last
 		if want > 0 {
+			prev := ask
 			ask = want - handed
-			if out.Count < out.ScannedCount && in.Limit != nil {
+			if out.filtered {
 				// The filter dropped items: ask for more than needed and
 				// stop inside the response if it returns too many.
-				ask = max(ask, 4*int(*in.Limit))
+				ask = max(ask, 4*prev)
 			}
 		}
 	}
 }
 
-func (q *querySpec) typeIndex(item map[string]types.AttributeValue) int {
-	typ := q.t.typeOf(item)
-	for i, s := range q.types {
+// typeIndex returns the position of item's entity type among types, or -1.
+func typeIndex(t *Table, schemas []*schema, item map[string]types.AttributeValue) int {
+	typ := t.typeOf(item)
+	for i, s := range schemas {
 		if s.name == typ {
 			return i
 		}
@@ -695,13 +728,13 @@ func (q *querySpec) typeIndex(item map[string]types.AttributeValue) int {
 	return -1
 }
 
-// keyOf returns the key attributes of an item, to resume after it.
-func (q *querySpec) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	key := make(map[string]types.AttributeValue, len(q.keyAttrs))
-	for _, a := range q.keyAttrs {
+// keyOf returns the key attributes attrs of an item, to resume after it.
+func keyOf(attrs []string, item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	key := make(map[string]types.AttributeValue, len(attrs))
+	for _, a := range attrs {
 		av, ok := item[a]
 		if !ok {
-			return nil, q.wrap(fmt.Errorf("item has no key attribute %q to resume after", a))
+			return nil, fmt.Errorf("item has no key attribute %q to resume after", a)
 		}
 		key[a] = av
 	}

@@ -450,3 +450,138 @@ func TestQueryCursorChecks(t *testing.T) {
 		t.Errorf("%d requests sent with invalid cursors, want 0", n)
 	}
 }
+
+// filterIDs returns the ids of posts whose tag is "keep".
+func keptIDs(ps []qPost) []int {
+	var out []int
+	for _, p := range ps {
+		if p.Tag == "keep" {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+func checkPages[T any](t *testing.T, what string, q *tablemap.Query[T], limit int, want []int, id func([]T) []int) {
+	t.Helper()
+	cursor := ""
+	var got []int
+	for n := 1; ; n++ {
+		p, err := q.Page(ctx, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id(p.Items)...)
+		if p.Next == "" {
+			if len(p.Items) > limit {
+				t.Errorf("%s: last page has %d items, over the limit %d", what, len(p.Items), limit)
+			}
+			break
+		}
+		if len(p.Items) != limit {
+			t.Fatalf("%s: page %d has %d items, want exactly %d", what, n, len(p.Items), limit)
+		}
+		cursor = p.Next
+	}
+	diff(t, what, want, got)
+}
+
+func TestQueryPagesOverThousandItems(t *testing.T) {
+	t.Parallel()
+	tbl, m, posts, comments, _ := postTable(t)
+	// 1000 posts of ann (about 1 KB each, so DynamoDB splits them into
+	// 1 MB pages), two in three tagged "keep"; a comment after every other
+	// post; posts of anne in the next partition.
+	body := strings.Repeat("x", 1000)
+	ps := make([]qPost, 1000)
+	w := tbl.BatchWrite()
+	for i := range ps {
+		ps[i] = qPost{User: "ann", Posted: minute(i), ID: i, Body: body}
+		if i%3 != 0 {
+			ps[i].Tag = "keep"
+		}
+		w.Put(posts.Put(ps[i]))
+		if i%2 == 0 {
+			w.Put(comments.Put(qComment{User: "ann", Posted: minute(i), ID: i, By: "bob", Text: body}))
+		}
+		if i < 100 {
+			w.Put(posts.Put(qPost{User: "anne", Posted: minute(i), ID: 5000 + i, Tag: "keep"}))
+		}
+	}
+	if err := w.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keep := expression.Name("tag").Equal(expression.Value("keep"))
+	kept := keptIDs(ps)
+
+	// Every page of a filtered, limited query has exactly the limit; the
+	// pages together hold each matching item once, in order.
+	checkPages(t, "filtered pages of 7", posts.Query(qPost{User: "ann"}).Filter(keep).Limit(7), 7, kept, ids)
+	checkPages(t, "pages of 50, newest first", posts.Query(qPost{User: "ann"}).Newest().Limit(50), 50, reversed(seq(0, 999)), ids)
+	checkPages(t, "pages of 300", posts.Query(qPost{User: "ann"}).Limit(300), 300, seq(0, 999), ids)
+
+	// All streams every DynamoDB page: each post once.
+	m.Reset()
+	all := collect(t, posts.Query(qPost{User: "ann"}).All(ctx))
+	diff(t, "all posts", seq(0, 999), ids(all))
+	if n := m.Requests("Query"); n < 2 {
+		t.Errorf("All read %d pages, want the 1 MB limit to split them", n)
+	}
+	// All with a limit and a filter stops after exactly n.
+	all = collect(t, posts.Query(qPost{User: "ann"}).Filter(keep).Limit(500).All(ctx))
+	diff(t, "500 kept posts", kept[:500], ids(all))
+	n, err := posts.Query(qPost{User: "ann"}).Filter(keep).Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "count of kept posts", len(kept), n)
+}
+
+func TestQueryPagesOverLargeItems(t *testing.T) {
+	t.Parallel()
+	tbl, m, posts, comments, _ := postTable(t)
+	// 30 posts of 100 KB: about 10 fit a 1 MB page. Comments of 50 KB in
+	// between, which the entity type filter drops.
+	body := strings.Repeat("y", 100_000)
+	ps := make([]qPost, 30)
+	w := tbl.BatchWrite()
+	for i := range ps {
+		ps[i] = qPost{User: "ann", Posted: minute(i), ID: i, Body: body}
+		if i%3 != 1 {
+			ps[i].Tag = "keep"
+		}
+		w.Put(posts.Put(ps[i]))
+		w.Put(comments.Put(qComment{User: "ann", Posted: minute(i), ID: i, By: "bob", Text: body[:50_000]}))
+	}
+	if err := w.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keep := expression.Name("tag").Equal(expression.Value("keep"))
+
+	m.Reset()
+	checkPages(t, "filtered pages of 4", posts.Query(qPost{User: "ann"}).Filter(keep).Limit(4), 4, keptIDs(ps), ids)
+	checkPages(t, "pages of 12", posts.Query(qPost{User: "ann"}).Limit(12), 12, seq(0, 29), ids)
+	checkPages(t, "pages of 7, newest first", posts.Query(qPost{User: "ann"}).Newest().Limit(7), 7, reversed(seq(0, 29)), ids)
+
+	m.Reset()
+	all := collect(t, posts.Query(qPost{User: "ann"}).All(ctx))
+	diff(t, "all posts", seq(0, 29), ids(all))
+	// 3 MB of posts (4.5 MB with the comments): DynamoDB counts 1 MB before
+	// the filter, DynamoDB Local after it.
+	if n := m.Requests("Query"); n < 3 {
+		t.Errorf("All read 3 MB of posts in %d requests, want at least 3", n)
+	}
+	for _, p := range all {
+		if p.Body != body {
+			t.Fatalf("post %d has a body of %d bytes, want %d", p.ID, len(p.Body), len(body))
+		}
+	}
+	// Page without a limit: one DynamoDB response, then the rest.
+	p, err := posts.Query(qPost{User: "ann"}).Page(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) == 0 || len(p.Items) >= 30 || p.Next == "" {
+		t.Errorf("first unlimited page has %d items (next %q), want a 1 MB page", len(p.Items), p.Next)
+	}
+}

@@ -126,7 +126,10 @@ func (tx *WriteTx) add(w txWrite) *WriteTx {
 // the same token with a different request fails (DynamoDB's
 // IdempotentParameterMismatchException). Rebuilt actions can differ: an
 // Update or Put sets created/updated fields from the table's clock, so run
-// the same WriteTx again, or use a fixed clock, to repeat a request.
+// the same WriteTx again, or use a fixed clock, to repeat a request. Tokens
+// are scoped to the account and region, not the table. A cancelled
+// transaction does not use up its token (measured on DynamoDB Local),
+// so the same WriteTx can be run again after ErrTxConflict.
 //
 // Without a token, each Run generates one (crypto/rand) that the SDK's
 // retries of that Run reuse, so a retried request is never applied twice;

@@ -9,10 +9,10 @@ import (
 // counter of the edge-and-counter pattern (a follow item and the followers
 // count of the followed user, written in one WriteTx). A missing attribute
 // counts as 0, so counters need no stored zeros. Like every Update, it
-// applies only to an existing item (a missing one is ErrNotFound). A
-// decrement also requires attr >= -n, so the counter never goes below
-// zero: a smaller counter is ErrConditionFailed, and so is a missing one,
-// since a condition on a missing attribute does not hold.
+// applies only to an existing item (a missing one is ErrNotFound). Unlike
+// Add, a decrement also requires attr >= -n, so the counter never goes
+// below zero: a smaller counter is ErrConditionFailed, and so is a missing
+// one, since a condition on a missing attribute does not hold.
 func (op *Update[T]) Incr(attr string, n int64) *Update[T] {
 	mag := uint64(n)
 	if n < 0 {
