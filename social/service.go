@@ -32,7 +32,6 @@ type Service struct {
 	follows   *tablemap.Entity[Follow]
 	thoughts  *tablemap.Entity[Thought]
 
-	view   viewKeys // attribute names a photo view reads; see viewKeysOf
 	now    func() time.Time
 	ids    *ulid.Generator
 	shards int
@@ -96,9 +95,6 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 		return nil, fmt.Errorf("social: %w", err)
 	}
 	if s.thoughts, err = tablemap.Define[Thought](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.view, err = viewKeysOf(s.photos); err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
 	return s, nil
