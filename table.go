@@ -55,7 +55,8 @@ type Table struct {
 	billing  types.BillingMode
 	capacity *types.ProvisionedThroughput
 
-	cursorKey []byte // signs page cursors; see WithCursorSecret (cursor.go)
+	cursorKey   []byte   // signs page cursors; see WithCursorSecret (cursor.go)
+	queryShapes sync.Map // shapeKey -> *queryShape (query.go)
 
 	mu       sync.RWMutex
 	entities map[string]*schema // by entity type name
