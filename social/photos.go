@@ -63,8 +63,9 @@ func checkPhotoID(id string) error {
 // UploadPhoto stores a new photo of owner at url and counts it on the
 // owner's profile, in one transaction (one TransactWriteItems). The photo
 // gets a new time-ordered id and the upload time. A missing owner is
-// ErrNotFound.
-func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string, opts ...WriteOption) (Photo, error) {
+// ErrNotFound. An upload takes no Token: each call makes a new photo id,
+// so a repeated upload is a second photo.
+func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (Photo, error) {
 	if err := checkUsername(owner); err != nil {
 		return Photo{}, err
 	}
@@ -73,9 +74,9 @@ func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string, o
 	}
 	now := s.now().UTC()
 	p := Photo{Owner: owner, ID: s.ids.New(), URL: url, Caption: caption, Uploaded: now}
-	err := writeOpts(opts).apply(s.tbl.WriteTx().
+	err := s.tbl.WriteTx().
 		Put(s.photos.Put(p).IfNotExists()).
-		Update(s.users.Update(User{Username: owner}).Incr("photos", 1))).
+		Update(s.users.Update(User{Username: owner}).Incr("photos", 1)).
 		Run(ctx)
 	switch {
 	case err == nil:

@@ -130,8 +130,7 @@ func pageSize(limit int) int {
 	return limit
 }
 
-// A WriteOption adjusts one transactional write (Follow, Unfollow, React,
-// Unreact, UploadPhoto).
+// A WriteOption adjusts one edge write: Follow, Unfollow, React, Unreact.
 type WriteOption func(*writeOptions)
 
 type writeOptions struct {

@@ -41,7 +41,7 @@ func (s *Service) shardOf(id string) string {
 // to the user's thoughts and the feed: one transaction (one
 // TransactWriteItems) that puts the thought and checks that the user
 // exists (ErrNotFound otherwise).
-func (s *Service) PostThought(ctx context.Context, username, text string, opts ...WriteOption) (Thought, error) {
+func (s *Service) PostThought(ctx context.Context, username, text string) (Thought, error) {
 	if err := checkUsername(username); err != nil {
 		return Thought{}, err
 	}
@@ -50,9 +50,9 @@ func (s *Service) PostThought(ctx context.Context, username, text string, opts .
 	}
 	id := s.ids.New()
 	th := Thought{Username: username, ID: id, Text: text, Posted: s.now().UTC(), Shard: s.shardOf(id)}
-	err := writeOpts(opts).apply(s.tbl.WriteTx().
+	err := s.tbl.WriteTx().
 		Put(s.thoughts.Put(th).IfNotExists()).
-		Check(s.users.Check(User{Username: username}).Exists())).
+		Check(s.users.Check(User{Username: username}).Exists()).
 		Run(ctx)
 	switch {
 	case err == nil:
