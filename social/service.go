@@ -52,7 +52,8 @@ func WithClock(now func() time.Time) Option {
 // unsharded feed; n shards raise it n times, and reading a page of the feed
 // then takes n requests, one per shard. Every process serving the table
 // must use the same n: thoughts posted with more shards than a reader
-// reads are missing from its feed.
+// reads are missing from its feed. n may grow over time (older thoughts
+// stay in the lower shards, which are still read) but must never shrink.
 func WithFeedShards(n int) Option {
 	return func(s *Service) { s.shards = n }
 }
