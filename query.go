@@ -221,7 +221,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	}
 	page := &Page[T]{}
 	if q.limit > 0 {
-		page.Items = make([]T, 0, q.limit)
+		page.Items = make([]T, 0, min(q.limit, 1024))
 	}
 	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		v, err := q.decode(item)
