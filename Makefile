@@ -7,7 +7,7 @@ test:
 
 # Run the flagship example end to end on an automatically started DynamoDB Local.
 example:
-	scripts/example quickstart
+	scripts/example mobileapp
 
 provision:
 	scripts/provision

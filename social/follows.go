@@ -1,0 +1,145 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"github.com/tablemap/tablemap"
+)
+
+// A Follow is the edge "Follower follows Followed". It lives in the
+// followed user's partition, so that user's followers are one Query of the
+// table; its sort key names the follower, so in the inverted index the
+// partition "FOLLOW#{follower}" holds everyone that user follows.
+//
+// It has no timestamp on purpose: a follow retried with its Token must be
+// the same request, which a time taken at each call would not be.
+type Follow struct {
+	_        struct{} `tablemap:"social.Follow" pk:"USER#{followed}" sk:"FOLLOW#{follower}"`
+	Followed string   `dynamo:"followed"`
+	Follower string   `dynamo:"follower"`
+}
+
+func checkPair(follower, followed string) error {
+	if err := checkUsername(follower); err != nil {
+		return err
+	}
+	if err := checkUsername(followed); err != nil {
+		return err
+	}
+	if follower == followed {
+		return fmt.Errorf("social: %q and %q: %w", follower, followed, ErrSelfFollow)
+	}
+	return nil
+}
+
+// Follow makes follower follow followed: one transaction (one
+// TransactWriteItems) that puts the edge, if it is new, and adds one to the
+// follower's following count and to the followed user's followers count.
+// An unknown user is ErrNotFound, a repeat ErrAlreadyFollowing, following
+// oneself ErrSelfFollow (before sending). Nothing is applied unless all of
+// it is.
+func (s *Service) Follow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
+	if err := checkPair(follower, followed); err != nil {
+		return err
+	}
+	err := writeOpts(opts).apply(s.tbl.WriteTx().
+		Put(s.follows.Put(Follow{Followed: followed, Follower: follower}).IfNotExists()).
+		Update(s.users.Update(User{Username: follower}).Incr("following", 1)).
+		Update(s.users.Update(User{Username: followed}).Incr("followers", 1))).
+		Run(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case failedAt(err, 1, ErrNotFound):
+		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
+	case failedAt(err, 2, ErrNotFound):
+		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
+	case failedAt(err, 0, ErrExists):
+		return fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrAlreadyFollowing, err)
+	}
+	return fmt.Errorf("social: %q follows %q: %w", follower, followed, err)
+}
+
+// Unfollow removes the edge "follower follows followed" and subtracts one
+// from both counts, in one transaction (one TransactWriteItems). No edge is
+// ErrNotFollowing. A count never goes below zero: the decrements require
+// a count of at least one.
+func (s *Service) Unfollow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
+	if err := checkPair(follower, followed); err != nil {
+		return err
+	}
+	err := writeOpts(opts).apply(s.tbl.WriteTx().
+		Delete(s.follows.Delete(Follow{Followed: followed, Follower: follower}).If(expression.Name("follower").AttributeExists())).
+		Update(s.users.Update(User{Username: follower}).Incr("following", -1)).
+		Update(s.users.Update(User{Username: followed}).Incr("followers", -1))).
+		Run(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case failedAt(err, 0, ErrNotFound):
+		return fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrNotFollowing, err)
+	case failedAt(err, 1, ErrNotFound):
+		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
+	case failedAt(err, 2, ErrNotFound):
+		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
+	}
+	return fmt.Errorf("social: %q unfollows %q: %w", follower, followed, err)
+}
+
+// Follows reports whether a follows b: one GetItem of the edge.
+func (s *Service) Follows(ctx context.Context, a, b string) (bool, error) {
+	if err := checkPair(a, b); err != nil {
+		if errors.Is(err, ErrSelfFollow) {
+			return false, nil
+		}
+		return false, err
+	}
+	_, err := s.follows.Get(Follow{Followed: b, Follower: a}).Run(ctx)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("social: does %q follow %q: %w", a, b, err)
+}
+
+// Followers returns a page of the usernames following username, in
+// username order: one Query of the user's partition,
+// PK = USER#{username} AND begins_with(SK, "FOLLOW#").
+func (s *Service) Followers(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
+	if err := checkUsername(username); err != nil {
+		return nil, err
+	}
+	page, err := s.follows.Query(Follow{Followed: username}).Limit(pageSize(limit)).Page(ctx, cursor)
+	if err != nil {
+		return nil, fmt.Errorf("social: followers of %q: %w", username, err)
+	}
+	return names(page, func(f Follow) string { return f.Follower }), nil
+}
+
+// Following returns a page of the usernames username follows, in username
+// order: one Query of the inverted index,
+// SK = FOLLOW#{username} AND begins_with(PK, "USER#").
+func (s *Service) Following(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
+	if err := checkUsername(username); err != nil {
+		return nil, err
+	}
+	page, err := s.follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex).Limit(pageSize(limit)).Page(ctx, cursor)
+	if err != nil {
+		return nil, fmt.Errorf("social: whom %q follows: %w", username, err)
+	}
+	return names(page, func(f Follow) string { return f.Followed }), nil
+}
+
+func names(page *Page[Follow], name func(Follow) string) *Page[string] {
+	out := &Page[string]{Items: make([]string, len(page.Items)), Next: page.Next}
+	for i, f := range page.Items {
+		out.Items[i] = name(f)
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package social
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tablemap/tablemap"
+	"github.com/tablemap/tablemap/internal/ulid"
+)
+
+// Page sizes of every list: a limit of 0 or less asks for DefaultLimit
+// items, and a limit above MaxLimit is lowered to MaxLimit, so no call
+// returns an unbounded result.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// A Page is one page of a list: its items and the opaque cursor of the
+// next page, "" after the last one.
+type Page[T any] = tablemap.Page[T]
+
+// A Service serves the access patterns of the photo-sharing app and Deep
+// Thoughts on one table (see the package documentation for the design). It
+// is safe for concurrent use.
+type Service struct {
+	tbl       *tablemap.Table
+	users     *tablemap.Entity[User]
+	photos    *tablemap.Entity[Photo]
+	reactions *tablemap.Entity[Reaction]
+	follows   *tablemap.Entity[Follow]
+	thoughts  *tablemap.Entity[Thought]
+
+	now    func() time.Time
+	ids    *ulid.Generator
+	shards int
+}
+
+// An Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock of ids (photos and thoughts are ordered by
+// them) and timestamps; the default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.now = now }
+}
+
+// WithFeedShards spreads the feed of thoughts over n partitions of GSI1
+// instead of one (n from 1 to MaxFeedShards; the default is 1). A single
+// partition accepts about 1,000 writes a second, the ceiling of the
+// unsharded feed; n shards raise it n times, and reading a page of the feed
+// then takes n requests, one per shard. Every process serving the table
+// must use the same n: thoughts posted with more shards than a reader
+// reads are missing from its feed. n may grow over time (older thoughts
+// stay in the lower shards, which are still read) but must never shrink.
+func WithFeedShards(n int) Option {
+	return func(s *Service) { s.shards = n }
+}
+
+// MaxFeedShards is the most feed shards WithFeedShards accepts.
+const MaxFeedShards = 64
+
+// New defines the social entities (User, Photo, Reaction, Follow, Thought)
+// on tbl and returns the service that uses them. tbl may hold the caller's
+// own entities too. It must have the inverted index (create it with
+// tablemap.WithInvertedIndex), and the table it names in DynamoDB needs
+// that index and GSI1 (tbl.CreateTable creates both once every entity is
+// defined). The entity type names are "social.User" … and the key prefixes
+// those of the package documentation; the caller's entities must not use
+// them. New may be called once per Table.
+func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
+	s := &Service{tbl: tbl, now: time.Now, shards: 1}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.shards < 1 || s.shards > MaxFeedShards {
+		return nil, fmt.Errorf("social: %d feed shards, want 1 to %d", s.shards, MaxFeedShards)
+	}
+	s.ids = &ulid.Generator{Now: s.now}
+	var err error
+	if s.follows, err = tablemap.Define[Follow](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	// Whom a user follows is read from the inverted index.
+	if _, err := s.follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
+		return nil, fmt.Errorf("social: table %s has no inverted index; make it with tablemap.NewTable(client, name, tablemap.WithInvertedIndex()): %w", tbl.Name(), err)
+	}
+	if s.users, err = tablemap.Define[User](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	if s.photos, err = tablemap.Define[Photo](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	if s.reactions, err = tablemap.Define[Reaction](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	if s.thoughts, err = tablemap.Define[Thought](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	return s, nil
+}
+
+// Table returns the service's table.
+func (s *Service) Table() *tablemap.Table { return s.tbl }
+
+// Entities are the service's entity definitions on its table, for the
+// caller's own reads and writes of social items (a moderation tool deleting
+// a thought, a migration) beside the service's access patterns.
+type Entities struct {
+	Users     *tablemap.Entity[User]
+	Photos    *tablemap.Entity[Photo]
+	Reactions *tablemap.Entity[Reaction]
+	Follows   *tablemap.Entity[Follow]
+	Thoughts  *tablemap.Entity[Thought]
+}
+
+// Entities returns the entities New defined on the table.
+func (s *Service) Entities() Entities {
+	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts}
+}
+
+// pageSize returns the page size of a list asked for limit items.
+func pageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return DefaultLimit
+	case limit > MaxLimit:
+		return MaxLimit
+	}
+	return limit
+}
+
+// A WriteOption adjusts one edge write: Follow, Unfollow, React, Unreact.
+type WriteOption func(*writeOptions)
+
+type writeOptions struct {
+	token string
+}
+
+// Token sets the write's idempotency token (1 to 36 characters; DynamoDB's
+// ClientRequestToken). Repeating a write with the token of one that
+// succeeded, within ten minutes, succeeds again without applying it twice,
+// so a caller that lost a response (a timeout, a dropped connection) can
+// retry blindly and no counter moves twice. Without a token the edge item
+// still guards the counters: the retry reports ErrAlreadyFollowing (or
+// ErrAlreadyReacted, ErrNotFollowing …) and changes nothing.
+func Token(token string) WriteOption {
+	return func(o *writeOptions) { o.token = token }
+}
+
+// apply gives tx the options' token, if any.
+func (o writeOptions) apply(tx *tablemap.WriteTx) *tablemap.WriteTx {
+	if o.token != "" {
+		tx = tx.Token(o.token)
+	}
+	return tx
+}
+
+func writeOpts(opts []WriteOption) writeOptions {
+	var o writeOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// failedAt reports whether action i of a cancelled transaction failed with
+// kind (an error such as tablemap.ErrNotFound).
+func failedAt(err error, i int, kind error) bool {
+	var te *tablemap.TxError
+	if !errors.As(err, &te) {
+		return false
+	}
+	for _, a := range te.Actions {
+		if a.Index == i && errors.Is(a, kind) {
+			return true
+		}
+	}
+	return false
+}
