@@ -1,9 +1,11 @@
 package tablemap
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +59,10 @@ import (
 //   - ttl: the item's expiry, a time.Time or an integer, stored as epoch
 //     seconds; CreateTable enables time to live on it. A zero value stores
 //     no expiry. All entities of a table share one ttl attribute name.
+//   - encrypted: the value is encrypted in the process by the table's
+//     cipher and stored as a binary ciphertext bound to the table, the
+//     item's key and the attribute name (see WithCipher). Any field type;
+//     not key fields, nor version, created, updated or ttl fields.
 //
 // An Entity is immutable and safe for concurrent use.
 type Entity[T any] struct {
@@ -81,6 +87,8 @@ type schema struct {
 
 	version, created, updated, ttl *codec.Field
 	ttlEpoch                       bool // ttl is a time.Time the codec would not store as epoch seconds
+
+	encrypted []*codec.Field // fields tagged encrypted, sealed by the table's cipher
 
 	// newValue decodes an item into a new value of the entity's Go type,
 	// for code that handles items of several entities (collections).
@@ -118,7 +126,7 @@ func Define[T any](t *Table) (*Entity[T], error) {
 		return nil, err
 	}
 	e := &Entity[T]{s: s}
-	s.newValue = func(item map[string]types.AttributeValue) (any, error) { return e.decode(item) }
+	s.newValue = func(item map[string]types.AttributeValue) (any, error) { return e.decode(context.Background(), item) }
 	if err := t.register(s); err != nil {
 		return nil, err
 	}
@@ -197,6 +205,17 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 					return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("a ttl field must be a time.Time or an integer, not %s", f.Type))
 				}
 				s.ttlEpoch = f.Type == timeType && !f.UnixTime
+			case "encrypted":
+				if managed := f.HasOption("version") || f.HasOption("created") || f.HasOption("updated") || f.HasOption("ttl"); managed {
+					return nil, s.defErr(f.Path, fieldTag(typ, f), errors.New("an encrypted field cannot be a version, created, updated or ttl field: DynamoDB must read those"))
+				}
+				if t.cipher == nil {
+					return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("%w: give NewTable the option WithCipher", ErrNoCipher))
+				}
+				if !slices.Contains(s.encrypted, f) {
+					s.encrypted = append(s.encrypted, f)
+				}
+				continue
 			default:
 				continue
 			}
@@ -293,6 +312,9 @@ func (s *schema) keyPart(tag, src string) (*keyPart, error) {
 		f := s.codec.Field(attr)
 		if f == nil {
 			return nil, s.defErr("_", tagText, fmt.Errorf("template names attribute %q, which %s does not have", attr, s.typ))
+		}
+		if f.HasOption("encrypted") {
+			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q is encrypted; DynamoDB must read key fields, so they cannot be encrypted", attr))
 		}
 		if !keys.Supported(f.Type) {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q has type %s; key fields must be strings, integers, bools or time.Time", attr, f.Type))
@@ -398,10 +420,10 @@ func entityTags(typ reflect.Type) (blankTags, error) {
 	return b, nil
 }
 
-// encode returns the item for the value at p: its data attributes, the
-// type attribute, the table's key and the keys of every index whose fields
-// are all present.
-func (s *schema) encode(p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+// encode returns the item for the value at p: its data attributes (the
+// encrypted ones sealed), the type attribute, the table's key and the keys
+// of every index whose fields are all present.
+func (s *schema) encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
 	item, err := s.codec.MarshalPtr(p)
 	if err != nil {
 		return nil, Key{}, err
@@ -436,6 +458,9 @@ func (s *schema) encode(p unsafe.Pointer) (map[string]types.AttributeValue, Key,
 			item[s.ttl.Name] = epochSeconds(v.Interface().(time.Time))
 		}
 	}
+	if err := s.sealItem(ctx, item, key); err != nil {
+		return nil, key, err
+	}
 	return item, key, nil
 }
 
@@ -451,24 +476,35 @@ func (s *schema) encodeValue(f *codec.Field, v reflect.Value) (types.AttributeVa
 	return f.Marshal(v)
 }
 
-// decodeInto decodes item into the value at p. Attributes that are not
-// fields of the entity (the key and type attributes) are ignored; the codec
-// reads a time.Time from epoch seconds too, so ttl fields need no help.
-func (s *schema) decodeInto(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+// decodeInto decodes item into the value at p, decrypting its encrypted
+// attributes. Attributes that are not fields of the entity (the key and
+// type attributes) are ignored; the codec reads a time.Time from epoch
+// seconds too, so ttl fields need no help.
+func (s *schema) decodeInto(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	item, err := s.openItem(ctx, item)
+	if err != nil {
+		return err
+	}
 	return s.codec.UnmarshalPtr(item, p)
 }
 
 // decode returns the item as a T.
-func (e *Entity[T]) decode(item map[string]types.AttributeValue) (T, error) {
+func (e *Entity[T]) decode(ctx context.Context, item map[string]types.AttributeValue) (T, error) {
 	var v T
-	err := e.s.decodeInto(item, unsafe.Pointer(&v))
+	err := e.s.decodeInto(ctx, item, unsafe.Pointer(&v))
 	return v, err
 }
 
 // Decode returns an item read with the SDK (a GetItem, Query or stream
-// record of this entity) as a T.
+// record of this entity) as a T. An error is an *ItemError naming the
+// item's key.
 func (e *Entity[T]) Decode(item map[string]types.AttributeValue) (T, error) {
-	return e.decode(item)
+	v, err := e.decode(context.Background(), item)
+	if err != nil {
+		k, _ := e.s.table.itemKey(item)
+		return v, &ItemError{Op: "Decode", Entity: e.s.name, Key: k, Err: err}
+	}
+	return v, nil
 }
 
 // versionOf returns the version field's value at p.
@@ -514,7 +550,8 @@ func (t *Table) decodeItem(item map[string]types.AttributeValue) (any, error) {
 	}
 	v, err := s.newValue(item)
 	if err != nil {
-		return nil, &ItemError{Op: "Decode", Entity: s.name, Err: err}
+		k, _ := t.itemKey(item)
+		return nil, &ItemError{Op: "Decode", Entity: s.name, Key: k, Err: err}
 	}
 	return v, nil
 }

@@ -55,6 +55,9 @@ type Table struct {
 	billing  types.BillingMode
 	capacity *types.ProvisionedThroughput
 
+	cipher      Cipher // seals encrypted attributes (see WithCipher)
+	logicalName string // the table name encrypted attributes are bound to, if not name
+
 	mu       sync.RWMutex
 	entities map[string]*schema // by entity type name
 	order    []*schema          // in definition order
