@@ -215,11 +215,11 @@ const (
 // maxDepth bounds the nesting parseValue follows; DynamoDB allows 32.
 const maxDepth = 64
 
-func appendBytes(b []byte, s []byte) []byte {
+func appendLenBytes(b []byte, s []byte) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-func appendString(b []byte, s string) []byte {
+func appendLenString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
@@ -228,11 +228,11 @@ func appendValue(b []byte, av types.AttributeValue) ([]byte, error) {
 	var err error
 	switch v := av.(type) {
 	case *types.AttributeValueMemberS:
-		return appendString(append(b, avS), v.Value), nil
+		return appendLenString(append(b, avS), v.Value), nil
 	case *types.AttributeValueMemberN:
-		return appendString(append(b, avN), v.Value), nil
+		return appendLenString(append(b, avN), v.Value), nil
 	case *types.AttributeValueMemberB:
-		return appendBytes(append(b, avB), v.Value), nil
+		return appendLenBytes(append(b, avB), v.Value), nil
 	case *types.AttributeValueMemberBOOL:
 		return append(b, avBOOL, boolByte(v.Value)), nil
 	case *types.AttributeValueMemberNULL:
@@ -240,19 +240,19 @@ func appendValue(b []byte, av types.AttributeValue) ([]byte, error) {
 	case *types.AttributeValueMemberSS:
 		b = binary.AppendUvarint(append(b, avSS), uint64(len(v.Value)))
 		for _, e := range v.Value {
-			b = appendString(b, e)
+			b = appendLenString(b, e)
 		}
 		return b, nil
 	case *types.AttributeValueMemberNS:
 		b = binary.AppendUvarint(append(b, avNS), uint64(len(v.Value)))
 		for _, e := range v.Value {
-			b = appendString(b, e)
+			b = appendLenString(b, e)
 		}
 		return b, nil
 	case *types.AttributeValueMemberBS:
 		b = binary.AppendUvarint(append(b, avBS), uint64(len(v.Value)))
 		for _, e := range v.Value {
-			b = appendBytes(b, e)
+			b = appendLenBytes(b, e)
 		}
 		return b, nil
 	case *types.AttributeValueMemberL:
@@ -266,7 +266,7 @@ func appendValue(b []byte, av types.AttributeValue) ([]byte, error) {
 	case *types.AttributeValueMemberM:
 		b = binary.AppendUvarint(append(b, avM), uint64(len(v.Value)))
 		for name, e := range v.Value {
-			if b, err = appendValue(appendString(b, name), e); err != nil {
+			if b, err = appendValue(appendLenString(b, name), e); err != nil {
 				return nil, err
 			}
 		}

@@ -101,7 +101,7 @@ func MarshalValue(v any) (types.AttributeValue, error) {
 	}
 	c := reflect.New(t)
 	c.Elem().Set(reflect.ValueOf(v))
-	av, err := fn(&encState{}, c.UnsafePointer())
+	av, err := fn(newEncState(), c.UnsafePointer())
 	if err != nil {
 		return nil, top(err, t)
 	}

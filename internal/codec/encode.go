@@ -16,9 +16,20 @@ import (
 // the value is omitted.
 type encFn func(e *encState, p unsafe.Pointer) (types.AttributeValue, error)
 
-// encState is the scratch space of one Marshal call.
+// encState is the scratch space of one Marshal call. The text of numbers
+// and times is appended to buf and handed out as strings that share its
+// memory: bytes are written once and never touched again (a full buffer is
+// abandoned, not reused), so the strings of one item cost one allocation,
+// usually the arena inside the state itself.
 type encState struct {
-	buf []byte // text of numbers and times; see text
+	buf   []byte
+	arena [128]byte
+}
+
+func newEncState() *encState {
+	e := new(encState)
+	e.buf = e.arena[:0]
+	return e
 }
 
 func (e *encState) formatInt(i int64) string {
@@ -64,7 +75,7 @@ func (e *encState) formatFloat(f float64, bits int) (string, error) {
 }
 
 func (e *encState) formatTime(t time.Time) string {
-	if cap(e.buf)-len(e.buf) < 64 {
+	if cap(e.buf)-len(e.buf) < 48 {
 		e.buf = make([]byte, 0, 256)
 	}
 	start := len(e.buf)

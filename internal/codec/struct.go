@@ -106,7 +106,7 @@ func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
 		c.Elem().Set(v)
 		p = c.UnsafePointer()
 	}
-	av, err := f.enc(&encState{}, p)
+	av, err := f.enc(newEncState(), p)
 	if err != nil {
 		return nil, within(err, f.owner, f.Path)
 	}
@@ -140,7 +140,7 @@ func (s *Struct) MarshalPtr(p unsafe.Pointer) (map[string]types.AttributeValue, 
 	if s.marshaler != nil {
 		return s.marshalCustom(p)
 	}
-	m, err := s.marshal(&encState{}, p)
+	m, err := s.marshal(newEncState(), p)
 	if err != nil {
 		return nil, top(err, s.Type)
 	}
@@ -153,7 +153,7 @@ func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValu
 		return nil, top(err, s.Type)
 	}
 	if av == nil {
-		m, err := s.marshal(&encState{}, p)
+		m, err := s.marshal(newEncState(), p)
 		return m, top(err, s.Type)
 	}
 	m, ok := av.(*types.AttributeValueMemberM)

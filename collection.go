@@ -1,0 +1,282 @@
+package tablemap
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A collection is one partition holding the items of several entities —
+// a photo and its reactions, a user and their followers — read with one
+// Query and decoded, item by item, into the Go type of its entity.
+//
+// Collect2 and Collect3 make one from a Query of the first entity, whose
+// partial value gives the partition on the query's index, and the other
+// entities, which must have that index and a partition key template that
+// can produce that partition. The query's options apply to the collection:
+// Index, Newest/Oldest, Limit (counting items of every entity), Filter,
+// Project, Consistent and a sort key condition (on the first entity's
+// sort key template). Without a sort key condition the collection reads
+// every item of its entities in the partition (narrowed to the sort key
+// prefix they share, if any); the partial value's sort key fields are not
+// used. Items of other entities are filtered out and never decoded.
+//
+// Items come in sort key order, so an entity whose sort key sorts first
+// (a photo "A" before its reactions "REACTION#…") arrives on the first
+// page.
+type collection struct {
+	spec *querySpec
+	err  error
+}
+
+// newCollection builds the spec of a collection from the first entity's
+// query and the schemas of all entities, the query's first.
+func newCollection[A any](q *Query[A], schemas ...*schema) collection {
+	names := make([]string, len(schemas))
+	for i, s := range schemas {
+		names[i] = s.name
+	}
+	ident := strings.Join(names, "+")
+	fail := func(err error) collection {
+		return collection{err: &QueryError{Op: "Collection", Entity: ident, Index: q.index, Err: err}}
+	}
+	if q.err != nil {
+		return collection{err: q.err}
+	}
+	spec, err := q.base()
+	if err != nil {
+		return fail(err)
+	}
+	spec.op, spec.ident, spec.types = "Collection", ident, schemas
+	seen := map[string]bool{}
+	var common string
+	for i, s := range schemas {
+		if seen[s.name] {
+			return fail(fmt.Errorf("entity %s is in the collection twice", s.name))
+		}
+		seen[s.name] = true
+		if s.table != spec.t {
+			return fail(fmt.Errorf("entity %s is defined on table %s, not %s", s.name, s.table.name, spec.t.name))
+		}
+		g := s.indexNamed(q.index)
+		if g == nil {
+			return fail(fmt.Errorf("entity %s has no index %q", s.name, q.index))
+		}
+		if _, err := g.pk.tmpl.Parse(spec.pk); err != nil {
+			return fail(fmt.Errorf("entity %s cannot have items in partition %q: its template %s does not produce it", s.name, spec.pk, g.pk.tag))
+		}
+		if (g.sk == nil) != (spec.g.sk == nil) {
+			return fail(fmt.Errorf("entities %s and %s disagree on whether index %q has a sort key", schemas[0].name, s.name, q.index))
+		}
+		if g.sk != nil {
+			prefix := g.sk.tmpl.Prefix(nil)
+			if i == 0 {
+				common = prefix
+			} else {
+				common = commonPrefix(common, prefix)
+			}
+		}
+	}
+	if !spec.explicitSK {
+		spec.sk = nil
+		if common != "" {
+			c := expression.Key(spec.g.skAttr).BeginsWith(common)
+			spec.sk = &c
+		}
+	}
+	if err := spec.finish(); err != nil {
+		return fail(err)
+	}
+	return collection{spec: spec}
+}
+
+func commonPrefix(a, b string) string {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return a[:i]
+		}
+	}
+	return a[:n]
+}
+
+// decodeItem decodes an item of entity e read by spec.
+func decodeItem[T any](e *Entity[T], spec *querySpec, item map[string]types.AttributeValue) (T, error) {
+	var v T
+	p := unsafe.Pointer(&v)
+	if err := e.s.decodeInto(context.Background(), item, p); err != nil {
+		return v, spec.itemErr(e.s, item, err)
+	}
+	if len(spec.project) > 0 {
+		if err := e.s.fillKey(item, p); err != nil {
+			return v, spec.itemErr(e.s, item, err)
+		}
+	}
+	return v, nil
+}
+
+// page reads from cursor, handing each item to decode with its entity's
+// position, and returns the cursor after the last item read.
+func (c *collection) page(ctx context.Context, cursor string, onePage bool, decode func(item map[string]types.AttributeValue, typ int) error) (string, error) {
+	if c.err != nil {
+		return "", c.err
+	}
+	start, err := c.spec.decodeCursor(cursor)
+	if err != nil {
+		return "", err
+	}
+	next, err := c.spec.run(ctx, start, c.spec.limit, onePage, func(item map[string]types.AttributeValue, typ int) (bool, error) {
+		return true, decode(item, typ)
+	})
+	if err != nil {
+		return "", err
+	}
+	return c.spec.encodeCursor(next)
+}
+
+func (c *collection) params() (*dynamodb.QueryInput, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.spec.params(nil, c.spec.limit), nil
+}
+
+// A Collection2 reads a partition holding items of entities A and B (see
+// Collect2).
+type Collection2[A, B any] struct {
+	c  collection
+	ea *Entity[A]
+	eb *Entity[B]
+}
+
+// A Page2 is one page of a Collection2: its items of A and of B, each in
+// sort key order.
+type Page2[A, B any] struct {
+	A    []A
+	B    []B
+	Next string // the cursor of the next page; "" after the last one
+}
+
+// Collect2 returns the collection of A's and B's items in the partition q
+// reads: one Query decoding each item into an A or a B by its entity type.
+// The query is built here; options set on it afterwards are ignored.
+func Collect2[A, B any](q *Query[A], b *Entity[B]) *Collection2[A, B] {
+	return &Collection2[A, B]{c: newCollection(q, q.e.s, b.s), ea: q.e, eb: b}
+}
+
+// Params returns the Query request of the first page, without sending it.
+func (c *Collection2[A, B]) Params() (*dynamodb.QueryInput, error) { return c.c.params() }
+
+// Page reads one page after cursor ("" for the first): Limit items, or
+// without a limit one DynamoDB response (see Query.Page).
+func (c *Collection2[A, B]) Page(ctx context.Context, cursor string) (*Page2[A, B], error) {
+	return c.read(ctx, cursor, true)
+}
+
+// Run reads the whole collection (at most Limit items), following pages.
+// Next is the cursor after the last item read, "" when the partition was
+// read to its end.
+func (c *Collection2[A, B]) Run(ctx context.Context) (*Page2[A, B], error) {
+	return c.read(ctx, "", false)
+}
+
+func (c *Collection2[A, B]) read(ctx context.Context, cursor string, onePage bool) (*Page2[A, B], error) {
+	p := &Page2[A, B]{}
+	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
+		switch typ {
+		case 0:
+			v, err := decodeItem(c.ea, c.c.spec, item)
+			if err != nil {
+				return err
+			}
+			p.A = append(p.A, v)
+			return nil
+		default:
+			v, err := decodeItem(c.eb, c.c.spec, item)
+			if err != nil {
+				return err
+			}
+			p.B = append(p.B, v)
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Next = next
+	return p, nil
+}
+
+// A Collection3 reads a partition holding items of entities A, B and C
+// (see Collect3).
+type Collection3[A, B, C any] struct {
+	c  collection
+	ea *Entity[A]
+	eb *Entity[B]
+	ec *Entity[C]
+}
+
+// A Page3 is one page of a Collection3.
+type Page3[A, B, C any] struct {
+	A    []A
+	B    []B
+	C    []C
+	Next string // the cursor of the next page; "" after the last one
+}
+
+// Collect3 is Collect2 for three entities.
+func Collect3[A, B, C any](q *Query[A], b *Entity[B], c *Entity[C]) *Collection3[A, B, C] {
+	return &Collection3[A, B, C]{c: newCollection(q, q.e.s, b.s, c.s), ea: q.e, eb: b, ec: c}
+}
+
+// Params returns the Query request of the first page, without sending it.
+func (c *Collection3[A, B, C]) Params() (*dynamodb.QueryInput, error) { return c.c.params() }
+
+// Page reads one page after cursor (see Collection2.Page).
+func (c *Collection3[A, B, C]) Page(ctx context.Context, cursor string) (*Page3[A, B, C], error) {
+	return c.read(ctx, cursor, true)
+}
+
+// Run reads the whole collection (see Collection2.Run).
+func (c *Collection3[A, B, C]) Run(ctx context.Context) (*Page3[A, B, C], error) {
+	return c.read(ctx, "", false)
+}
+
+func (c *Collection3[A, B, C]) read(ctx context.Context, cursor string, onePage bool) (*Page3[A, B, C], error) {
+	p := &Page3[A, B, C]{}
+	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
+		switch typ {
+		case 0:
+			v, err := decodeItem(c.ea, c.c.spec, item)
+			if err != nil {
+				return err
+			}
+			p.A = append(p.A, v)
+			return nil
+		case 1:
+			v, err := decodeItem(c.eb, c.c.spec, item)
+			if err != nil {
+				return err
+			}
+			p.B = append(p.B, v)
+			return nil
+		default:
+			v, err := decodeItem(c.ec, c.c.spec, item)
+			if err != nil {
+				return err
+			}
+			p.C = append(p.C, v)
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Next = next
+	return p, nil
+}

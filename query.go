@@ -1,0 +1,793 @@
+package tablemap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Query reads the items of one entity in one partition of the table or of
+// an index. Make one with Entity.Query from a partial value, add options,
+// then read it with All, Page, First or Count (or look at its Params). It
+// keeps the first error an option meets and returns it from the terminal
+// call.
+//
+// The partial value gives the partition key (every partition key field must
+// be set) and, unless a sort key condition is given, a sort key prefix from
+// its leading non-zero sort key fields; the prefix ends on a field boundary,
+// so user "ann" never matches user "anne". With every sort key field set it
+// is the full sort key, matched with equality.
+//
+// A query returns only items of its entity, even where its partition holds
+// other entities' items: it filters on the type attribute and checks each
+// item's type before decoding it.
+//
+// The request is built once, on the first terminal call or Params; options
+// set afterwards are ignored.
+type Query[T any] struct {
+	e          *Entity[T]
+	value      T
+	index      string
+	sk         *skCondition[T]
+	desc       bool
+	limit      int
+	filter     *expression.ConditionBuilder
+	project    []string
+	consistent bool
+	err        error
+
+	built bool
+	spec  *querySpec
+}
+
+// skOp is a sort key comparison.
+type skOp int
+
+const (
+	skEqual skOp = iota + 1
+	skLess
+	skLessOrEqual
+	skGreater
+	skGreaterOrEqual
+	skBetween
+	skBeginsWith
+)
+
+// skCondition is a sort key condition on typed values: a, and b for
+// between.
+type skCondition[T any] struct {
+	op   skOp
+	a, b T
+}
+
+// Query returns a query of the items in the partition of v (see Query).
+func (e *Entity[T]) Query(v T) *Query[T] {
+	return &Query[T]{e: e, value: v}
+}
+
+func (q *Query[T]) fail(err error) {
+	if q.err == nil {
+		q.err = &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: err}
+	}
+}
+
+// Index makes the query read a global secondary index ("GSI1" …) or the
+// inverted index (InvertedIndex) instead of the table. The partial value's
+// fields are then those of that index's key templates.
+func (q *Query[T]) Index(name string) *Query[T] {
+	q.index = name
+	return q
+}
+
+// Newest returns items in descending sort key order.
+func (q *Query[T]) Newest() *Query[T] {
+	q.desc = true
+	return q
+}
+
+// Oldest returns items in ascending sort key order, the default.
+func (q *Query[T]) Oldest() *Query[T] {
+	q.desc = false
+	return q
+}
+
+// Limit makes the query return at most n items: All stops after n, Page
+// returns pages of n items (fewer only on the last page), First is Limit(1).
+// The query returns exactly n items when n match, however the filter and
+// DynamoDB's 1 MB pages split its responses. Zero means no limit.
+func (q *Query[T]) Limit(n int) *Query[T] {
+	if n < 0 {
+		q.fail(fmt.Errorf("negative limit %d", n))
+	}
+	q.limit = n
+	return q
+}
+
+// Filter keeps only the items for which cond holds; DynamoDB evaluates it
+// after reading them, so filtered items still cost read capacity. Several
+// Filter calls are ANDed.
+func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
+	q.filter = and(q.filter, cond)
+	return q
+}
+
+// Project reads only the named attributes (top-level attribute names of the
+// entity); the other fields of the results are zero, except the table key
+// fields, which are parsed back from the item's key. An unknown attribute
+// is an error.
+func (q *Query[T]) Project(attrs ...string) *Query[T] {
+	for _, a := range attrs {
+		if q.e.s.codec.Field(a) == nil {
+			q.fail(fmt.Errorf("project: %s has no attribute %q", q.e.s.name, a))
+		}
+	}
+	q.project = append(q.project, attrs...)
+	return q
+}
+
+// Consistent makes the query strongly consistent; global secondary indexes
+// do not support it (an error).
+func (q *Query[T]) Consistent() *Query[T] {
+	q.consistent = true
+	return q
+}
+
+// Sort key conditions replace the sort key prefix of the query's partial
+// value. Each takes typed values whose sort key fields (of the queried
+// index's sort key template) make the key to compare with; their other
+// fields are ignored. A value may set only the leading sort key fields: the
+// comparison is then on those fields, as if the others did not exist, so
+// SKLessOrEqual(Photo{Taken: t}) on a sort key "{taken}#{username}" takes
+// every photo taken at t. A value with no sort key field set is an error.
+// A query has at most one sort key condition.
+
+// SKEqual keeps items whose sort key fields equal those of v.
+func (q *Query[T]) SKEqual(v T) *Query[T] { return q.setSK(skEqual, v, v) }
+
+// SKLess keeps items whose sort key fields are less than those of v.
+func (q *Query[T]) SKLess(v T) *Query[T] { return q.setSK(skLess, v, v) }
+
+// SKLessOrEqual keeps items whose sort key fields are less than or equal
+// to those of v.
+func (q *Query[T]) SKLessOrEqual(v T) *Query[T] { return q.setSK(skLessOrEqual, v, v) }
+
+// SKGreater keeps items whose sort key fields are greater than those of v.
+func (q *Query[T]) SKGreater(v T) *Query[T] { return q.setSK(skGreater, v, v) }
+
+// SKGreaterOrEqual keeps items whose sort key fields are greater than or
+// equal to those of v.
+func (q *Query[T]) SKGreaterOrEqual(v T) *Query[T] { return q.setSK(skGreaterOrEqual, v, v) }
+
+// SKBetween keeps items whose sort key fields are between those of lo and
+// hi, both included.
+func (q *Query[T]) SKBetween(lo, hi T) *Query[T] { return q.setSK(skBetween, lo, hi) }
+
+// SKBeginsWith keeps items whose sort key begins with that of v's leading
+// sort key fields, the last of which matches as a string prefix: with v's
+// username "an" it matches users "ann" and "anne". (Non-string fields have
+// fixed-width encodings, so for them it is equality.) Use the query's
+// partial value or SKEqual to match whole fields.
+func (q *Query[T]) SKBeginsWith(v T) *Query[T] { return q.setSK(skBeginsWith, v, v) }
+
+func (q *Query[T]) setSK(op skOp, a, b T) *Query[T] {
+	if q.sk != nil {
+		q.fail(errors.New("a query has one sort key condition"))
+	}
+	q.sk = &skCondition[T]{op: op, a: a, b: b}
+	return q
+}
+
+// Params returns the Query request of the first page, without sending it.
+func (q *Query[T]) Params() (*dynamodb.QueryInput, error) {
+	q.build()
+	if q.err != nil {
+		return nil, q.err
+	}
+	return q.spec.params(nil, q.limit), nil
+}
+
+// A Page is one page of a query's results.
+type Page[T any] struct {
+	Items []T
+	// Next is the cursor of the next page, "" after the last one. Pass it
+	// to Page of the same query to read on.
+	Next string
+}
+
+// Page reads one page of results, starting after cursor ("" for the
+// first page). With a Limit of n the page holds n items (fewer only when
+// the query runs out); without, it holds the items of one DynamoDB response
+// (up to 1 MB), reading on while the filter leaves responses empty. A
+// cursor of another query (another entity, index or partition) or one that
+// was altered is ErrInvalidCursor, before any request is sent.
+func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
+	q.build()
+	if q.err != nil {
+		return nil, q.err
+	}
+	start, err := q.spec.decodeCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[T]{}
+	if q.limit > 0 {
+		page.Items = make([]T, 0, q.limit)
+	}
+	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		v, err := q.decode(item)
+		if err != nil {
+			return false, err
+		}
+		page.Items = append(page.Items, v)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if page.Next, err = q.spec.encodeCursor(next); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All returns an iterator over the query's results, page by page: it holds
+// one DynamoDB response in memory, not the whole result. An error ends the
+// iteration, as the last pair yielded.
+func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		q.build()
+		if q.err != nil {
+			yield(zero, q.err)
+			return
+		}
+		stopped := false
+		_, err := q.spec.run(ctx, nil, q.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+			v, err := q.decode(item)
+			if err != nil {
+				return false, err
+			}
+			if !yield(v, nil) {
+				stopped = true
+				return false, nil
+			}
+			return true, nil
+		})
+		if err != nil && !stopped {
+			yield(zero, err)
+		}
+	}
+}
+
+// First returns the query's first result, or ErrNotFound when nothing
+// matches.
+func (q *Query[T]) First(ctx context.Context) (T, error) {
+	var v T
+	q.build()
+	if q.err != nil {
+		return v, q.err
+	}
+	found := false
+	_, err := q.spec.run(ctx, nil, 1, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		var err error
+		v, err = q.decode(item)
+		found = err == nil
+		return false, err
+	})
+	if err == nil && !found {
+		err = &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: ErrNotFound}
+	}
+	return v, err
+}
+
+// Count returns the number of items the query matches, reading every page
+// (with Select COUNT, so no item is transferred). Limit does not apply.
+func (q *Query[T]) Count(ctx context.Context) (int, error) {
+	q.build()
+	if q.err != nil {
+		return 0, q.err
+	}
+	return q.spec.count(ctx)
+}
+
+// decode returns item as a T.
+func (q *Query[T]) decode(item map[string]types.AttributeValue) (T, error) {
+	return decodeItem(q.e, q.spec, item)
+}
+
+func (q *Query[T]) build() {
+	if q.built {
+		return
+	}
+	q.built = true
+	if q.err != nil {
+		return
+	}
+	spec, err := q.base()
+	if err != nil {
+		q.fail(err)
+		return
+	}
+	spec.ident = q.e.s.name
+	spec.types = []*schema{q.e.s}
+	if err := spec.finish(); err != nil {
+		q.fail(err)
+		return
+	}
+	q.spec = spec
+}
+
+// base returns the query's spec before its entity types are set: the
+// partition, the sort key condition (the explicit one, else the partial
+// value's prefix), the order, filter, projection and consistency.
+func (q *Query[T]) base() (*querySpec, error) {
+	s := q.e.s
+	g := s.indexNamed(q.index)
+	if g == nil {
+		return nil, fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.name, q.index)
+	}
+	if q.consistent && g.name != "" {
+		return nil, fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.name)
+	}
+	p := unsafe.Pointer(&q.value)
+	pk, err := g.pk.build(p)
+	if err != nil {
+		return nil, err
+	}
+	spec := &querySpec{
+		t: s.table, op: "Query", g: g, pk: pk,
+		filter: q.filter, project: q.project,
+		desc: q.desc, consistent: q.consistent, limit: q.limit,
+	}
+	if q.sk != nil {
+		if g.sk == nil {
+			return nil, fmt.Errorf("index %q of %s has no sort key to compare", g.name, s.name)
+		}
+		c, err := g.skCondition(q.sk.op, unsafe.Pointer(&q.sk.a), unsafe.Pointer(&q.sk.b))
+		if err != nil {
+			return nil, err
+		}
+		spec.sk, spec.explicitSK = c, true
+		return spec, nil
+	}
+	if g.sk != nil {
+		vals, err := g.sk.values(p, true)
+		if err != nil {
+			return nil, err
+		}
+		prefix := g.sk.tmpl.Prefix(vals)
+		switch {
+		case len(vals) == len(g.sk.fields):
+			c := expression.Key(g.skAttr).Equal(expression.Value(prefix))
+			spec.sk = &c
+		case prefix != "":
+			c := expression.Key(g.skAttr).BeginsWith(prefix)
+			spec.sk = &c
+		}
+	}
+	return spec, nil
+}
+
+// skCondition returns the key condition of a sort key comparison with the
+// values at a and b (b only for between).
+func (g *index) skCondition(op skOp, a, b unsafe.Pointer) (*expression.KeyConditionBuilder, error) {
+	lo, err := g.skBound(a)
+	if err != nil {
+		return nil, err
+	}
+	key := expression.Key(g.skAttr)
+	var c expression.KeyConditionBuilder
+	switch op {
+	case skEqual:
+		if lo.complete {
+			c = key.Equal(expression.Value(lo.prefix))
+		} else {
+			c = key.BeginsWith(lo.prefix)
+		}
+	case skLess:
+		c = key.LessThan(expression.Value(lo.prefix))
+	case skLessOrEqual:
+		if lo.complete {
+			c = key.LessThanEqual(expression.Value(lo.prefix))
+		} else {
+			c = key.LessThan(expression.Value(lo.after()))
+		}
+	case skGreater:
+		if lo.complete {
+			c = key.GreaterThan(expression.Value(lo.prefix))
+		} else {
+			c = key.GreaterThanEqual(expression.Value(lo.after()))
+		}
+	case skGreaterOrEqual:
+		c = key.GreaterThanEqual(expression.Value(lo.prefix))
+	case skBetween:
+		hi, err := g.skBound(b)
+		if err != nil {
+			return nil, err
+		}
+		upper := hi.prefix
+		if !hi.complete {
+			upper = hi.after()
+		}
+		if upper < lo.prefix {
+			return nil, fmt.Errorf("sort key range is empty: lower bound %q is above upper bound %q", lo.prefix, upper)
+		}
+		c = key.Between(expression.Value(lo.prefix), expression.Value(upper))
+	case skBeginsWith:
+		c = key.BeginsWith(lo.begins)
+	}
+	return &c, nil
+}
+
+// An skBound is the sort key of a value's leading sort key fields.
+type skBound struct {
+	prefix   string // the key prefix of the fields, ending on a field boundary
+	begins   string // the same without the literal text after the last field
+	complete bool   // every field is set: prefix is a full key
+}
+
+// after returns the least string above every string that starts with the
+// bound's prefix. A partial prefix ends with literal text that starts with
+// the delimiter, which no encoded value holds, so no key of the template is
+// that string itself.
+func (b skBound) after() string {
+	return b.prefix[:len(b.prefix)-1] + string(b.prefix[len(b.prefix)-1]+1)
+}
+
+func (g *index) skBound(p unsafe.Pointer) (skBound, error) {
+	k := g.sk
+	vals, err := k.values(p, true)
+	if err != nil {
+		return skBound{}, err
+	}
+	if len(vals) == 0 && len(k.fields) > 0 {
+		return skBound{}, fmt.Errorf("%w: %s: the sort key condition's value sets no sort key field (the first is %q)", ErrInvalidKey, k.tag, k.fields[0].Name)
+	}
+	b := skBound{prefix: k.tmpl.Prefix(vals), complete: len(vals) == len(k.fields)}
+	b.begins = b.prefix
+	if n := len(vals); n > 0 {
+		b.begins = k.tmpl.Prefix(vals[:n-1]) + vals[n-1]
+	}
+	if !b.complete {
+		if last := b.prefix[len(b.prefix)-1]; last >= 0x7f {
+			return skBound{}, fmt.Errorf("%s: cannot compare a partial sort key ending in byte %#x; set every sort key field", k.tag, last)
+		}
+	}
+	return b, nil
+}
+
+// fillKey sets the table key fields of the value at p from item's table
+// key attributes, for items read with a projection.
+func (s *schema) fillKey(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	t := s.table
+	for _, part := range []struct {
+		k    *keyPart
+		attr string
+	}{{s.primary.pk, t.pk}, {s.primary.sk, t.sk}} {
+		av, ok := item[part.attr].(*types.AttributeValueMemberS)
+		if !ok {
+			return fmt.Errorf("item has no string attribute %q", part.attr)
+		}
+		if err := part.k.parse(av.Value, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A QueryError reports a query, scan or collection that failed, naming the
+// entity (or entities) and the index. It wraps the cause; a bad cursor is
+// ErrInvalidCursor, an item of the expected type that does not decode is
+// the codec's error.
+type QueryError struct {
+	Op     string // "Query", "Scan", "Collection"
+	Entity string // entity type name; "A+B" for a collection
+	Index  string // "" for the table
+	Key    Key    // the table key of the item at fault, if any
+	Err    error
+}
+
+func (e *QueryError) Error() string {
+	msg := "tablemap: " + e.Op + " " + e.Entity
+	if e.Index != "" {
+		msg += " on index " + e.Index
+	}
+	if e.Key != (Key{}) {
+		msg += " {" + e.Key.String() + "}"
+	}
+	return msg + ": " + e.Err.Error()
+}
+
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// querySpec is the type-erased, built form of a query or collection: what
+// it sends and how it reads responses.
+type querySpec struct {
+	t          *Table
+	op         string    // "Query" or "Collection", for errors
+	ident      string    // entity name, or the collection's names: cursors carry it
+	types      []*schema // the entities whose items it returns
+	g          *index
+	pk         string
+	sk         *expression.KeyConditionBuilder // nil: the whole partition
+	explicitSK bool
+	filter     *expression.ConditionBuilder
+	project    []string
+	desc       bool
+	consistent bool
+	limit      int
+
+	in       *dynamodb.QueryInput // without start key and limit
+	keyAttrs []string             // the key attributes a cursor holds
+}
+
+// finish builds the request from the spec.
+func (q *querySpec) finish() error {
+	t := q.t
+	kc := expression.Key(q.g.pkAttr).Equal(expression.Value(q.pk))
+	if q.sk != nil {
+		kc = kc.And(*q.sk)
+	}
+	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter())
+	q.keyAttrs = keyAttrs(t, q.g)
+	if len(q.project) > 0 {
+		proj := expression.NamesList(expression.Name(t.typeAttr))
+		for _, a := range q.keyAttrs {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		for _, a := range q.project {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		b = b.WithProjection(proj)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(t.name),
+		KeyConditionExpression:    expr.KeyCondition(),
+		FilterExpression:          expr.Filter(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}
+	if q.g.name != "" {
+		in.IndexName = aws.String(q.g.name)
+	}
+	if q.desc {
+		in.ScanIndexForward = aws.Bool(false)
+	}
+	if q.consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	q.in = in
+	return nil
+}
+
+// typeFilter is the filter on the type attribute (ANDed with the user's).
+func (q *querySpec) typeFilter() expression.ConditionBuilder {
+	return typeFilter(q.t, q.types, q.filter)
+}
+
+func typeFilter(t *Table, schemas []*schema, user *expression.ConditionBuilder) expression.ConditionBuilder {
+	name := expression.Name(t.typeAttr)
+	var c expression.ConditionBuilder
+	if len(schemas) == 1 {
+		c = name.Equal(expression.Value(schemas[0].name))
+	} else {
+		vals := make([]expression.OperandBuilder, len(schemas))
+		for i, s := range schemas {
+			vals[i] = expression.Value(s.name)
+		}
+		c = name.In(vals[0], vals[1:]...)
+	}
+	if user != nil {
+		c = expression.And(c, *user)
+	}
+	return c
+}
+
+// keyAttrs returns the key attributes of items read from index g: the
+// table's key, and the index's.
+func keyAttrs(t *Table, g *index) []string {
+	attrs := []string{t.pk, t.sk}
+	if g.name != "" && g.name != InvertedIndex {
+		attrs = append(attrs, g.pkAttr)
+		if g.sk != nil {
+			attrs = append(attrs, g.skAttr)
+		}
+	}
+	return attrs
+}
+
+// params returns the request starting after start, reading at most limit
+// items (0: no limit).
+func (q *querySpec) params(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
+	in := *q.in
+	in.ExclusiveStartKey = start
+	if limit > 0 {
+		in.Limit = aws.Int32(int32(min(limit, 1<<31-1)))
+	}
+	return &in
+}
+
+// run reads the query's items (see readItems).
+func (q *querySpec) run(ctx context.Context, start map[string]types.AttributeValue, want int, onePage bool, each func(item map[string]types.AttributeValue, typ int) (bool, error)) (map[string]types.AttributeValue, error) {
+	return readItems(ctx, q, start, want, onePage, each)
+}
+
+func (q *querySpec) fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error) {
+	out, err := q.t.client.Query(ctx, q.params(start, limit))
+	if err != nil {
+		return response{}, q.wrap(err)
+	}
+	return response{items: out.Items, last: out.LastEvaluatedKey, filtered: out.Count < out.ScannedCount}, nil
+}
+
+func (q *querySpec) typeIndex(item map[string]types.AttributeValue) int {
+	return typeIndex(q.t, q.types, item)
+}
+
+func (q *querySpec) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	key, err := keyOf(q.keyAttrs, item)
+	if err != nil {
+		return nil, q.wrap(err)
+	}
+	return key, nil
+}
+
+// A source is a paged read: a query, or a segment of a scan.
+type source interface {
+	// fetch returns the response of one request starting after start,
+	// asking for at most limit items (0: no limit).
+	fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error)
+	// typeIndex returns the position of item's entity among those the read
+	// returns, or -1.
+	typeIndex(item map[string]types.AttributeValue) int
+	// keyOf returns the key attributes to resume after item.
+	keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error)
+}
+
+// A response is one page DynamoDB returned.
+type response struct {
+	items    []map[string]types.AttributeValue
+	last     map[string]types.AttributeValue // LastEvaluatedKey
+	filtered bool                            // the filter dropped items
+}
+
+// readItems reads src's items, starting after start, and hands each item
+// of a known entity type to each (with the position of its entity) until
+// want items were handed (0: no limit), each returns false, or the read
+// ends. With onePage and no want, it also stops at the end of the first
+// response that handed an item. It returns the key to resume after the
+// last item handed, nil at the end (and when each stopped).
+//
+// DynamoDB's Limit counts items before the filter, so readItems asks for
+// the items still wanted and, when the filter thinned a response, asks for
+// more next time; when it stops inside a response, it resumes after the
+// last item handed, from that item's key attributes.
+func readItems(ctx context.Context, src source, start map[string]types.AttributeValue, want int, onePage bool, each func(item map[string]types.AttributeValue, typ int) (bool, error)) (map[string]types.AttributeValue, error) {
+	handed, ask := 0, want
+	for {
+		out, err := src.fetch(ctx, start, ask)
+		if err != nil {
+			return nil, err
+		}
+		for i, item := range out.items {
+			typ := src.typeIndex(item)
+			if typ < 0 {
+				continue // the type filter keeps other entities out; never decode them
+			}
+			more, err := each(item, typ)
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return nil, nil
+			}
+			handed++
+			if want > 0 && handed == want {
+				if i == len(out.items)-1 {
+					return out.last, nil
+				}
+				return src.keyOf(item)
+			}
+		}
+		if len(out.last) == 0 || onePage && want == 0 && handed > 0 {
+			return out.last, nil
+		}
+		start = out.last
+		if want > 0 {
+			prev := ask
+			ask = want - handed
+			if out.filtered {
+				// The filter dropped items: ask for more than needed and
+				// stop inside the response if it returns too many.
+				ask = max(ask, 4*prev)
+			}
+		}
+	}
+}
+
+// typeIndex returns the position of item's entity type among types, or -1.
+func typeIndex(t *Table, schemas []*schema, item map[string]types.AttributeValue) int {
+	typ := t.typeOf(item)
+	for i, s := range schemas {
+		if s.name == typ {
+			return i
+		}
+	}
+	return -1
+}
+
+// keyOf returns the key attributes attrs of an item, to resume after it.
+func keyOf(attrs []string, item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	key := make(map[string]types.AttributeValue, len(attrs))
+	for _, a := range attrs {
+		av, ok := item[a]
+		if !ok {
+			return nil, fmt.Errorf("item has no key attribute %q to resume after", a)
+		}
+		key[a] = av
+	}
+	return key, nil
+}
+
+// count sums the matching items of every page.
+func (q *querySpec) count(ctx context.Context) (int, error) {
+	in := *q.in
+	in.Select = types.SelectCount
+	in.ProjectionExpression = nil
+	if len(q.project) > 0 {
+		// The names of the projection are no longer used; DynamoDB rejects
+		// unused names, so rebuild without them.
+		kc := expression.Key(q.g.pkAttr).Equal(expression.Value(q.pk))
+		if q.sk != nil {
+			kc = kc.And(*q.sk)
+		}
+		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter()).Build()
+		if err != nil {
+			return 0, q.wrap(err)
+		}
+		in.KeyConditionExpression = expr.KeyCondition()
+		in.FilterExpression = expr.Filter()
+		in.ExpressionAttributeNames = expr.Names()
+		in.ExpressionAttributeValues = expr.Values()
+	}
+	n := 0
+	for {
+		out, err := q.t.client.Query(ctx, &in)
+		if err != nil {
+			return n, q.wrap(err)
+		}
+		n += int(out.Count)
+		if len(out.LastEvaluatedKey) == 0 {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+func (q *querySpec) wrap(err error) error {
+	return &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Err: err}
+}
+
+// itemErr reports an item of entity s that did not decode.
+func (q *querySpec) itemErr(s *schema, item map[string]types.AttributeValue, err error) error {
+	qe := &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Err: fmt.Errorf("decode %s: %w", s.name, err)}
+	if pk, ok := item[q.t.pk].(*types.AttributeValueMemberS); ok {
+		qe.Key.PK = pk.Value
+	}
+	if sk, ok := item[q.t.sk].(*types.AttributeValueMemberS); ok {
+		qe.Key.SK = sk.Value
+	}
+	return qe
+}

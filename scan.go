@@ -1,0 +1,398 @@
+package tablemap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A Scan reads every item of one entity in the table or in an index,
+// optionally in parallel segments. Make one with Entity.Scan, add options,
+// then read it with All, Page or Count (or look at its Params). It keeps
+// the first error an option meets and returns it from the terminal call.
+//
+// A scan reads the whole table (or index) and returns the entity's items
+// only: it filters on the type attribute, and capacity is consumed for
+// every item read. Prefer a Query wherever an access pattern allows one.
+type Scan[T any] struct {
+	e          *Entity[T]
+	index      string
+	filter     *expression.ConditionBuilder
+	project    []string
+	consistent bool
+	segments   int
+	limit      int
+	err        error
+
+	built    bool
+	in       *dynamodb.ScanInput
+	spec     *querySpec // for decoding and errors
+	ident    string     // cursor identity
+	keyAttrs []string
+}
+
+// Scan returns a scan of the entity's items.
+func (e *Entity[T]) Scan() *Scan[T] {
+	return &Scan[T]{e: e, segments: 1}
+}
+
+func (sc *Scan[T]) fail(err error) {
+	if sc.err == nil {
+		sc.err = &QueryError{Op: "Scan", Entity: sc.e.s.name, Index: sc.index, Err: err}
+	}
+}
+
+// Index makes the scan read a global secondary index ("GSI1" …) or the
+// inverted index (InvertedIndex): only items in that index.
+func (sc *Scan[T]) Index(name string) *Scan[T] {
+	sc.index = name
+	return sc
+}
+
+// Filter keeps only the items for which cond holds. Several Filter calls
+// are ANDed.
+func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
+	sc.filter = and(sc.filter, cond)
+	return sc
+}
+
+// Project reads only the named attributes (see Query.Project).
+func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
+	for _, a := range attrs {
+		if sc.e.s.codec.Field(a) == nil {
+			sc.fail(fmt.Errorf("project: %s has no attribute %q", sc.e.s.name, a))
+		}
+	}
+	sc.project = append(sc.project, attrs...)
+	return sc
+}
+
+// Consistent makes the scan strongly consistent; global secondary indexes
+// do not support it (an error).
+func (sc *Scan[T]) Consistent() *Scan[T] {
+	sc.consistent = true
+	return sc
+}
+
+// Segments makes All scan n segments of the table in parallel, one
+// goroutine each, merging their items into one iterator (in no particular
+// order). Page reads one segment only, so it needs n = 1, the default.
+func (sc *Scan[T]) Segments(n int) *Scan[T] {
+	if n < 1 || n > 1_000_000 {
+		sc.fail(fmt.Errorf("segments %d, want 1 to 1000000", n))
+	}
+	sc.segments = n
+	return sc
+}
+
+// Limit makes the scan return at most n items: All stops after n, Page
+// returns pages of exactly n items (fewer only on the last page).
+func (sc *Scan[T]) Limit(n int) *Scan[T] {
+	if n < 0 {
+		sc.fail(fmt.Errorf("negative limit %d", n))
+	}
+	sc.limit = n
+	return sc
+}
+
+// Params returns the Scan request of the first page (of segment 0 for a
+// parallel scan), without sending it.
+func (sc *Scan[T]) Params() (*dynamodb.ScanInput, error) {
+	sc.build()
+	if sc.err != nil {
+		return nil, sc.err
+	}
+	return sc.segment(0).params(nil, sc.limit), nil
+}
+
+func (sc *Scan[T]) build() {
+	if sc.built {
+		return
+	}
+	sc.built = true
+	if sc.err != nil {
+		return
+	}
+	s := sc.e.s
+	t := s.table
+	g := s.indexNamed(sc.index)
+	if g == nil {
+		sc.fail(fmt.Errorf("entity %s has no index %q", s.name, sc.index))
+		return
+	}
+	if sc.consistent && g.name != "" {
+		sc.fail(fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.name))
+		return
+	}
+	schemas := []*schema{s}
+	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
+	sc.ident = s.name + " scan"
+	sc.keyAttrs = keyAttrs(t, g)
+	b := expression.NewBuilder().WithFilter(typeFilter(t, schemas, sc.filter))
+	if len(sc.project) > 0 {
+		proj := expression.NamesList(expression.Name(t.typeAttr))
+		for _, a := range sc.keyAttrs {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		for _, a := range sc.project {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		b = b.WithProjection(proj)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		sc.fail(err)
+		return
+	}
+	in := &dynamodb.ScanInput{
+		TableName:                 aws.String(t.name),
+		FilterExpression:          expr.Filter(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}
+	if g.name != "" {
+		in.IndexName = aws.String(g.name)
+	}
+	if sc.consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	sc.in = in
+}
+
+// scanSegment is one segment of a built scan, as a source for readItems.
+type scanSegment struct {
+	t        *Table
+	in       *dynamodb.ScanInput
+	schemas  []*schema
+	keyAttrs []string
+	wrap     func(error) error
+}
+
+func (sc *Scan[T]) segment(i int) *scanSegment {
+	in := *sc.in
+	if sc.segments > 1 {
+		in.Segment, in.TotalSegments = aws.Int32(int32(i)), aws.Int32(int32(sc.segments))
+	}
+	return &scanSegment{t: sc.e.s.table, in: &in, schemas: sc.spec.types, keyAttrs: sc.keyAttrs, wrap: sc.spec.wrap}
+}
+
+func (g *scanSegment) params(start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
+	in := *g.in
+	in.ExclusiveStartKey = start
+	if limit > 0 {
+		in.Limit = aws.Int32(int32(min(limit, 1<<31-1)))
+	}
+	return &in
+}
+
+func (g *scanSegment) fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error) {
+	out, err := g.t.client.Scan(ctx, g.params(start, limit))
+	if err != nil {
+		return response{}, g.wrap(err)
+	}
+	return response{items: out.Items, last: out.LastEvaluatedKey, filtered: out.Count < out.ScannedCount}, nil
+}
+
+func (g *scanSegment) typeIndex(item map[string]types.AttributeValue) int {
+	return typeIndex(g.t, g.schemas, item)
+}
+
+func (g *scanSegment) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	key, err := keyOf(g.keyAttrs, item)
+	if err != nil {
+		return nil, g.wrap(err)
+	}
+	return key, nil
+}
+
+// Page reads one page of a single-segment scan, starting after cursor (""
+// for the first page); see Query.Page. A cursor of another scan or query,
+// or an altered one, is ErrInvalidCursor before any request is sent.
+func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
+	sc.build()
+	if sc.err != nil {
+		return nil, sc.err
+	}
+	if sc.segments > 1 {
+		return nil, sc.spec.wrap(errors.New("Page reads one segment; use All for a parallel scan"))
+	}
+	t := sc.e.s.table
+	start, err := t.decodeCursor(cursor, sc.ident, sc.index, sc.keyAttrs)
+	if err != nil {
+		return nil, sc.spec.wrap(err)
+	}
+	page := &Page[T]{}
+	next, err := readItems(ctx, sc.segment(0), start, sc.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		v, err := decodeItem(sc.e, sc.spec, item)
+		if err != nil {
+			return false, err
+		}
+		page.Items = append(page.Items, v)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if page.Next, err = t.encodeCursor(sc.ident, sc.index, sc.keyAttrs, next); err != nil {
+		return nil, sc.spec.wrap(err)
+	}
+	return page, nil
+}
+
+// All returns an iterator over the scan's items. With Segments(n > 1) it
+// scans the segments in parallel goroutines, each holding one page, and
+// yields their items as they come; breaking out of the loop, an error or
+// the context's end stops every goroutine before All returns.
+func (sc *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		sc.build()
+		if sc.err != nil {
+			yield(zero, sc.err)
+			return
+		}
+		if sc.segments == 1 {
+			stopped := false
+			_, err := readItems(ctx, sc.segment(0), nil, sc.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+				v, err := decodeItem(sc.e, sc.spec, item)
+				if err != nil {
+					return false, err
+				}
+				stopped = !yield(v, nil)
+				return !stopped, nil
+			})
+			if err != nil && !stopped {
+				yield(zero, err)
+			}
+			return
+		}
+		sc.parallel(ctx, yield)
+	}
+}
+
+// scanPage is one segment's page of decoded items, or its error.
+type scanPage[T any] struct {
+	items []T
+	err   error
+}
+
+func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
+	var zero T
+	ctx, cancel := context.WithCancel(parent)
+	pages := make(chan scanPage[T])
+	var wg sync.WaitGroup
+	for i := range sc.segments {
+		seg := sc.segment(i)
+		wg.Go(func() {
+			send := func(p scanPage[T]) bool {
+				select {
+				case pages <- p:
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			}
+			var start map[string]types.AttributeValue
+			for {
+				out, err := seg.fetch(ctx, start, 0)
+				if err != nil {
+					send(scanPage[T]{err: err})
+					return
+				}
+				p := scanPage[T]{items: make([]T, 0, len(out.items))}
+				for _, item := range out.items {
+					if seg.typeIndex(item) < 0 {
+						continue
+					}
+					v, err := decodeItem(sc.e, sc.spec, item)
+					if err != nil {
+						send(scanPage[T]{err: err})
+						return
+					}
+					p.items = append(p.items, v)
+				}
+				if len(p.items) > 0 && !send(p) {
+					return
+				}
+				if len(out.last) == 0 {
+					return
+				}
+				start = out.last
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(pages)
+	}()
+	defer func() {
+		// Stop the segments and wait for them: no goroutine outlives All.
+		cancel()
+		for range pages {
+		}
+	}()
+	n := 0
+	for p := range pages {
+		if p.err != nil {
+			if parent.Err() != nil {
+				p.err = sc.spec.wrap(parent.Err())
+			}
+			yield(zero, p.err)
+			return
+		}
+		for _, v := range p.items {
+			if !yield(v, nil) {
+				return
+			}
+			if n++; sc.limit > 0 && n == sc.limit {
+				return
+			}
+		}
+	}
+	if err := parent.Err(); err != nil {
+		yield(zero, sc.spec.wrap(err))
+	}
+}
+
+// Count returns the number of items the scan matches, reading every page
+// of every segment in turn (with Select COUNT). Limit does not apply.
+func (sc *Scan[T]) Count(ctx context.Context) (int, error) {
+	sc.build()
+	if sc.err != nil {
+		return 0, sc.err
+	}
+	n := 0
+	for i := range sc.segments {
+		in := sc.segment(i).params(nil, 0)
+		in.Select = types.SelectCount
+		if len(sc.project) > 0 {
+			expr, err := expression.NewBuilder().WithFilter(typeFilter(sc.e.s.table, sc.spec.types, sc.filter)).Build()
+			if err != nil {
+				return 0, sc.spec.wrap(err)
+			}
+			in.ProjectionExpression = nil
+			in.ExpressionAttributeNames, in.ExpressionAttributeValues = expr.Names(), expr.Values()
+			in.FilterExpression = expr.Filter()
+		}
+		for {
+			out, err := sc.e.s.table.client.Scan(ctx, in)
+			if err != nil {
+				return n, sc.spec.wrap(err)
+			}
+			n += int(out.Count)
+			if len(out.LastEvaluatedKey) == 0 {
+				break
+			}
+			in.ExclusiveStartKey = out.LastEvaluatedKey
+		}
+	}
+	return n, nil
+}
