@@ -532,3 +532,55 @@ func TestLocalKeySize(t *testing.T) {
 		t.Error("LocalKey with a previous key of 16 bytes: no error")
 	}
 }
+
+// TestEncryptQuery reads encrypted items with a query: whole items decrypt;
+// a projection without the encrypted attributes never reads them, one with
+// them decrypts them.
+func TestEncryptQuery(t *testing.T) {
+	t.Parallel()
+	_, vaults, m := vaultTable(t, localKey(t, 40))
+	var want []Vault
+	for _, name := range []string{"bank", "mail"} {
+		v := sampleVault()
+		v.Name = name
+		if err := vaults.Put(v).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v.Version = 1
+		want = append(want, v)
+	}
+	m.Reset()
+	var got []Vault
+	for v, err := range vaults.Query(Vault{Owner: "ann"}).All(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	diff(t, "queried", want, got)
+
+	q := vaults.Query(Vault{Owner: "ann"}).Project("name", "note")
+	in, err := q.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range in.ExpressionAttributeNames {
+		if name == "secret" || name == "recovery" {
+			t.Errorf("projection without secrets names %q", name)
+		}
+	}
+	page, err := q.Page(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "projected", []Vault{{Owner: "ann", Name: "bank", Note: "visible"}, {Owner: "ann", Name: "mail", Note: "visible"}}, page.Items)
+
+	first, err := vaults.Query(Vault{Owner: "ann"}).Project("secret").First(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "projected secret", Vault{Owner: "ann", Name: "bank", Secret: plainSecret}, first)
+	if n := m.Requests(); n != 3 {
+		t.Errorf("%d requests for 3 queries, want 3 (%v)", n, m)
+	}
+}
