@@ -303,7 +303,7 @@ func TestEncryptWrongLocalKey(t *testing.T) {
 	}
 	wrong := sameTable(t, tbl, localKey(t, 9))
 	got, err := wrong.Get(Vault{Owner: "ann", Name: "bank"}).Run(ctx)
-	wantDecryptErr(t, err, "Vault", `"VAULT#ann"`, `attribute "secret"`, "wrong key", "does not hold")
+	wantDecryptErr(t, err, "Vault", `"VAULT#ann"`, `attribute "secret"`, "wrong key", "this cipher has key")
 	diff(t, "value returned with the error", Vault{}, got)
 }
 

@@ -161,7 +161,7 @@ func (l *localKey) Open(_ context.Context, sealed, aad []byte) ([]byte, error) {
 	id := [keyIDSize]byte(rest[:keyIDSize])
 	aead := l.keys[id]
 	if aead == nil {
-		return nil, fmt.Errorf("wrong key: the value was sealed under key %x, which this cipher does not hold (its key is %x)", id, l.id)
+		return nil, fmt.Errorf("wrong key: the value was sealed under key %x, this cipher has key %x", id, l.id)
 	}
 	return openGCM(aead, sealed[:2+keyIDSize], sealed, aad)
 }
