@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -178,6 +179,45 @@ func (s *schema) openItem(ctx context.Context, item map[string]types.AttributeVa
 		out[f.Name] = v
 	}
 	return out, nil
+}
+
+// nestedEncrypted returns the Go path, below a field of type t, of a
+// struct field tagged encrypted inside a nested struct ("" if none). Only
+// top-level attributes are encrypted; such a tag would be ignored and its
+// value stored in clear.
+func nestedEncrypted(t reflect.Type, seen map[reflect.Type]bool) string {
+	for {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+			continue
+		}
+		break
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return ""
+	}
+	seen[t] = true
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("dynamo")
+		if !ok {
+			tag = sf.Tag.Get("dynamodbav")
+		}
+		if tag == "-" {
+			continue
+		}
+		_, opts, _ := strings.Cut(tag, ",")
+		for opt := range strings.SplitSeq(opts, ",") {
+			if opt == "encrypted" {
+				return sf.Name
+			}
+		}
+		if p := nestedEncrypted(sf.Type, seen); p != "" {
+			return sf.Name + "." + p
+		}
+	}
+	return ""
 }
 
 func decryptErr(f *codec.Field, err error) error {

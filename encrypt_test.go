@@ -471,6 +471,14 @@ type (
 		User  string   `dynamo:"user"`
 		Email string   `dynamo:"email,encrypted"`
 	}
+	encryptedNested struct {
+		_    struct{}           `tablemap:"EncNested" pk:"U#{user}"`
+		User string             `dynamo:"user"`
+		Card []*encryptedInside `dynamo:"card"`
+	}
+	encryptedInside struct {
+		Number string `dynamo:"number,encrypted"`
+	}
 	encryptedVersion struct {
 		_    struct{} `tablemap:"EncVersion" pk:"U#{user}"`
 		User string   `dynamo:"user"`
@@ -500,6 +508,8 @@ func TestEncryptDefineErrors(t *testing.T) {
 			tablemap.DefinitionError{Struct: pkg + "encryptedGSI", Field: "Email", Tag: `gsi1pk:"MAIL#{email}"`}, nil},
 		{"version field", defineErr[encryptedVersion], ciphered(),
 			tablemap.DefinitionError{Struct: pkg + "encryptedVersion", Field: "V", Tag: `dynamo:"v,version,encrypted"`}, nil},
+		{"nested field", defineErr[encryptedNested], ciphered(),
+			tablemap.DefinitionError{Struct: pkg + "encryptedNested", Field: "Card", Tag: `dynamo:"card"`}, nil},
 		{"no cipher", defineErr[Vault], tablemap.NewTable(client, "t"),
 			tablemap.DefinitionError{Struct: pkg + "Vault", Field: "Secret", Tag: `dynamo:"secret,encrypted"`}, tablemap.ErrNoCipher},
 	}

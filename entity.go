@@ -183,6 +183,9 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 		if t.reserved(f.Name) {
 			return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("attribute %q clashes with a key or type attribute of table %s", f.Name, t.name))
 		}
+		if p := nestedEncrypted(f.Type, map[reflect.Type]bool{}); p != "" && !f.HasOption("encrypted") {
+			return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("nested field %s is tagged encrypted, but only top-level attributes can be; tag %s encrypted instead", p, f.Path))
+		}
 		for _, opt := range f.Options {
 			var slot **codec.Field
 			switch opt {
