@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -83,10 +82,9 @@ func newCollection[A any](q *Query[A], schemas ...*schema) collection {
 		}
 	}
 	if !spec.explicitSK {
-		spec.sk = nil
+		spec.sk = skKey{}
 		if common != "" {
-			c := expression.Key(spec.g.skAttr).BeginsWith(common)
-			spec.sk = &c
+			spec.sk = skKey{op: keyBeginsWith, a: common}
 		}
 	}
 	if err := spec.finish(); err != nil {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
+	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -218,7 +221,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	}
 	page := &Page[T]{}
 	if q.limit > 0 {
-		page.Items = make([]T, 0, q.limit)
+		page.Items = make([]T, 0, min(q.limit, 1024))
 	}
 	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		v, err := q.decode(item)
@@ -365,65 +368,102 @@ func (q *Query[T]) base() (*querySpec, error) {
 		prefix := g.sk.tmpl.Prefix(vals)
 		switch {
 		case len(vals) == len(g.sk.fields):
-			c := expression.Key(g.skAttr).Equal(expression.Value(prefix))
-			spec.sk = &c
+			spec.sk = skKey{op: keyEqual, a: prefix}
 		case prefix != "":
-			c := expression.Key(g.skAttr).BeginsWith(prefix)
-			spec.sk = &c
+			spec.sk = skKey{op: keyBeginsWith, a: prefix}
 		}
 	}
 	return spec, nil
 }
 
+// A keyOp is a comparison of a key condition on the sort key.
+type keyOp int
+
+const (
+	keyAny keyOp = iota // no condition
+	keyEqual
+	keyBeginsWith
+	keyLess
+	keyLessOrEqual
+	keyGreater
+	keyGreaterOrEqual
+	keyBetween
+)
+
+// An skKey is a key condition on the sort key: a comparison with a (and b
+// for between).
+type skKey struct {
+	op   keyOp
+	a, b string
+}
+
+// condition returns the key condition on attr, comparing with a and b
+// (which replace k's operands, for building with placeholders).
+func (k skKey) condition(attr, a, b string) (expression.KeyConditionBuilder, bool) {
+	key := expression.Key(attr)
+	switch k.op {
+	case keyEqual:
+		return key.Equal(expression.Value(a)), true
+	case keyBeginsWith:
+		return key.BeginsWith(a), true
+	case keyLess:
+		return key.LessThan(expression.Value(a)), true
+	case keyLessOrEqual:
+		return key.LessThanEqual(expression.Value(a)), true
+	case keyGreater:
+		return key.GreaterThan(expression.Value(a)), true
+	case keyGreaterOrEqual:
+		return key.GreaterThanEqual(expression.Value(a)), true
+	case keyBetween:
+		return key.Between(expression.Value(a), expression.Value(b)), true
+	}
+	return expression.KeyConditionBuilder{}, false
+}
+
 // skCondition returns the key condition of a sort key comparison with the
 // values at a and b (b only for between).
-func (g *index) skCondition(op skOp, a, b unsafe.Pointer) (*expression.KeyConditionBuilder, error) {
+func (g *index) skCondition(op skOp, a, b unsafe.Pointer) (skKey, error) {
 	lo, err := g.skBound(a)
 	if err != nil {
-		return nil, err
+		return skKey{}, err
 	}
-	key := expression.Key(g.skAttr)
-	var c expression.KeyConditionBuilder
 	switch op {
 	case skEqual:
 		if lo.complete {
-			c = key.Equal(expression.Value(lo.prefix))
-		} else {
-			c = key.BeginsWith(lo.prefix)
+			return skKey{op: keyEqual, a: lo.prefix}, nil
 		}
+		return skKey{op: keyBeginsWith, a: lo.prefix}, nil
 	case skLess:
-		c = key.LessThan(expression.Value(lo.prefix))
+		return skKey{op: keyLess, a: lo.prefix}, nil
 	case skLessOrEqual:
 		if lo.complete {
-			c = key.LessThanEqual(expression.Value(lo.prefix))
-		} else {
-			c = key.LessThan(expression.Value(lo.after()))
+			return skKey{op: keyLessOrEqual, a: lo.prefix}, nil
 		}
+		return skKey{op: keyLess, a: lo.after()}, nil
 	case skGreater:
 		if lo.complete {
-			c = key.GreaterThan(expression.Value(lo.prefix))
-		} else {
-			c = key.GreaterThanEqual(expression.Value(lo.after()))
+			return skKey{op: keyGreater, a: lo.prefix}, nil
 		}
+		return skKey{op: keyGreaterOrEqual, a: lo.after()}, nil
 	case skGreaterOrEqual:
-		c = key.GreaterThanEqual(expression.Value(lo.prefix))
+		return skKey{op: keyGreaterOrEqual, a: lo.prefix}, nil
 	case skBetween:
 		hi, err := g.skBound(b)
 		if err != nil {
-			return nil, err
+			return skKey{}, err
 		}
 		upper := hi.prefix
 		if !hi.complete {
 			upper = hi.after()
 		}
 		if upper < lo.prefix {
-			return nil, fmt.Errorf("sort key range is empty: lower bound %q is above upper bound %q", lo.prefix, upper)
+			return skKey{}, fmt.Errorf("sort key range is empty: lower bound %q is above upper bound %q", lo.prefix, upper)
 		}
-		c = key.Between(expression.Value(lo.prefix), expression.Value(upper))
+		return skKey{op: keyBetween, a: lo.prefix, b: upper}, nil
 	case skBeginsWith:
-		c = key.BeginsWith(lo.begins)
+		return skKey{op: keyBeginsWith, a: lo.begins}, nil
 	}
-	return &c, nil
+	return skKey{}, fmt.Errorf("unknown sort key comparison %d", op)
 }
 
 // An skBound is the sort key of a value's leading sort key fields.
@@ -516,7 +556,7 @@ type querySpec struct {
 	types      []*schema // the entities whose items it returns
 	g          *index
 	pk         string
-	sk         *expression.KeyConditionBuilder // nil: the whole partition
+	sk         skKey // keyAny: the whole partition
 	explicitSK bool
 	filter     *expression.ConditionBuilder
 	project    []string
@@ -531,33 +571,27 @@ type querySpec struct {
 // finish builds the request from the spec.
 func (q *querySpec) finish() error {
 	t := q.t
-	kc := expression.Key(q.g.pkAttr).Equal(expression.Value(q.pk))
-	if q.sk != nil {
-		kc = kc.And(*q.sk)
-	}
-	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter())
 	q.keyAttrs = keyAttrs(t, q.g)
-	if len(q.project) > 0 {
-		proj := expression.NamesList(expression.Name(t.typeAttr))
-		for _, a := range q.keyAttrs {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		for _, a := range q.project {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		b = b.WithProjection(proj)
-	}
-	expr, err := b.Build()
+	shape, err := q.shape()
 	if err != nil {
 		return err
 	}
+	values := make(map[string]types.AttributeValue, len(shape.values)+3)
+	for ph, v := range shape.values {
+		values[ph] = v
+	}
+	for i, operand := range [...]string{q.pk, q.sk.a, q.sk.b} {
+		if ph := shape.slots[i]; ph != "" {
+			values[ph] = &types.AttributeValueMemberS{Value: operand}
+		}
+	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(t.name),
-		KeyConditionExpression:    expr.KeyCondition(),
-		FilterExpression:          expr.Filter(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+		KeyConditionExpression:    shape.keyCond,
+		FilterExpression:          shape.filter,
+		ProjectionExpression:      shape.projection,
+		ExpressionAttributeNames:  maps.Clone(shape.names),
+		ExpressionAttributeValues: values,
 	}
 	if q.g.name != "" {
 		in.IndexName = aws.String(q.g.name)
@@ -570,6 +604,83 @@ func (q *querySpec) finish() error {
 	}
 	q.in = in
 	return nil
+}
+
+// A queryShape is the built expressions of a query, with placeholders for
+// its key values: queries that differ only in those values share one, so
+// the expression builder runs once per shape, not once per query.
+type queryShape struct {
+	keyCond, filter, projection *string
+	names                       map[string]string
+	values                      map[string]types.AttributeValue // the values that are not key values
+	slots                       [3]string                       // placeholders of the partition key and the sort key operands a and b
+}
+
+// A shapeKey is what a query's shape depends on. A user's filter is not in
+// it: queries with a filter build their own expressions.
+type shapeKey struct {
+	g       *index
+	op      keyOp
+	ident   string // the entity types
+	project string
+}
+
+// operandMark is the value a key operand has while its shape is built, to
+// find its placeholder.
+const operandMark = "\x00tablemap key operand "
+
+// shape returns the query's expressions, from the table's cache when the
+// query has no filter of its own.
+func (q *querySpec) shape() (*queryShape, error) {
+	t := q.t
+	cacheable := q.filter == nil
+	key := shapeKey{g: q.g, op: q.sk.op, ident: q.ident, project: strings.Join(q.project, "\x00")}
+	if cacheable {
+		if s, ok := t.queryShapes.Load(key); ok {
+			return s.(*queryShape), nil
+		}
+	}
+	operands := [...]string{q.pk, q.sk.a, q.sk.b}
+	if cacheable {
+		for i := range operands {
+			operands[i] = operandMark + strconv.Itoa(i)
+		}
+	}
+	kc := expression.Key(q.g.pkAttr).Equal(expression.Value(operands[0]))
+	if c, ok := q.sk.condition(q.g.skAttr, operands[1], operands[2]); ok {
+		kc = kc.And(c)
+	}
+	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter())
+	if len(q.project) > 0 {
+		proj := expression.NamesList(expression.Name(t.typeAttr))
+		for _, a := range q.keyAttrs {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		for _, a := range q.project {
+			proj = proj.AddNames(expression.Name(a))
+		}
+		b = b.WithProjection(proj)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	s := &queryShape{
+		keyCond: expr.KeyCondition(), filter: expr.Filter(), projection: expr.Projection(),
+		names: expr.Names(), values: expr.Values(),
+	}
+	if !cacheable {
+		return s, nil
+	}
+	for ph, v := range s.values {
+		if sv, ok := v.(*types.AttributeValueMemberS); ok && strings.HasPrefix(sv.Value, operandMark) {
+			i, _ := strconv.Atoi(strings.TrimPrefix(sv.Value, operandMark))
+			s.slots[i] = ph
+			delete(s.values, ph)
+		}
+	}
+	actual, _ := t.queryShapes.LoadOrStore(key, s)
+	return actual.(*queryShape), nil
 }
 
 // typeFilter is the filter on the type attribute (ANDed with the user's).
@@ -750,8 +861,8 @@ func (q *querySpec) count(ctx context.Context) (int, error) {
 		// The names of the projection are no longer used; DynamoDB rejects
 		// unused names, so rebuild without them.
 		kc := expression.Key(q.g.pkAttr).Equal(expression.Value(q.pk))
-		if q.sk != nil {
-			kc = kc.And(*q.sk)
+		if c, ok := q.sk.condition(q.g.skAttr, q.sk.a, q.sk.b); ok {
+			kc = kc.And(c)
 		}
 		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter()).Build()
 		if err != nil {
