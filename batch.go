@@ -252,7 +252,7 @@ func (b *BatchGet[T]) batchGetPart() *batchGetPart {
 		s: b.e.s, keys: b.keys, consistent: b.consistent, err: b.err,
 		reset: func() { b.found = make(map[Key]T, len(b.keys)) },
 		take: func(k Key, item map[string]types.AttributeValue) error {
-			v, err := b.e.decode(item)
+			v, err := b.e.decode(context.Background(), item)
 			if err != nil {
 				return &ItemError{Op: "BatchGet", Entity: b.e.s.name, Key: k, Err: err}
 			}

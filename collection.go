@@ -111,7 +111,7 @@ func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.Attrib
 	var zero T
 	*scratch = zero
 	p := unsafe.Pointer(scratch)
-	if err := e.s.decodeData(item, p); err != nil {
+	if err := e.s.decodeInto(context.Background(), item, p); err != nil {
 		return zero, spec.itemErr(e.s, item, err)
 	}
 	if len(spec.project) > 0 {
@@ -120,43 +120,6 @@ func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.Attrib
 		}
 	}
 	return *scratch, nil
-}
-
-// decodeData decodes item into the value at p, as decodeInto does, but
-// with the table's own attributes (its keys, the type and the entity's GSI
-// keys) taken out of the item while the codec runs, and put back after.
-// They are never fields; left in, each one sends the codec looking for a
-// field whose name matches it case-insensitively (as attributevalue does),
-// which more than doubles the cost of decoding an item, and would decode
-// key attribute "PK" into a field named "pk" when the item has no "pk".
-func (s *schema) decodeData(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	type attr struct {
-		name string
-		av   types.AttributeValue
-	}
-	var buf [8]attr
-	saved := buf[:0]
-	take := func(name string) {
-		if av, ok := item[name]; ok {
-			saved = append(saved, attr{name, av})
-			delete(item, name)
-		}
-	}
-	t := s.table
-	take(t.pk)
-	take(t.sk)
-	take(t.typeAttr)
-	for _, g := range s.gsis {
-		take(g.pkAttr)
-		if g.sk != nil {
-			take(g.skAttr)
-		}
-	}
-	err := s.decodeInto(item, p)
-	for _, a := range saved {
-		item[a.name] = a.av
-	}
-	return err
 }
 
 // page reads from cursor, handing each item to decode with its entity's

@@ -63,7 +63,7 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	if len(out.Attributes) == 0 {
 		return zero, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Kind: ErrNotFound}
 	}
-	old, err := op.e.decode(out.Attributes)
+	old, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
 		return old, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Err: err}
 	}

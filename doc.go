@@ -43,11 +43,35 @@
 // Conditions are expression.ConditionBuilder values from the SDK's
 // feature/dynamodb/expression package.
 //
+// # Encrypted attributes
+//
+// A field tagged encrypted is sealed in the process with AES-256-GCM before
+// any request is built, and stored as a binary ciphertext bound to the
+// table, the item's key and the attribute name: DynamoDB never sees the
+// value, and a ciphertext copied to another item or attribute does not
+// decrypt. The table's Cipher holds the key: LocalKey for a key the caller
+// supplies, Envelope for a data key per item wrapped by AWS KMS (any
+// DataKeySource).
+//
+//	type Credential struct {
+//		_      struct{} `tablemap:"Credential" pk:"USER#{user}" sk:"CRED#{id}"`
+//		User   string   `dynamo:"user"`
+//		ID     string   `dynamo:"id"`
+//		Secret string   `dynamo:"secret,encrypted"`
+//	}
+//
+//	cipher, err := tablemap.LocalKey(key) // 32 bytes
+//	tbl := tablemap.NewTable(client, "app", tablemap.WithCipher(cipher))
+//
+// A value that does not decrypt (a wrong key, a value moved or altered) is
+// an error wrapping ErrDecrypt, never garbage. See WithCipher for what
+// encryption rules out: encrypted key fields, conditions on ciphertexts.
+//
 // # Errors
 //
 // Operation errors are *ItemError values naming the operation, the entity
 // and the key; they wrap a sentinel (ErrNotFound, ErrConditionFailed,
-// ErrVersionConflict, ErrItemTooLarge, ErrInvalidKey) for errors.Is and the
-// SDK's error for errors.As. Define reports a *DefinitionError naming the
-// struct, field and tag.
+// ErrVersionConflict, ErrItemTooLarge, ErrInvalidKey, ErrDecrypt) for
+// errors.Is and the SDK's error for errors.As. Define reports a
+// *DefinitionError naming the struct, field and tag.
 package tablemap

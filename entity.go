@@ -1,9 +1,12 @@
 package tablemap
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +60,10 @@ import (
 //   - ttl: the item's expiry, a time.Time or an integer, stored as epoch
 //     seconds; CreateTable enables time to live on it. A zero value stores
 //     no expiry. All entities of a table share one ttl attribute name.
+//   - encrypted: the value is encrypted in the process by the table's
+//     cipher and stored as a binary ciphertext bound to the table, the
+//     item's key and the attribute name (see WithCipher). Any field type;
+//     not key fields, nor version, created, updated or ttl fields.
 //
 // An Entity is immutable and safe for concurrent use.
 type Entity[T any] struct {
@@ -81,6 +88,8 @@ type schema struct {
 
 	version, created, updated, ttl *codec.Field
 	ttlEpoch                       bool // ttl is a time.Time the codec would not store as epoch seconds
+
+	encrypted []*codec.Field // fields tagged encrypted, sealed by the table's cipher
 
 	// newValue decodes an item into a new value of the entity's Go type,
 	// for code that handles items of several entities (collections).
@@ -118,7 +127,7 @@ func Define[T any](t *Table) (*Entity[T], error) {
 		return nil, err
 	}
 	e := &Entity[T]{s: s}
-	s.newValue = func(item map[string]types.AttributeValue) (any, error) { return e.decode(item) }
+	s.newValue = func(item map[string]types.AttributeValue) (any, error) { return e.decode(context.Background(), item) }
 	if err := t.register(s); err != nil {
 		return nil, err
 	}
@@ -175,6 +184,9 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 		if t.reserved(f.Name) {
 			return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("attribute %q clashes with a key or type attribute of table %s", f.Name, t.name))
 		}
+		if p := nestedEncrypted(f.Type, map[reflect.Type]bool{}); p != "" && !f.HasOption("encrypted") {
+			return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("nested field %s is tagged encrypted, but only top-level attributes can be; tag %s encrypted instead", p, f.Path))
+		}
 		for _, opt := range f.Options {
 			var slot **codec.Field
 			switch opt {
@@ -197,6 +209,17 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 					return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("a ttl field must be a time.Time or an integer, not %s", f.Type))
 				}
 				s.ttlEpoch = f.Type == timeType && !f.UnixTime
+			case "encrypted":
+				if managed := f.HasOption("version") || f.HasOption("created") || f.HasOption("updated") || f.HasOption("ttl"); managed {
+					return nil, s.defErr(f.Path, fieldTag(typ, f), errors.New("an encrypted field cannot be a version, created, updated or ttl field: DynamoDB must read those"))
+				}
+				if t.cipher == nil {
+					return nil, s.defErr(f.Path, fieldTag(typ, f), fmt.Errorf("%w: give NewTable the option WithCipher", ErrNoCipher))
+				}
+				if !slices.Contains(s.encrypted, f) {
+					s.encrypted = append(s.encrypted, f)
+				}
+				continue
 			default:
 				continue
 			}
@@ -293,6 +316,9 @@ func (s *schema) keyPart(tag, src string) (*keyPart, error) {
 		f := s.codec.Field(attr)
 		if f == nil {
 			return nil, s.defErr("_", tagText, fmt.Errorf("template names attribute %q, which %s does not have", attr, s.typ))
+		}
+		if f.HasOption("encrypted") {
+			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q is encrypted; DynamoDB must read key fields, so they cannot be encrypted", attr))
 		}
 		if !keys.Supported(f.Type) {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q has type %s; key fields must be strings, integers, bools or time.Time", attr, f.Type))
@@ -398,10 +424,10 @@ func entityTags(typ reflect.Type) (blankTags, error) {
 	return b, nil
 }
 
-// encode returns the item for the value at p: its data attributes, the
-// type attribute, the table's key and the keys of every index whose fields
-// are all present.
-func (s *schema) encode(p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+// encode returns the item for the value at p: its data attributes (the
+// encrypted ones sealed), the type attribute, the table's key and the keys
+// of every index whose fields are all present.
+func (s *schema) encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
 	item, err := s.codec.MarshalPtr(p)
 	if err != nil {
 		return nil, Key{}, err
@@ -436,6 +462,9 @@ func (s *schema) encode(p unsafe.Pointer) (map[string]types.AttributeValue, Key,
 			item[s.ttl.Name] = epochSeconds(v.Interface().(time.Time))
 		}
 	}
+	if err := s.sealItem(ctx, item, key); err != nil {
+		return nil, key, err
+	}
 	return item, key, nil
 }
 
@@ -451,24 +480,71 @@ func (s *schema) encodeValue(f *codec.Field, v reflect.Value) (types.AttributeVa
 	return f.Marshal(v)
 }
 
-// decodeInto decodes item into the value at p. Attributes that are not
-// fields of the entity (the key and type attributes) are ignored; the codec
-// reads a time.Time from epoch seconds too, so ttl fields need no help.
-func (s *schema) decodeInto(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	return s.codec.UnmarshalPtr(item, p)
+// decodeInto decodes item into the value at p, decrypting its encrypted
+// attributes. Attributes that are not fields of the entity (the key and
+// type attributes) are ignored; the codec reads a time.Time from epoch
+// seconds too, so ttl fields need no help.
+//
+// The table's own attributes (its keys, the type and the entity's GSI keys)
+// are taken out of the item while the codec runs, and put back after. They
+// are never fields; left in, each one sends the codec looking for a field
+// whose name matches it case-insensitively (as attributevalue does), which
+// more than doubles the cost of decoding an item, and would decode key
+// attribute "PK" into a field named "pk" when the item has no "pk".
+// Decryption comes first: encrypted values are bound to the item's key.
+func (s *schema) decodeInto(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	item, err := s.openItem(ctx, item)
+	if err != nil {
+		return err
+	}
+	type attr struct {
+		name string
+		av   types.AttributeValue
+	}
+	var buf [8]attr
+	saved := buf[:0]
+	take := func(name string) {
+		if av, ok := item[name]; ok {
+			saved = append(saved, attr{name, av})
+			delete(item, name)
+		}
+	}
+	t := s.table
+	take(t.pk)
+	take(t.sk)
+	take(t.typeAttr)
+	for _, g := range s.gsis {
+		take(g.pkAttr)
+		if g.sk != nil {
+			take(g.skAttr)
+		}
+	}
+	err = s.codec.UnmarshalPtr(item, p)
+	for _, a := range saved {
+		item[a.name] = a.av
+	}
+	return err
 }
 
 // decode returns the item as a T.
-func (e *Entity[T]) decode(item map[string]types.AttributeValue) (T, error) {
+func (e *Entity[T]) decode(ctx context.Context, item map[string]types.AttributeValue) (T, error) {
 	var v T
-	err := e.s.decodeInto(item, unsafe.Pointer(&v))
+	err := e.s.decodeInto(ctx, item, unsafe.Pointer(&v))
 	return v, err
 }
 
 // Decode returns an item read with the SDK (a GetItem, Query or stream
-// record of this entity) as a T.
+// record of this entity) as a T. An error is an *ItemError naming the
+// item's key.
 func (e *Entity[T]) Decode(item map[string]types.AttributeValue) (T, error) {
-	return e.decode(item)
+	// A copy: decoding sets the table's attributes aside in the map it
+	// reads, and the caller's map may be read elsewhere at the same time.
+	v, err := e.decode(context.Background(), maps.Clone(item))
+	if err != nil {
+		k, _ := e.s.table.itemKey(item)
+		return v, &ItemError{Op: "Decode", Entity: e.s.name, Key: k, Err: err}
+	}
+	return v, nil
 }
 
 // versionOf returns the version field's value at p.
@@ -514,7 +590,8 @@ func (t *Table) decodeItem(item map[string]types.AttributeValue) (any, error) {
 	}
 	v, err := s.newValue(item)
 	if err != nil {
-		return nil, &ItemError{Op: "Decode", Entity: s.name, Err: err}
+		k, _ := t.itemKey(item)
+		return nil, &ItemError{Op: "Decode", Entity: s.name, Key: k, Err: err}
 	}
 	return v, nil
 }

@@ -41,6 +41,14 @@ var (
 	// ErrTxConflict reports a transaction cancelled because another
 	// transaction or write touched one of its items at the same time.
 	ErrTxConflict = errors.New("transaction conflict")
+	// ErrDecrypt reports an encrypted attribute that did not decrypt: a
+	// wrong key, a value moved from another item or attribute, a value
+	// altered or not encrypted at all. The error names the attribute; the
+	// operation's error around it names the entity and the item's key.
+	ErrDecrypt = errors.New("cannot decrypt")
+	// ErrNoCipher reports an entity with encrypted fields defined on a table
+	// without a cipher (see WithCipher).
+	ErrNoCipher = errors.New("the table has no cipher")
 )
 
 // A DefinitionError reports a struct that cannot define an entity. It names

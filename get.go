@@ -41,7 +41,9 @@ func (op *Get[T]) Consistent() *Get[T] {
 
 // Project reads only the named attributes (top-level attribute names of the
 // entity); the result's other fields are zero, except its table key fields,
-// which are those of the key value. An unknown attribute is an error.
+// which are those of the key value. An unknown attribute is an error. An
+// encrypted attribute brings the table's key attributes into the
+// projection: its value is bound to them.
 func (op *Get[T]) Project(attrs ...string) *Get[T] {
 	for _, a := range attrs {
 		if op.e.s.codec.Field(a) == nil && op.err == nil {
@@ -71,7 +73,7 @@ func (op *Get[T]) Run(ctx context.Context) (T, error) {
 		var zero T
 		return zero, &ItemError{Op: "Get", Entity: op.e.s.name, Key: op.k, Err: err}
 	}
-	return op.result(out.Item)
+	return op.decodeResult(ctx, out.Item)
 }
 
 func (op *Get[T]) build() {
@@ -99,6 +101,9 @@ func (op *Get[T]) build() {
 	}
 	if len(op.project) > 0 {
 		proj := expression.NamesList(expression.Name(t.typeAttr))
+		if s.projectsEncrypted(op.project) {
+			proj = proj.AddNames(expression.Name(t.pk), expression.Name(t.sk))
+		}
 		for _, a := range op.project {
 			proj = proj.AddNames(expression.Name(a))
 		}
@@ -113,8 +118,14 @@ func (op *Get[T]) build() {
 	op.in = in
 }
 
-// result decodes the item a GetItem (or a transaction's get) returned.
+// result decodes the item a transaction's get returned.
 func (op *Get[T]) result(item map[string]types.AttributeValue) (T, error) {
+	return op.decodeResult(context.Background(), item)
+}
+
+// decodeResult decodes the item a GetItem (or a transaction's get)
+// returned; ctx is for decrypting.
+func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.AttributeValue) (T, error) {
 	var v T
 	s := op.e.s
 	if len(item) == 0 {
@@ -125,7 +136,7 @@ func (op *Get[T]) result(item map[string]types.AttributeValue) (T, error) {
 			Err: fmt.Errorf("the item at the key is of entity type %q", typ)}
 	}
 	p := unsafe.Pointer(&v)
-	if err := s.decodeInto(item, p); err != nil {
+	if err := s.decodeInto(ctx, item, p); err != nil {
 		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Err: err}
 	}
 	if len(op.project) > 0 {

@@ -23,7 +23,9 @@ import (
 // an item and putting it back keeps it); an updated field is always set.
 //
 // The item is built once, on the first Params, Value or Run, so all three
-// agree (timestamps included).
+// agree (timestamps included, and the ciphertexts of encrypted attributes,
+// sealed with the context of Run, or context.Background() when Params or
+// Value comes first).
 type Put[T any] struct {
 	e           *Entity[T]
 	value       T
@@ -81,20 +83,21 @@ func and(prev *expression.ConditionBuilder, c expression.ConditionBuilder) *expr
 
 // Params returns the PutItem request Run sends, without sending it.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
-	op.build()
+	op.build(context.Background())
 	return op.in, op.err
 }
 
 // Value returns the item as Run writes it, with its new version and
 // timestamps, without sending anything.
 func (op *Put[T]) Value() (T, error) {
-	op.build()
+	op.build(context.Background())
 	return op.value, op.err
 }
 
 // Run writes the item.
 func (op *Put[T]) Run(ctx context.Context) error {
-	in, err := op.Params()
+	op.build(ctx)
+	in, err := op.in, op.err
 	if err != nil {
 		return err
 	}
@@ -104,7 +107,7 @@ func (op *Put[T]) Run(ctx context.Context) error {
 	return nil
 }
 
-func (op *Put[T]) build() {
+func (op *Put[T]) build(ctx context.Context) {
 	if op.built {
 		return
 	}
@@ -148,7 +151,7 @@ func (op *Put[T]) build() {
 		conds = append(conds, *op.cond)
 	}
 
-	item, key, err := s.encode(p)
+	item, key, err := s.encode(ctx, p)
 	op.fail.key = key
 	if err != nil {
 		op.err = itemErr("Put", s, key, err)

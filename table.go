@@ -58,6 +58,9 @@ type Table struct {
 	cursorKey   []byte   // signs page cursors; see WithCursorSecret (cursor.go)
 	queryShapes sync.Map // shapeKey -> *queryShape (query.go)
 
+	cipher      Cipher // seals encrypted attributes (see WithCipher)
+	logicalName string // the table name encrypted attributes are bound to, if not name
+
 	mu       sync.RWMutex
 	entities map[string]*schema // by entity type name
 	order    []*schema          // in definition order

@@ -37,6 +37,11 @@ import (
 // version, and another stored version is ErrVersionConflict. An updated
 // field is set to the time of the Update; version, created and updated
 // fields cannot be changed by actions.
+//
+// Set and SetIfNotExists of an encrypted attribute seal the value for the
+// item's key, like Put, with the context of Run (context.Background() when
+// Params comes first); Add, Append and DeleteFromSet cannot change a
+// ciphertext and are errors.
 type Update[T any] struct {
 	e       *Entity[T]
 	key     T
@@ -142,6 +147,8 @@ func (op *Update[T]) action(kind updateKind, attr string, value any) *Update[T] 
 		return op.fails("%s %q: the attribute is managed by tablemap", verb, attr)
 	case len(s.gsiOf[attr]) > 0 && kind != updateSet && kind != updateRemove:
 		return op.fails("%s %q: the attribute is a field of index %s's key, which only Set and Remove can recompute", verb, attr, s.gsiOf[attr][0].name)
+	case f.HasOption("encrypted") && kind != updateSet && kind != updateSetIfNotExists && kind != updateRemove:
+		return op.fails("%s %q: the attribute is encrypted; DynamoDB cannot change a ciphertext (Set the whole value instead)", verb, attr)
 	}
 	for _, a := range op.actions {
 		if a.f == f {
@@ -245,14 +252,15 @@ func convert(value any, t reflect.Type) (reflect.Value, bool) {
 
 // Params returns the UpdateItem request Run sends, without sending it.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
-	op.build()
+	op.build(context.Background())
 	return op.in, op.err
 }
 
 // Run updates the item and returns it as it is afterwards.
 func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	var zero T
-	in, err := op.Params()
+	op.build(ctx)
+	in, err := op.in, op.err
 	if err != nil {
 		return zero, err
 	}
@@ -260,14 +268,14 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, op.fail.wrap(err, nil)
 	}
-	v, err := op.e.decode(out.Attributes)
+	v, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
 		return v, &ItemError{Op: "Update", Entity: op.e.s.name, Key: op.fail.key, Err: err}
 	}
 	return v, nil
 }
 
-func (op *Update[T]) build() {
+func (op *Update[T]) build(ctx context.Context) {
 	if op.built {
 		return
 	}
@@ -295,6 +303,12 @@ func (op *Update[T]) build() {
 	var ub expression.UpdateBuilder
 	for _, a := range op.actions {
 		name := expression.Name(a.f.Name)
+		if a.av != nil && a.f.HasOption("encrypted") {
+			if a.av, err = s.seal(ctx, k, a.f, a.av); err != nil {
+				op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+				return
+			}
+		}
 		switch a.kind {
 		case updateSet:
 			ub = ub.Set(name, expression.Value(a.av))
