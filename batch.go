@@ -244,15 +244,15 @@ type batchGetPart struct {
 	consistent bool
 	err        error
 	reset      func()
-	take       func(k Key, item map[string]types.AttributeValue) error
+	take       func(ctx context.Context, k Key, item map[string]types.AttributeValue) error
 }
 
 func (b *BatchGet[T]) batchGetPart() *batchGetPart {
 	return &batchGetPart{
 		s: b.e.s, keys: b.keys, consistent: b.consistent, err: b.err,
 		reset: func() { b.found = make(map[Key]T, len(b.keys)) },
-		take: func(k Key, item map[string]types.AttributeValue) error {
-			v, err := b.e.decode(context.Background(), item)
+		take: func(ctx context.Context, k Key, item map[string]types.AttributeValue) error {
+			v, err := b.e.decode(ctx, item)
 			if err != nil {
 				return &ItemError{Op: "BatchGet", Entity: b.e.s.name, Key: k, Err: err}
 			}
@@ -365,7 +365,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 				if p.s.name != typ {
 					continue // another entity's item: not found for this one
 				}
-				if err := p.take(k, item); err != nil && decodeErr == nil {
+				if err := p.take(ctx, k, item); err != nil && decodeErr == nil {
 					decodeErr = err
 				}
 			}

@@ -104,14 +104,14 @@ func commonPrefix(a, b string) string {
 }
 
 // decodeAs decodes an item of entity e read by spec into *scratch, zeroed
-// first, and returns a copy of it. Callers allocate one scratch value per
-// read rather than one per item: a value whose address the codec takes
-// would escape to the heap.
-func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T) (T, error) {
+// first, and returns a copy of it; ctx is the read's, for decrypting.
+// Callers allocate one scratch value per read rather than one per item: a
+// value whose address the codec takes would escape to the heap.
+func decodeAs[T any](ctx context.Context, e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T) (T, error) {
 	var zero T
 	*scratch = zero
 	p := unsafe.Pointer(scratch)
-	if err := e.s.decodeInto(context.Background(), item, p); err != nil {
+	if err := e.s.decodeInto(ctx, item, p); err != nil {
 		return zero, spec.itemErr(e.s, item, err)
 	}
 	if len(spec.project) > 0 {
@@ -193,14 +193,14 @@ func (c *Collection2[A, B]) read(ctx context.Context, cursor string, onePage boo
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
 		switch typ {
 		case 0:
-			v, err := decodeAs(c.ea, c.c.spec, item, sa)
+			v, err := decodeAs(ctx, c.ea, c.c.spec, item, sa)
 			if err != nil {
 				return err
 			}
 			p.A = append(p.A, v)
 			return nil
 		default:
-			v, err := decodeAs(c.eb, c.c.spec, item, sb)
+			v, err := decodeAs(ctx, c.eb, c.c.spec, item, sb)
 			if err != nil {
 				return err
 			}
@@ -256,21 +256,21 @@ func (c *Collection3[A, B, C]) read(ctx context.Context, cursor string, onePage 
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
 		switch typ {
 		case 0:
-			v, err := decodeAs(c.ea, c.c.spec, item, sa)
+			v, err := decodeAs(ctx, c.ea, c.c.spec, item, sa)
 			if err != nil {
 				return err
 			}
 			p.A = append(p.A, v)
 			return nil
 		case 1:
-			v, err := decodeAs(c.eb, c.c.spec, item, sb)
+			v, err := decodeAs(ctx, c.eb, c.c.spec, item, sb)
 			if err != nil {
 				return err
 			}
 			p.B = append(p.B, v)
 			return nil
 		default:
-			v, err := decodeAs(c.ec, c.c.spec, item, sc)
+			v, err := decodeAs(ctx, c.ec, c.c.spec, item, sc)
 			if err != nil {
 				return err
 			}

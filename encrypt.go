@@ -24,9 +24,11 @@ import (
 // additional data aad: aad binds the value to its table, item key and
 // attribute name, so a value copied to another item or attribute does not
 // open. Both must be safe for concurrent use. ctx is the context of the
-// request being built or decoded (context.Background() when there is none:
-// Params, transactions, batches, Entity.Decode), for a cipher that calls a
-// key service.
+// request being built or decoded, for a cipher that calls a key service:
+// every read passes its caller's context to Open. Seal gets
+// context.Background() where a write is built without one: Params and
+// Value, the writes of a WriteTx or BatchWrite. So does Open in
+// Entity.Decode.
 type Cipher interface {
 	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
 	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)

@@ -118,11 +118,6 @@ func (op *Get[T]) build() {
 	op.in = in
 }
 
-// result decodes the item a transaction's get returned.
-func (op *Get[T]) result(item map[string]types.AttributeValue) (T, error) {
-	return op.decodeResult(context.Background(), item)
-}
-
 // decodeResult decodes the item a GetItem (or a transaction's get)
 // returned; ctx is for decrypting.
 func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.AttributeValue) (T, error) {
@@ -149,7 +144,7 @@ func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.Attrib
 }
 
 // txGetItem returns the Get as an item of a TransactGetItems request;
-// decode what it returns with result.
+// decode what it returns with decodeResult.
 func (op *Get[T]) txGetItem() (types.TransactGetItem, error) {
 	in, err := op.Params()
 	if err != nil {

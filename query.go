@@ -225,7 +225,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		page.Items = make([]T, 0, min(q.limit, 1024))
 	}
 	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := q.decode(item, scratch)
+		v, err := q.decode(ctx, item, scratch)
 		if err != nil {
 			return false, err
 		}
@@ -255,7 +255,7 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 		stopped := false
 		scratch := new(T)
 		_, err := q.spec.run(ctx, nil, q.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-			v, err := q.decode(item, scratch)
+			v, err := q.decode(ctx, item, scratch)
 			if err != nil {
 				return false, err
 			}
@@ -283,7 +283,7 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 	scratch := new(T)
 	_, err := q.spec.run(ctx, nil, 1, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		var err error
-		v, err = q.decode(item, scratch)
+		v, err = q.decode(ctx, item, scratch)
 		found = err == nil
 		return false, err
 	})
@@ -304,8 +304,8 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 }
 
 // decode returns item as a T, decoded in scratch (see decodeAs).
-func (q *Query[T]) decode(item map[string]types.AttributeValue, scratch *T) (T, error) {
-	return decodeAs(q.e, q.spec, item, scratch)
+func (q *Query[T]) decode(ctx context.Context, item map[string]types.AttributeValue, scratch *T) (T, error) {
+	return decodeAs(ctx, q.e, q.spec, item, scratch)
 }
 
 func (q *Query[T]) build() {

@@ -232,7 +232,7 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	page := &Page[T]{}
 	scratch := new(T)
 	next, err := readItems(ctx, sc.segment(0), start, sc.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := decodeAs(sc.e, sc.spec, item, scratch)
+		v, err := decodeAs(ctx, sc.e, sc.spec, item, scratch)
 		if err != nil {
 			return false, err
 		}
@@ -264,7 +264,7 @@ func (sc *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			stopped := false
 			scratch := new(T)
 			_, err := readItems(ctx, sc.segment(0), nil, sc.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-				v, err := decodeAs(sc.e, sc.spec, item, scratch)
+				v, err := decodeAs(ctx, sc.e, sc.spec, item, scratch)
 				if err != nil {
 					return false, err
 				}
@@ -315,7 +315,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 					if seg.typeIndex(item) < 0 {
 						continue
 					}
-					v, err := decodeAs(sc.e, sc.spec, item, scratch)
+					v, err := decodeAs(ctx, sc.e, sc.spec, item, scratch)
 					if err != nil {
 						send(scanPage[T]{err: err})
 						return

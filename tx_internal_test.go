@@ -83,14 +83,14 @@ func TestTxItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := getUser.result(out.Responses[0].Item)
+	u, err := getUser.decodeResult(ctx, out.Responses[0].Item)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(txUser{Username: "bob", Followers: 1, Version: 2}, u); d != "" {
 		t.Errorf("user differs (-want +got):\n%s", d)
 	}
-	f, err := getFollow.result(out.Responses[1].Item)
+	f, err := getFollow.decodeResult(ctx, out.Responses[1].Item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTxItems(t *testing.T) {
 
 	// The table decodes items of any of its entities by their type.
 	for _, r := range out.Responses {
-		v, err := tbl.decodeItem(r.Item)
+		v, err := tbl.decodeItem(ctx, r.Item)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestTxItems(t *testing.T) {
 			t.Errorf("decodeItem returned a %T", v)
 		}
 	}
-	if _, err := tbl.decodeItem(map[string]types.AttributeValue{"_type": &types.AttributeValueMemberS{Value: "Nope"}}); err == nil {
+	if _, err := tbl.decodeItem(ctx, map[string]types.AttributeValue{"_type": &types.AttributeValueMemberS{Value: "Nope"}}); err == nil {
 		t.Error("decodeItem of an unknown type: no error")
 	}
 
