@@ -126,7 +126,7 @@ func TestTxItems(t *testing.T) {
 			t.Errorf("reason %d: %v, want ConditionalCheckFailed", i, r.Code)
 			continue
 		}
-		got := writes[i].txFailed(err, r.Item)
+		got := writes[i].txFailure().conditionFailed(err, r.Item)
 		if !errors.Is(got, wants[i]) {
 			t.Errorf("item %d: %v, want %v", i, got, wants[i])
 		}
@@ -145,7 +145,7 @@ func TestTxItems(t *testing.T) {
 	if !errors.As(err, &cancelled) || len(cancelled.CancellationReasons) != 1 {
 		t.Fatalf("update of a missing item: %v, want one cancellation reason", err)
 	}
-	if got := missing.txFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
+	if got := missing.txFailure().conditionFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
 		t.Errorf("update of a missing item: %v, want ErrNotFound", got)
 	}
 }
