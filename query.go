@@ -921,12 +921,5 @@ func (q *querySpec) wrap(err error) error {
 
 // itemErr reports an item of entity s that did not decode.
 func (q *querySpec) itemErr(s *schema, item map[string]types.AttributeValue, err error) error {
-	qe := &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Err: fmt.Errorf("decode %s: %w", s.name, err)}
-	if pk, ok := item[q.t.pk].(*types.AttributeValueMemberS); ok {
-		qe.Key.PK = pk.Value
-	}
-	if sk, ok := item[q.t.sk].(*types.AttributeValueMemberS); ok {
-		qe.Key.SK = sk.Value
-	}
-	return qe
+	return &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Key: q.t.keyOfItem(item), Err: fmt.Errorf("decode %s: %w", s.name, err)}
 }
