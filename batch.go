@@ -244,15 +244,15 @@ type batchGetPart struct {
 	consistent bool
 	err        error
 	reset      func()
-	take       func(k Key, item map[string]types.AttributeValue) error
+	take       func(ctx context.Context, k Key, item map[string]types.AttributeValue) error
 }
 
 func (b *BatchGet[T]) batchGetPart() *batchGetPart {
 	return &batchGetPart{
 		s: b.e.s, keys: b.keys, consistent: b.consistent, err: b.err,
 		reset: func() { b.found = make(map[Key]T, len(b.keys)) },
-		take: func(k Key, item map[string]types.AttributeValue) error {
-			v, err := b.e.decode(context.Background(), item)
+		take: func(ctx context.Context, k Key, item map[string]types.AttributeValue) error {
+			v, err := b.e.decode(ctx, item)
 			if err != nil {
 				return &ItemError{Op: "BatchGet", Entity: b.e.s.name, Key: k, Err: err}
 			}
@@ -365,7 +365,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 				if p.s.name != typ {
 					continue // another entity's item: not found for this one
 				}
-				if err := p.take(k, item); err != nil && decodeErr == nil {
+				if err := p.take(ctx, k, item); err != nil && decodeErr == nil {
 					decodeErr = err
 				}
 			}
@@ -531,11 +531,7 @@ func (op *Put[T]) batchPut() (BatchItem, *Table, error) {
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	s := op.e.s
-	if in.ConditionExpression != nil {
-		return BatchItem{}, nil, &ItemError{Op: "BatchWrite", Entity: s.name, Key: op.fail.key, Err: errConditionalBatch}
-	}
-	return BatchItem{Entity: s.name, Key: op.fail.key, Item: in.Item}, s.table, nil
+	return batchItem(op.e.s, op.fail.key, in.ConditionExpression, BatchItem{Item: in.Item})
 }
 
 func (op *Delete[T]) batchDelete() (BatchItem, *Table, error) {
@@ -543,9 +539,16 @@ func (op *Delete[T]) batchDelete() (BatchItem, *Table, error) {
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	s := op.e.s
-	if in.ConditionExpression != nil {
-		return BatchItem{}, nil, &ItemError{Op: "BatchWrite", Entity: s.name, Key: op.fail.key, Err: errConditionalBatch}
+	return batchItem(op.e.s, op.fail.key, in.ConditionExpression, BatchItem{Delete: true})
+}
+
+// batchItem returns w, a put or delete of entity s at key k, as a write of
+// a batch, with its entity and key; a write with a condition expression
+// (cond non-nil) is an error.
+func batchItem(s *schema, k Key, cond *string, w BatchItem) (BatchItem, *Table, error) {
+	if cond != nil {
+		return BatchItem{}, nil, &ItemError{Op: "BatchWrite", Entity: s.name, Key: k, Err: errConditionalBatch}
 	}
-	return BatchItem{Entity: s.name, Key: op.fail.key, Delete: true}, s.table, nil
+	w.Entity, w.Key = s.name, k
+	return w, s.table, nil
 }

@@ -90,10 +90,9 @@ func (op *Check[T]) build() {
 	if op.notExists {
 		conds = append(conds, expression.Name(t.pk).AttributeNotExists())
 	}
-	if s.version != nil && !op.notExists {
-		if cur := s.versionOf(p); cur != 0 {
-			op.fail.versioned, op.fail.expected = true, cur
-			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
+	if !op.notExists {
+		if c, ok := op.fail.expectVersion(p); ok {
+			conds = append(conds, c)
 		}
 	}
 	if op.cond != nil {
@@ -126,10 +125,3 @@ func (op *Check[T]) txWriteItem() (types.TransactWriteItem, error) {
 	}
 	return types.TransactWriteItem{ConditionCheck: cc}, nil
 }
-
-// txFailed returns the error of the Check when its condition failed.
-func (op *Check[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
-	return op.fail.conditionFailed(cause, old)
-}
-
-func (op *Check[T]) txFailure() *failure { return &op.fail }

@@ -104,14 +104,14 @@ func commonPrefix(a, b string) string {
 }
 
 // decodeAs decodes an item of entity e read by spec into *scratch, zeroed
-// first, and returns a copy of it. Callers allocate one scratch value per
-// read rather than one per item: a value whose address the codec takes
-// would escape to the heap.
-func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T) (T, error) {
+// first, and returns a copy of it; ctx is the read's, for decrypting.
+// Callers allocate one scratch value per read rather than one per item: a
+// value whose address the codec takes would escape to the heap.
+func decodeAs[T any](ctx context.Context, e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T) (T, error) {
 	var zero T
 	*scratch = zero
 	p := unsafe.Pointer(scratch)
-	if err := e.s.decodeInto(context.Background(), item, p); err != nil {
+	if err := e.s.decodeInto(ctx, item, p); err != nil {
 		return zero, spec.itemErr(e.s, item, err)
 	}
 	if len(spec.project) > 0 {
@@ -120,6 +120,17 @@ func decodeAs[T any](e *Entity[T], spec *querySpec, item map[string]types.Attrib
 		}
 	}
 	return *scratch, nil
+}
+
+// appendAs decodes item as an e in scratch (see decodeAs) and appends it to
+// *items.
+func appendAs[T any](ctx context.Context, e *Entity[T], spec *querySpec, item map[string]types.AttributeValue, scratch *T, items *[]T) error {
+	v, err := decodeAs(ctx, e, spec, item, scratch)
+	if err != nil {
+		return err
+	}
+	*items = append(*items, v)
+	return nil
 }
 
 // page reads from cursor, handing each item to decode with its entity's
@@ -191,22 +202,10 @@ func (c *Collection2[A, B]) read(ctx context.Context, cursor string, onePage boo
 	p := &Page2[A, B]{}
 	sa, sb := new(A), new(B)
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
-		switch typ {
-		case 0:
-			v, err := decodeAs(c.ea, c.c.spec, item, sa)
-			if err != nil {
-				return err
-			}
-			p.A = append(p.A, v)
-			return nil
-		default:
-			v, err := decodeAs(c.eb, c.c.spec, item, sb)
-			if err != nil {
-				return err
-			}
-			p.B = append(p.B, v)
-			return nil
+		if typ == 0 {
+			return appendAs(ctx, c.ea, c.c.spec, item, sa, &p.A)
 		}
+		return appendAs(ctx, c.eb, c.c.spec, item, sb, &p.B)
 	})
 	if err != nil {
 		return nil, err
@@ -256,26 +255,11 @@ func (c *Collection3[A, B, C]) read(ctx context.Context, cursor string, onePage 
 	next, err := c.c.page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) error {
 		switch typ {
 		case 0:
-			v, err := decodeAs(c.ea, c.c.spec, item, sa)
-			if err != nil {
-				return err
-			}
-			p.A = append(p.A, v)
-			return nil
+			return appendAs(ctx, c.ea, c.c.spec, item, sa, &p.A)
 		case 1:
-			v, err := decodeAs(c.eb, c.c.spec, item, sb)
-			if err != nil {
-				return err
-			}
-			p.B = append(p.B, v)
-			return nil
+			return appendAs(ctx, c.eb, c.c.spec, item, sb, &p.B)
 		default:
-			v, err := decodeAs(c.ec, c.c.spec, item, sc)
-			if err != nil {
-				return err
-			}
-			p.C = append(p.C, v)
-			return nil
+			return appendAs(ctx, c.ec, c.c.spec, item, sc, &p.C)
 		}
 	})
 	if err != nil {

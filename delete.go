@@ -88,11 +88,8 @@ func (op *Delete[T]) build() {
 		return
 	}
 	var conds []expression.ConditionBuilder
-	if s.version != nil {
-		if cur := s.versionOf(p); cur != 0 {
-			op.fail.versioned, op.fail.expected = true, cur
-			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
-		}
+	if c, ok := op.fail.expectVersion(p); ok {
+		conds = append(conds, c)
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
@@ -132,10 +129,4 @@ func (op *Delete[T]) txWriteItem() (types.TransactWriteItem, error) {
 		ExpressionAttributeValues:           in.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
 	}}, nil
-}
-
-// txFailed returns the error of the Delete when its transaction was
-// cancelled because this item's condition failed (see Put.txFailed).
-func (op *Delete[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
-	return op.fail.conditionFailed(cause, old)
 }

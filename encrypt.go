@@ -24,9 +24,11 @@ import (
 // additional data aad: aad binds the value to its table, item key and
 // attribute name, so a value copied to another item or attribute does not
 // open. Both must be safe for concurrent use. ctx is the context of the
-// request being built or decoded (context.Background() when there is none:
-// Params, transactions, batches, Entity.Decode), for a cipher that calls a
-// key service.
+// request being built or decoded, for a cipher that calls a key service:
+// every read passes its caller's context to Open. Seal gets
+// context.Background() where a write is built without one: Params and
+// Value, the writes of a WriteTx or BatchWrite. So does Open in
+// Entity.Decode.
 type Cipher interface {
 	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
 	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
@@ -166,7 +168,7 @@ func (s *schema) openItem(ctx context.Context, item map[string]types.AttributeVa
 		}
 		b, ok := av.(*types.AttributeValueMemberB)
 		if !ok {
-			return nil, decryptErr(f, fmt.Errorf("the stored value is %s, not a ciphertext (B)", avTypeName(av)))
+			return nil, decryptErr(f, fmt.Errorf("the stored value is %s, not a ciphertext (B)", codec.TypeName(av)))
 		}
 		plain, err := s.table.cipher.Open(ctx, b.Value, s.table.aad(k, f.Name))
 		if err != nil {
@@ -263,6 +265,15 @@ func appendLenString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
+// appendStrings appends the count of ss, then each string.
+func appendStrings(b []byte, ss []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = appendLenString(b, s)
+	}
+	return b
+}
+
 // appendValue appends the binary form of av to b.
 func appendValue(b []byte, av types.AttributeValue) ([]byte, error) {
 	var err error
@@ -278,17 +289,9 @@ func appendValue(b []byte, av types.AttributeValue) ([]byte, error) {
 	case *types.AttributeValueMemberNULL:
 		return append(b, avNULL, boolByte(v.Value)), nil
 	case *types.AttributeValueMemberSS:
-		b = binary.AppendUvarint(append(b, avSS), uint64(len(v.Value)))
-		for _, e := range v.Value {
-			b = appendLenString(b, e)
-		}
-		return b, nil
+		return appendStrings(append(b, avSS), v.Value), nil
 	case *types.AttributeValueMemberNS:
-		b = binary.AppendUvarint(append(b, avNS), uint64(len(v.Value)))
-		for _, e := range v.Value {
-			b = appendLenString(b, e)
-		}
-		return b, nil
+		return appendStrings(append(b, avNS), v.Value), nil
 	case *types.AttributeValueMemberBS:
 		b = binary.AppendUvarint(append(b, avBS), uint64(len(v.Value)))
 		for _, e := range v.Value {
@@ -391,6 +394,15 @@ func (r *valueReader) string() string {
 	return v
 }
 
+// strings reads what appendStrings wrote.
+func (r *valueReader) strings() []string {
+	v := make([]string, r.count())
+	for i := range v {
+		v[i] = r.string()
+	}
+	return v
+}
+
 func (r *valueReader) value(depth int) types.AttributeValue {
 	if depth > maxDepth {
 		r.fail("nested too deeply")
@@ -408,17 +420,9 @@ func (r *valueReader) value(depth int) types.AttributeValue {
 	case avNULL:
 		return &types.AttributeValueMemberNULL{Value: r.byte() == 1}
 	case avSS:
-		v := make([]string, r.count())
-		for i := range v {
-			v[i] = r.string()
-		}
-		return &types.AttributeValueMemberSS{Value: v}
+		return &types.AttributeValueMemberSS{Value: r.strings()}
 	case avNS:
-		v := make([]string, r.count())
-		for i := range v {
-			v[i] = r.string()
-		}
-		return &types.AttributeValueMemberNS{Value: v}
+		return &types.AttributeValueMemberNS{Value: r.strings()}
 	case avBS:
 		v := make([][]byte, r.count())
 		for i := range v {
@@ -442,31 +446,4 @@ func (r *valueReader) value(depth int) types.AttributeValue {
 	}
 	r.fail("unknown value type")
 	return nil
-}
-
-// avTypeName names an attribute value's DynamoDB type, for messages.
-func avTypeName(av types.AttributeValue) string {
-	switch av.(type) {
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberNULL:
-		return "NULL"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberBS:
-		return "BS"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberM:
-		return "M"
-	}
-	return fmt.Sprintf("%T", av)
 }

@@ -7,7 +7,9 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -592,5 +594,188 @@ func TestEncryptQuery(t *testing.T) {
 	diff(t, "projected secret", Vault{Owner: "ann", Name: "bank", Secret: plainSecret}, first)
 	if n := m.Requests(); n != 3 {
 		t.Errorf("%d requests for 3 queries, want 3 (%v)", n, m)
+	}
+}
+
+// VaultOwner shares the partition of its owner's vaults, so a collection
+// reads both.
+type VaultOwner struct {
+	_     struct{} `tablemap:"VaultOwner" pk:"VAULT#{owner}" sk:"OWNER"`
+	Owner string   `dynamo:"owner"`
+	Email string   `dynamo:"email,encrypted"`
+}
+
+// readKey is the context key of a value that a read's context carries to
+// the data key source.
+type readKey struct{}
+
+// ctxKMS is a fakeKMS that records the readKey value of the context of
+// every Decrypt: what a KMS client would send with (its deadline, its
+// trace).
+type ctxKMS struct {
+	*fakeKMS
+	mu   sync.Mutex
+	seen []any
+}
+
+func (k *ctxKMS) Decrypt(ctx context.Context, wrapped []byte) ([]byte, error) {
+	k.mu.Lock()
+	k.seen = append(k.seen, ctx.Value(readKey{}))
+	k.mu.Unlock()
+	return k.fakeKMS.Decrypt(ctx, wrapped)
+}
+
+// TestEncryptReadsPassContext reads encrypted items on every read path,
+// each through a fresh envelope cipher (so its data key is not cached) and
+// with a context carrying a value: every Decrypt of the data key source
+// gets the caller's context.
+func TestEncryptReadsPassContext(t *testing.T) {
+	t.Parallel()
+	kms := newFakeKMS(t, 50)
+	tbl, vaults, _ := vaultTable(t, tablemap.Envelope(kms))
+	owners := define[VaultOwner](t, tbl)
+	for _, name := range []string{"bank", "mail", "shop"} {
+		v := sampleVault()
+		v.Name = name
+		if err := vaults.Put(v).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := owners.Put(VaultOwner{Owner: "ann", Email: "ann@example.com"}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bank := Vault{Owner: "ann", Name: "bank"}
+	secrets := func(vs ...Vault) error {
+		if len(vs) == 0 {
+			return errors.New("no vault read")
+		}
+		for _, v := range vs {
+			if v.Secret != plainSecret {
+				return fmt.Errorf("vault %s: secret %q", v.Name, v.Secret)
+			}
+		}
+		return nil
+	}
+	all := func(seq func(func(Vault, error) bool)) error {
+		var vs []Vault
+		for v, err := range seq {
+			if err != nil {
+				return err
+			}
+			vs = append(vs, v)
+		}
+		return secrets(vs...)
+	}
+	reads := []struct {
+		name string
+		read func(ctx context.Context, vaults *tablemap.Entity[Vault], owners *tablemap.Entity[VaultOwner]) error
+	}{
+		{"Get", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			v, err := vaults.Get(bank).Run(ctx)
+			if err != nil {
+				return err
+			}
+			return secrets(v)
+		}},
+		{"Query.All", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			return all(vaults.Query(Vault{Owner: "ann"}).All(ctx))
+		}},
+		{"Query.Page", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			page, err := vaults.Query(Vault{Owner: "ann"}).Limit(2).Page(ctx, "")
+			if err != nil {
+				return err
+			}
+			return secrets(page.Items...)
+		}},
+		{"Query.First", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			v, err := vaults.Query(Vault{Owner: "ann"}).First(ctx)
+			if err != nil {
+				return err
+			}
+			return secrets(v)
+		}},
+		{"Scan.All", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			return all(vaults.Scan().All(ctx))
+		}},
+		{"Scan.All in segments", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			return all(vaults.Scan().Segments(2).All(ctx))
+		}},
+		{"Scan.Page", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			page, err := vaults.Scan().Page(ctx, "")
+			if err != nil {
+				return err
+			}
+			return secrets(page.Items...)
+		}},
+		{"Collect2.Run", func(ctx context.Context, vaults *tablemap.Entity[Vault], owners *tablemap.Entity[VaultOwner]) error {
+			page, err := tablemap.Collect2(vaults.Query(Vault{Owner: "ann"}), owners).Run(ctx)
+			if err != nil {
+				return err
+			}
+			if len(page.B) != 1 || page.B[0].Email != "ann@example.com" {
+				return fmt.Errorf("owners %+v", page.B)
+			}
+			return secrets(page.A...)
+		}},
+		{"Collect2.Page", func(ctx context.Context, vaults *tablemap.Entity[Vault], owners *tablemap.Entity[VaultOwner]) error {
+			page, err := tablemap.Collect2(vaults.Query(Vault{Owner: "ann"}), owners).Page(ctx, "")
+			if err != nil {
+				return err
+			}
+			return secrets(page.A...)
+		}},
+		{"BatchGet", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			vs, err := vaults.BatchGet(bank, Vault{Owner: "ann", Name: "mail"}).Run(ctx)
+			if err != nil {
+				return err
+			}
+			return secrets(vs...)
+		}},
+		{"ReadTx", func(ctx context.Context, vaults *tablemap.Entity[Vault], owners *tablemap.Entity[VaultOwner]) error {
+			rt := vaults.Table().ReadTx()
+			v := tablemap.TxGet(rt, vaults.Get(bank))
+			o := tablemap.TxGet(rt, owners.Get(VaultOwner{Owner: "ann"}))
+			if err := rt.Run(ctx); err != nil {
+				return err
+			}
+			if got, err := o.Value(); err != nil || got.Email != "ann@example.com" {
+				return fmt.Errorf("owner %+v, %v", got, err)
+			}
+			got, err := v.Value()
+			if err != nil {
+				return err
+			}
+			return secrets(got)
+		}},
+		{"Update", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			v, err := vaults.Update(bank).Set("note", "seen").Run(ctx)
+			if err != nil {
+				return err
+			}
+			return secrets(v)
+		}},
+		{"Delete", func(ctx context.Context, vaults *tablemap.Entity[Vault], _ *tablemap.Entity[VaultOwner]) error {
+			v, err := vaults.Delete(Vault{Owner: "ann", Name: "shop"}).Run(ctx)
+			if err != nil {
+				return err
+			}
+			return secrets(v)
+		}},
+	}
+	for _, r := range reads {
+		src := &ctxKMS{fakeKMS: kms}
+		reader := tablemap.NewTable(tbl.Client(), tbl.Name(), tablemap.WithCipher(tablemap.Envelope(src)))
+		if err := r.read(context.WithValue(ctx, readKey{}, r.name), define[Vault](t, reader), define[VaultOwner](t, reader)); err != nil {
+			t.Errorf("%s: %v", r.name, err)
+			continue
+		}
+		if len(src.seen) == 0 {
+			t.Errorf("%s: the data key source was not asked to decrypt", r.name)
+		}
+		for _, got := range src.seen {
+			if got != r.name {
+				t.Errorf("%s: Decrypt got a context carrying %v, not the caller's", r.name, got)
+			}
+		}
 	}
 }

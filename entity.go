@@ -92,8 +92,9 @@ type schema struct {
 	encrypted []*codec.Field // fields tagged encrypted, sealed by the table's cipher
 
 	// newValue decodes an item into a new value of the entity's Go type,
-	// for code that handles items of several entities (collections).
-	newValue func(item map[string]types.AttributeValue) (any, error)
+	// for code that handles items of several entities; ctx is for
+	// decrypting.
+	newValue func(ctx context.Context, item map[string]types.AttributeValue) (any, error)
 }
 
 // An index is a key schema an entity's items are addressed by: the table's
@@ -127,7 +128,9 @@ func Define[T any](t *Table) (*Entity[T], error) {
 		return nil, err
 	}
 	e := &Entity[T]{s: s}
-	s.newValue = func(item map[string]types.AttributeValue) (any, error) { return e.decode(context.Background(), item) }
+	s.newValue = func(ctx context.Context, item map[string]types.AttributeValue) (any, error) {
+		return e.decode(ctx, item)
+	}
 	if err := t.register(s); err != nil {
 		return nil, err
 	}
@@ -535,7 +538,9 @@ func (e *Entity[T]) decode(ctx context.Context, item map[string]types.AttributeV
 
 // Decode returns an item read with the SDK (a GetItem, Query or stream
 // record of this entity) as a T. An error is an *ItemError naming the
-// item's key.
+// item's key. Having no context, it decrypts encrypted attributes with
+// context.Background(): a cipher calling a key service (Envelope) does so
+// without the caller's deadline or values.
 func (e *Entity[T]) Decode(item map[string]types.AttributeValue) (T, error) {
 	// A copy: decoding sets the table's attributes aside in the map it
 	// reads, and the caller's map may be read elsewhere at the same time.
@@ -582,13 +587,13 @@ func versionValue(n int64) types.AttributeValue {
 // decodeItem decodes an item of any entity defined on the table, chosen by
 // its type attribute, into a value of that entity's Go type (a T, not a
 // *T): how a collection query turns mixed items into typed values.
-func (t *Table) decodeItem(item map[string]types.AttributeValue) (any, error) {
+func (t *Table) decodeItem(ctx context.Context, item map[string]types.AttributeValue) (any, error) {
 	typ := t.typeOf(item)
 	s := t.schemaOf(typ)
 	if s == nil {
 		return nil, fmt.Errorf("tablemap: table %s: item of unknown entity type %q", t.name, typ)
 	}
-	v, err := s.newValue(item)
+	v, err := s.newValue(ctx, item)
 	if err != nil {
 		k, _ := t.itemKey(item)
 		return nil, &ItemError{Op: "Decode", Entity: s.name, Key: k, Err: err}

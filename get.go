@@ -45,10 +45,8 @@ func (op *Get[T]) Consistent() *Get[T] {
 // encrypted attribute brings the table's key attributes into the
 // projection: its value is bound to them.
 func (op *Get[T]) Project(attrs ...string) *Get[T] {
-	for _, a := range attrs {
-		if op.e.s.codec.Field(a) == nil && op.err == nil {
-			op.err = &ItemError{Op: "Get", Entity: op.e.s.name, Err: fmt.Errorf("project: %s has no attribute %q", op.e.s.name, a)}
-		}
+	if err := op.e.s.checkProject(attrs); err != nil && op.err == nil {
+		op.err = &ItemError{Op: "Get", Entity: op.e.s.name, Err: err}
 	}
 	op.project = append(op.project, attrs...)
 	return op
@@ -100,14 +98,11 @@ func (op *Get[T]) build() {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	if len(op.project) > 0 {
-		proj := expression.NamesList(expression.Name(t.typeAttr))
+		var keys []string
 		if s.projectsEncrypted(op.project) {
-			proj = proj.AddNames(expression.Name(t.pk), expression.Name(t.sk))
+			keys = []string{t.pk, t.sk}
 		}
-		for _, a := range op.project {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		expr, err := expression.NewBuilder().WithProjection(proj).Build()
+		expr, err := expression.NewBuilder().WithProjection(t.projection(keys, op.project)).Build()
 		if err != nil {
 			op.err = &ItemError{Op: "Get", Entity: s.name, Key: k, Err: err}
 			return
@@ -116,11 +111,6 @@ func (op *Get[T]) build() {
 		in.ExpressionAttributeNames = expr.Names()
 	}
 	op.in = in
-}
-
-// result decodes the item a transaction's get returned.
-func (op *Get[T]) result(item map[string]types.AttributeValue) (T, error) {
-	return op.decodeResult(context.Background(), item)
 }
 
 // decodeResult decodes the item a GetItem (or a transaction's get)
@@ -149,7 +139,7 @@ func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.Attrib
 }
 
 // txGetItem returns the Get as an item of a TransactGetItems request;
-// decode what it returns with result.
+// decode what it returns with decodeResult.
 func (op *Get[T]) txGetItem() (types.TransactGetItem, error) {
 	in, err := op.Params()
 	if err != nil {

@@ -39,20 +39,25 @@ type Put[T any] struct {
 }
 
 // A txWriter is a write that joins a TransactWriteItems request: Put,
-// Update and Delete. txWriteItem builds the request item from the same
-// code path as Params; txFailed turns a cancellation reason
-// "ConditionalCheckFailed" for this item (with the item the reason carries,
-// ReturnValuesOnConditionCheckFailure being ALL_OLD) into the operation's
-// error: ErrNotFound, ErrVersionConflict or ErrConditionFailed.
+// Update, Delete and Check. txWriteItem builds the request item from the
+// same code path as Params, so a transaction sends exactly the request the
+// single operation would. txFailure is the write's failure, built with it:
+// the entity and key it writes (to check the transaction and name it in
+// errors), and how its conditionFailed turns a cancellation reason
+// "ConditionalCheckFailed" for this item (with the item the reason
+// carries, ReturnValuesOnConditionCheckFailure being ALL_OLD) into the
+// error the single operation would report: ErrNotFound, ErrExists,
+// ErrVersionConflict or ErrConditionFailed.
 type txWriter interface {
 	txWriteItem() (types.TransactWriteItem, error)
-	txFailed(cause error, old map[string]types.AttributeValue) error
+	txFailure() *failure
 }
 
 var (
 	_ txWriter = (*Put[struct{}])(nil)
 	_ txWriter = (*Update[struct{}])(nil)
 	_ txWriter = (*Delete[struct{}])(nil)
+	_ txWriter = (*Check[struct{}])(nil)
 )
 
 // Put returns a Put of item v.
@@ -132,7 +137,7 @@ func (op *Put[T]) build(ctx context.Context) {
 		case cur == 0 && !op.ifNotExists:
 			conds = append(conds, exists)
 		case cur != 0:
-			conds = append(conds, expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
+			conds = append(conds, s.versionIs(cur))
 		}
 		s.setVersion(p, cur+1)
 	}
@@ -177,6 +182,28 @@ func (op *Put[T]) build(ctx context.Context) {
 	op.in = in
 }
 
+// versionIs is the condition that the stored version is n.
+func (s *schema) versionIs(n int64) expression.ConditionBuilder {
+	return expression.Name(s.version.Name).Equal(expression.Value(versionValue(n)))
+}
+
+// expectVersion returns the condition that the stored version is that of
+// the key value at p, when the entity has a version field and the key
+// value's version is not 0 (ok false otherwise), and makes f report another
+// stored version as ErrVersionConflict: how Update, Delete and Check apply
+// only to the version they were given.
+func (f *failure) expectVersion(p unsafe.Pointer) (cond expression.ConditionBuilder, ok bool) {
+	if f.s.version == nil {
+		return cond, false
+	}
+	cur := f.s.versionOf(p)
+	if cur == 0 {
+		return cond, false
+	}
+	f.versioned, f.expected = true, cur
+	return f.s.versionIs(cur), true
+}
+
 func andAll(conds []expression.ConditionBuilder) expression.ConditionBuilder {
 	if len(conds) == 1 {
 		return conds[0]
@@ -208,12 +235,4 @@ func (op *Put[T]) txWriteItem() (types.TransactWriteItem, error) {
 		ExpressionAttributeValues:           in.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
 	}}, nil
-}
-
-// txFailed returns the error of the Put when its transaction was cancelled
-// because this item's condition failed (cancellation reason code
-// ConditionalCheckFailed): cause is the transaction's error, old the item
-// the reason carries (nil if none).
-func (op *Put[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
-	return op.fail.conditionFailed(cause, old)
 }

@@ -126,10 +126,8 @@ func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 // fields, which are parsed back from the item's key. An unknown attribute
 // is an error.
 func (q *Query[T]) Project(attrs ...string) *Query[T] {
-	for _, a := range attrs {
-		if q.e.s.codec.Field(a) == nil {
-			q.fail(fmt.Errorf("project: %s has no attribute %q", q.e.s.name, a))
-		}
+	if err := q.e.s.checkProject(attrs); err != nil {
+		q.fail(err)
 	}
 	q.project = append(q.project, attrs...)
 	return q
@@ -220,18 +218,11 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, err
 	}
 	page := &Page[T]{}
-	scratch := new(T)
 	if q.limit > 0 {
 		page.Items = make([]T, 0, min(q.limit, 1024))
 	}
-	next, err := q.spec.run(ctx, start, q.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := q.decode(item, scratch)
-		if err != nil {
-			return false, err
-		}
-		page.Items = append(page.Items, v)
-		return true, nil
-	})
+	var next map[string]types.AttributeValue
+	page.Items, next, err = readPage(ctx, q.spec, q.e, q.spec, start, q.limit, page.Items)
 	if err != nil {
 		return nil, err
 	}
@@ -246,28 +237,13 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // iteration, as the last pair yielded.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
 		q.build()
 		if q.err != nil {
+			var zero T
 			yield(zero, q.err)
 			return
 		}
-		stopped := false
-		scratch := new(T)
-		_, err := q.spec.run(ctx, nil, q.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-			v, err := q.decode(item, scratch)
-			if err != nil {
-				return false, err
-			}
-			if !yield(v, nil) {
-				stopped = true
-				return false, nil
-			}
-			return true, nil
-		})
-		if err != nil && !stopped {
-			yield(zero, err)
-		}
+		yieldItems(ctx, q.spec, q.e, q.spec, q.limit, yield)
 	}
 }
 
@@ -283,7 +259,7 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 	scratch := new(T)
 	_, err := q.spec.run(ctx, nil, 1, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		var err error
-		v, err = q.decode(item, scratch)
+		v, err = decodeAs(ctx, q.e, q.spec, item, scratch)
 		found = err == nil
 		return false, err
 	})
@@ -301,11 +277,6 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 		return 0, q.err
 	}
 	return q.spec.count(ctx)
-}
-
-// decode returns item as a T, decoded in scratch (see decodeAs).
-func (q *Query[T]) decode(item map[string]types.AttributeValue, scratch *T) (T, error) {
-	return decodeAs(q.e, q.spec, item, scratch)
 }
 
 func (q *Query[T]) build() {
@@ -506,6 +477,30 @@ func (g *index) skBound(p unsafe.Pointer) (skBound, error) {
 	return b, nil
 }
 
+// checkProject returns an error naming the first of attrs that is not a
+// top-level attribute of the entity, for Project.
+func (s *schema) checkProject(attrs []string) error {
+	for _, a := range attrs {
+		if s.codec.Field(a) == nil {
+			return fmt.Errorf("project: %s has no attribute %q", s.name, a)
+		}
+	}
+	return nil
+}
+
+// projection returns the projection of a read of attrs: the type attribute
+// (to check each item's entity), then the key attributes keys, then attrs.
+func (t *Table) projection(keys, attrs []string) expression.ProjectionBuilder {
+	proj := expression.NamesList(expression.Name(t.typeAttr))
+	for _, a := range keys {
+		proj = proj.AddNames(expression.Name(a))
+	}
+	for _, a := range attrs {
+		proj = proj.AddNames(expression.Name(a))
+	}
+	return proj
+}
+
 // fillKey sets the table key fields of the value at p from item's table
 // key attributes, for items read with a projection.
 func (s *schema) fillKey(item map[string]types.AttributeValue, p unsafe.Pointer) error {
@@ -655,14 +650,7 @@ func (q *querySpec) shape() (*queryShape, error) {
 	}
 	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter())
 	if len(q.project) > 0 {
-		proj := expression.NamesList(expression.Name(t.typeAttr))
-		for _, a := range q.keyAttrs {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		for _, a := range q.project {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		b = b.WithProjection(proj)
+		b = b.WithProjection(t.projection(q.keyAttrs, q.project))
 	}
 	expr, err := b.Build()
 	if err != nil {
@@ -726,11 +714,17 @@ func keyAttrs(t *Table, g *index) []string {
 // items (0: no limit).
 func (q *querySpec) params(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
 	in := *q.in
-	in.ExclusiveStartKey = start
-	if limit > 0 {
-		in.Limit = aws.Int32(int32(min(limit, 1<<31-1)))
-	}
+	in.ExclusiveStartKey, in.Limit = start, pageLimit(limit)
 	return &in
+}
+
+// pageLimit returns the Limit of a request for at most limit items (0: no
+// limit).
+func pageLimit(limit int) *int32 {
+	if limit <= 0 {
+		return nil
+	}
+	return aws.Int32(int32(min(limit, 1<<31-1)))
 }
 
 // run reads the query's items (see readItems).
@@ -831,6 +825,37 @@ func readItems(ctx context.Context, src source, start map[string]types.Attribute
 	}
 }
 
+// readPage reads one page of e's items from src after start, at most limit
+// of them (0: one response's), decoding each (see decodeAs) and appending
+// it to items. spec is the read's, for decoding.
+func readPage[T any](ctx context.Context, src source, e *Entity[T], spec *querySpec, start map[string]types.AttributeValue, limit int, items []T) ([]T, map[string]types.AttributeValue, error) {
+	scratch := new(T)
+	next, err := readItems(ctx, src, start, limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		return true, appendAs(ctx, e, spec, item, scratch, &items)
+	})
+	return items, next, err
+}
+
+// yieldItems yields e's items from src, at most limit of them (0: all),
+// decoding each (see decodeAs); an error ends the iteration, as the last
+// pair yielded.
+func yieldItems[T any](ctx context.Context, src source, e *Entity[T], spec *querySpec, limit int, yield func(T, error) bool) {
+	stopped := false
+	scratch := new(T)
+	_, err := readItems(ctx, src, nil, limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		v, err := decodeAs(ctx, e, spec, item, scratch)
+		if err != nil {
+			return false, err
+		}
+		stopped = !yield(v, nil)
+		return !stopped, nil
+	})
+	if err != nil && !stopped {
+		var zero T
+		yield(zero, err)
+	}
+}
+
 // typeIndex returns the position of item's entity type among types, or -1.
 func typeIndex(t *Table, schemas []*schema, item map[string]types.AttributeValue) int {
 	typ := t.typeOf(item)
@@ -896,12 +921,5 @@ func (q *querySpec) wrap(err error) error {
 
 // itemErr reports an item of entity s that did not decode.
 func (q *querySpec) itemErr(s *schema, item map[string]types.AttributeValue, err error) error {
-	qe := &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Err: fmt.Errorf("decode %s: %w", s.name, err)}
-	if pk, ok := item[q.t.pk].(*types.AttributeValueMemberS); ok {
-		qe.Key.PK = pk.Value
-	}
-	if sk, ok := item[q.t.sk].(*types.AttributeValueMemberS); ok {
-		qe.Key.SK = sk.Value
-	}
-	return qe
+	return &QueryError{Op: q.op, Entity: q.ident, Index: q.g.name, Key: q.t.keyOfItem(item), Err: fmt.Errorf("decode %s: %w", s.name, err)}
 }

@@ -65,10 +65,8 @@ func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 
 // Project reads only the named attributes (see Query.Project).
 func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
-	for _, a := range attrs {
-		if sc.e.s.codec.Field(a) == nil {
-			sc.fail(fmt.Errorf("project: %s has no attribute %q", sc.e.s.name, a))
-		}
+	if err := sc.e.s.checkProject(attrs); err != nil {
+		sc.fail(err)
 	}
 	sc.project = append(sc.project, attrs...)
 	return sc
@@ -137,14 +135,7 @@ func (sc *Scan[T]) build() {
 	sc.keyAttrs = keyAttrs(t, g)
 	b := expression.NewBuilder().WithFilter(typeFilter(t, schemas, sc.filter))
 	if len(sc.project) > 0 {
-		proj := expression.NamesList(expression.Name(t.typeAttr))
-		for _, a := range sc.keyAttrs {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		for _, a := range sc.project {
-			proj = proj.AddNames(expression.Name(a))
-		}
-		b = b.WithProjection(proj)
+		b = b.WithProjection(t.projection(sc.keyAttrs, sc.project))
 	}
 	expr, err := b.Build()
 	if err != nil {
@@ -186,10 +177,7 @@ func (sc *Scan[T]) segment(i int) *scanSegment {
 
 func (g *scanSegment) params(start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
 	in := *g.in
-	in.ExclusiveStartKey = start
-	if limit > 0 {
-		in.Limit = aws.Int32(int32(min(limit, 1<<31-1)))
-	}
+	in.ExclusiveStartKey, in.Limit = start, pageLimit(limit)
 	return &in
 }
 
@@ -230,15 +218,8 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, sc.spec.wrap(err)
 	}
 	page := &Page[T]{}
-	scratch := new(T)
-	next, err := readItems(ctx, sc.segment(0), start, sc.limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := decodeAs(sc.e, sc.spec, item, scratch)
-		if err != nil {
-			return false, err
-		}
-		page.Items = append(page.Items, v)
-		return true, nil
-	})
+	var next map[string]types.AttributeValue
+	page.Items, next, err = readPage(ctx, sc.segment(0), sc.e, sc.spec, start, sc.limit, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -254,26 +235,14 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // the context's end stops every goroutine before All returns.
 func (sc *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
 		sc.build()
 		if sc.err != nil {
+			var zero T
 			yield(zero, sc.err)
 			return
 		}
 		if sc.segments == 1 {
-			stopped := false
-			scratch := new(T)
-			_, err := readItems(ctx, sc.segment(0), nil, sc.limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-				v, err := decodeAs(sc.e, sc.spec, item, scratch)
-				if err != nil {
-					return false, err
-				}
-				stopped = !yield(v, nil)
-				return !stopped, nil
-			})
-			if err != nil && !stopped {
-				yield(zero, err)
-			}
+			yieldItems(ctx, sc.segment(0), sc.e, sc.spec, sc.limit, yield)
 			return
 		}
 		sc.parallel(ctx, yield)
@@ -315,7 +284,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 					if seg.typeIndex(item) < 0 {
 						continue
 					}
-					v, err := decodeAs(sc.e, sc.spec, item, scratch)
+					v, err := decodeAs(ctx, sc.e, sc.spec, item, scratch)
 					if err != nil {
 						send(scanPage[T]{err: err})
 						return

@@ -30,11 +30,7 @@ func valueSize(av types.AttributeValue) int {
 	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
 		return 1
 	case *types.AttributeValueMemberSS:
-		n := 0
-		for _, s := range v.Value {
-			n += len(s)
-		}
-		return n
+		return totalLen(v.Value)
 	case *types.AttributeValueMemberNS:
 		n := 0
 		for _, s := range v.Value {
@@ -42,11 +38,7 @@ func valueSize(av types.AttributeValue) int {
 		}
 		return n
 	case *types.AttributeValueMemberBS:
-		n := 0
-		for _, b := range v.Value {
-			n += len(b)
-		}
-		return n
+		return totalLen(v.Value)
 	case *types.AttributeValueMemberL:
 		n := 3 // a list or map costs 3 bytes besides its contents
 		for _, e := range v.Value {
@@ -57,6 +49,15 @@ func valueSize(av types.AttributeValue) int {
 		return 3 + itemSize(v.Value)
 	}
 	return 0
+}
+
+// totalLen returns the sum of the lengths of a set's strings or binaries.
+func totalLen[E string | []byte](set []E) int {
+	n := 0
+	for _, e := range set {
+		n += len(e)
+	}
+	return n
 }
 
 // numberSize is 1 byte per two significant digits plus 1 byte; leading and

@@ -17,40 +17,30 @@ const MaxTxActions = 100
 // maxTokenLen is the longest ClientRequestToken DynamoDB accepts.
 const maxTokenLen = 36
 
-// A txWrite is an action of a write transaction: a txWriter (the
-// builders Put, Update and Delete, and Check) that also says which entity
-// and key it writes, to check the transaction and name it in errors. So a
-// transaction sends exactly the request the single operation would, and
-// reports a failed condition the way it would.
-type txWrite interface {
-	txWriter
-	txFailure() *failure
-}
-
 // A TxPut is a Put of any entity, for WriteTx.Put; *Put[T] implements it.
 type TxPut interface {
-	txWrite
+	txWriter
 	txPut()
 }
 
 // A TxUpdate is an Update of any entity, for WriteTx.Update; *Update[T]
 // implements it.
 type TxUpdate interface {
-	txWrite
+	txWriter
 	txUpdate()
 }
 
 // A TxDelete is a Delete of any entity, for WriteTx.Delete; *Delete[T]
 // implements it.
 type TxDelete interface {
-	txWrite
+	txWriter
 	txDelete()
 }
 
 // A TxCheck is a condition check of any entity, for WriteTx.Check;
 // *Check[T] implements it.
 type TxCheck interface {
-	txWrite
+	txWriter
 	txCheck()
 }
 
@@ -62,6 +52,7 @@ func (*Check[T]) txCheck()   {}
 func (op *Put[T]) txFailure() *failure    { return &op.fail }
 func (op *Update[T]) txFailure() *failure { return &op.fail }
 func (op *Delete[T]) txFailure() *failure { return &op.fail }
+func (op *Check[T]) txFailure() *failure  { return &op.fail }
 
 // A WriteTx writes several items of a table's entities all at once or not
 // at all: one TransactWriteItems request. Its actions are the builders of
@@ -85,7 +76,7 @@ func (op *Delete[T]) txFailure() *failure { return &op.fail }
 // or Params. Its request is built once, on the first Params or Run.
 type WriteTx struct {
 	t      *Table
-	writes []txWrite
+	writes []txWriter
 	token  string
 	err    error
 
@@ -112,7 +103,7 @@ func (tx *WriteTx) Delete(op TxDelete) *WriteTx { return tx.add(op) }
 // only if the condition holds on that item, which it does not write.
 func (tx *WriteTx) Check(op TxCheck) *WriteTx { return tx.add(op) }
 
-func (tx *WriteTx) add(w txWrite) *WriteTx {
+func (tx *WriteTx) add(w txWriter) *WriteTx {
 	if w == nil && tx.err == nil {
 		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), ErrInvalidTx)
 	}
@@ -188,7 +179,7 @@ func (tx *WriteTx) build() {
 			return item, txAction{}, err
 		}
 		f := w.txFailure()
-		return item, txAction{op: f.op, entity: f.s.name, key: f.key, table: f.s.table, failed: w.txFailed}, nil
+		return item, txAction{op: f.op, entity: f.s.name, key: f.key, table: f.s.table, failed: f.conditionFailed}, nil
 	})
 	if err != nil {
 		tx.err = err

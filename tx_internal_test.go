@@ -83,14 +83,14 @@ func TestTxItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := getUser.result(out.Responses[0].Item)
+	u, err := getUser.decodeResult(ctx, out.Responses[0].Item)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(txUser{Username: "bob", Followers: 1, Version: 2}, u); d != "" {
 		t.Errorf("user differs (-want +got):\n%s", d)
 	}
-	f, err := getFollow.result(out.Responses[1].Item)
+	f, err := getFollow.decodeResult(ctx, out.Responses[1].Item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTxItems(t *testing.T) {
 
 	// The table decodes items of any of its entities by their type.
 	for _, r := range out.Responses {
-		v, err := tbl.decodeItem(r.Item)
+		v, err := tbl.decodeItem(ctx, r.Item)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestTxItems(t *testing.T) {
 			t.Errorf("decodeItem returned a %T", v)
 		}
 	}
-	if _, err := tbl.decodeItem(map[string]types.AttributeValue{"_type": &types.AttributeValueMemberS{Value: "Nope"}}); err == nil {
+	if _, err := tbl.decodeItem(ctx, map[string]types.AttributeValue{"_type": &types.AttributeValueMemberS{Value: "Nope"}}); err == nil {
 		t.Error("decodeItem of an unknown type: no error")
 	}
 
@@ -126,7 +126,7 @@ func TestTxItems(t *testing.T) {
 			t.Errorf("reason %d: %v, want ConditionalCheckFailed", i, r.Code)
 			continue
 		}
-		got := writes[i].txFailed(err, r.Item)
+		got := writes[i].txFailure().conditionFailed(err, r.Item)
 		if !errors.Is(got, wants[i]) {
 			t.Errorf("item %d: %v, want %v", i, got, wants[i])
 		}
@@ -145,7 +145,7 @@ func TestTxItems(t *testing.T) {
 	if !errors.As(err, &cancelled) || len(cancelled.CancellationReasons) != 1 {
 		t.Fatalf("update of a missing item: %v, want one cancellation reason", err)
 	}
-	if got := missing.txFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
+	if got := missing.txFailure().conditionFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
 		t.Errorf("update of a missing item: %v, want ErrNotFound", got)
 	}
 }

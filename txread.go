@@ -35,7 +35,9 @@ type ReadTx struct {
 // A txReader is a typed get of a read transaction (a *TxItem[T]).
 type txReader interface {
 	txGetItem() (types.TransactGetItem, txAction, error)
-	txSet(item map[string]types.AttributeValue, err error)
+	// txSet records the item read, or the transaction's error; ctx is
+	// Run's, for decrypting.
+	txSet(ctx context.Context, item map[string]types.AttributeValue, err error)
 }
 
 // ReadTx returns an empty read transaction on the table.
@@ -44,10 +46,10 @@ func (t *Table) ReadTx() *ReadTx { return &ReadTx{t: t} }
 // A TxItem is the item a get of a read transaction reads; Value returns it
 // once the transaction ran.
 type TxItem[T any] struct {
-	get  *Get[T]
-	ran  bool
-	item map[string]types.AttributeValue
-	err  error
+	get   *Get[T]
+	ran   bool
+	value T
+	err   error
 }
 
 // TxGet adds get to the read transaction and returns its item, to read
@@ -64,16 +66,14 @@ func TxGet[T any](tx *ReadTx, get *Get[T]) *TxItem[T] {
 
 // Value returns the item as read: ErrNotFound when there is none at the
 // key (or one of another entity type), the transaction's error when it
-// failed, and an error before it ran.
+// failed, and an error before it ran. Run decodes the item (decrypting with
+// Run's context), so every call returns the same value.
 func (it *TxItem[T]) Value() (T, error) {
-	var zero T
-	switch {
-	case it.err != nil:
-		return zero, it.err
-	case !it.ran:
+	if !it.ran {
+		var zero T
 		return zero, errors.New("tablemap: ReadTx: Value before Run")
 	}
-	return it.get.result(it.item)
+	return it.value, it.err
 }
 
 func (it *TxItem[T]) txGetItem() (types.TransactGetItem, txAction, error) {
@@ -85,8 +85,14 @@ func (it *TxItem[T]) txGetItem() (types.TransactGetItem, txAction, error) {
 	return item, txAction{op: "Get", entity: s.name, key: it.get.k, table: s.table}, nil
 }
 
-func (it *TxItem[T]) txSet(item map[string]types.AttributeValue, err error) {
-	it.ran, it.item, it.err = true, item, err
+func (it *TxItem[T]) txSet(ctx context.Context, item map[string]types.AttributeValue, err error) {
+	it.ran = true
+	if err != nil {
+		var zero T
+		it.value, it.err = zero, err
+		return
+	}
+	it.value, it.err = it.get.decodeResult(ctx, item)
 }
 
 // Params returns the TransactGetItems request Run sends, without sending
@@ -96,8 +102,9 @@ func (tx *ReadTx) Params() (*dynamodb.TransactGetItemsInput, error) {
 	return tx.in, tx.err
 }
 
-// Run reads the items. Its error, if any, is also what each item's Value
-// returns; a missing item is not an error of Run.
+// Run reads the items and decodes them for their Values. Its error, if
+// any, is also what each item's Value returns; a missing item, or one that
+// does not decode, is not an error of Run.
 func (tx *ReadTx) Run(ctx context.Context) error {
 	in, err := tx.Params()
 	if err == nil {
@@ -110,13 +117,13 @@ func (tx *ReadTx) Run(ctx context.Context) error {
 			err = fmt.Errorf("tablemap: ReadTx: %d responses for %d gets", len(out.Responses), len(tx.gets))
 		default:
 			for i, g := range tx.gets {
-				g.txSet(out.Responses[i].Item, nil)
+				g.txSet(ctx, out.Responses[i].Item, nil)
 			}
 			return nil
 		}
 	}
 	for _, g := range tx.gets {
-		g.txSet(nil, err)
+		g.txSet(ctx, nil, err)
 	}
 	return err
 }

@@ -334,10 +334,9 @@ func (op *Update[T]) build(ctx context.Context) {
 	cond := expression.Name(t.pk).AttributeExists()
 	if s.version != nil {
 		ub = ub.Add(expression.Name(s.version.Name), expression.Value(versionValue(1)))
-		if cur := s.versionOf(p); cur != 0 {
-			op.fail.versioned, op.fail.expected = true, cur
-			cond = cond.And(expression.Name(s.version.Name).Equal(expression.Value(versionValue(cur))))
-		}
+	}
+	if c, ok := op.fail.expectVersion(p); ok {
+		cond = cond.And(c)
 	}
 	if s.updated != nil {
 		av, err := s.updated.Marshal(reflect.ValueOf(t.now()))
@@ -463,10 +462,4 @@ func (op *Update[T]) txWriteItem() (types.TransactWriteItem, error) {
 		ExpressionAttributeValues:           in.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
 	}}, nil
-}
-
-// txFailed returns the error of the Update when its transaction was
-// cancelled because this item's condition failed (see Put.txFailed).
-func (op *Update[T]) txFailed(cause error, old map[string]types.AttributeValue) error {
-	return op.fail.conditionFailed(cause, old)
 }

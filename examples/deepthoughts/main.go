@@ -30,11 +30,8 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.Setup(ctx, "create table "+app.Table, tbl.CreateTable); err != nil {
+		if err := app.CreateTable(ctx, tbl); err != nil {
 			return err
-		}
-		if !app.Keep {
-			defer tbl.DeleteTable(context.Background())
 		}
 		err = app.Setup(ctx, "sample data: users ann, bob, cid; 6 thoughts", func(ctx context.Context) error {
 			for _, u := range []string{"ann", "bob", "cid"} {

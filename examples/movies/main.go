@@ -67,11 +67,8 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.Setup(ctx, "create table "+app.Table+" with the inverted index", tbl.CreateTable); err != nil {
+		if err := app.CreateTable(ctx, tbl); err != nil {
 			return err
-		}
-		if !app.Keep {
-			defer tbl.DeleteTable(context.Background())
 		}
 		d := sampleData()
 		err = app.Setup(ctx, fmt.Sprintf("load %d actors, %d movies, %d roles", len(d.actors), len(d.movies), len(d.roles)), func(ctx context.Context) error {

@@ -59,11 +59,8 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.Setup(ctx, "create table "+app.Table, tbl.CreateTable); err != nil {
+		if err := app.CreateTable(ctx, tbl); err != nil {
 			return err
-		}
-		if !app.Keep {
-			defer tbl.DeleteTable(context.Background())
 		}
 		run(ctx, app, tbl, creds)
 		return nil

@@ -27,11 +27,8 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.Setup(ctx, "create table "+app.Table, tbl.CreateTable); err != nil {
+		if err := app.CreateTable(ctx, tbl); err != nil {
 			return err
-		}
-		if !app.Keep {
-			defer tbl.DeleteTable(context.Background())
 		}
 
 		taken := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)

@@ -64,7 +64,7 @@ func Marshal(v any) (map[string]types.AttributeValue, error) {
 	}
 	m, ok := av.(*types.AttributeValueMemberM)
 	if !ok {
-		return nil, &Error{Type: t, Err: fmt.Errorf("encodes as %s, not M: an item needs a struct or a map", avName(av))}
+		return nil, &Error{Type: t, Err: fmt.Errorf("encodes as %s, not M: an item needs a struct or a map", TypeName(av))}
 	}
 	return m.Value, nil
 }

@@ -70,7 +70,7 @@ func decAttributeValue(t reflect.Type) decFn {
 		}
 		v := reflect.ValueOf(av)
 		if av == nil || v.Type() != t {
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		reflect.NewAt(t, p).Elem().Set(v)
 		return nil
@@ -135,7 +135,7 @@ func decInterface(t reflect.Type) decFn {
 		}
 		xv := reflect.ValueOf(x)
 		if x == nil || !xv.Type().AssignableTo(t) {
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		iv.Set(xv)
 		return nil
@@ -258,7 +258,7 @@ func (c *compiler) decKind(t reflect.Type, o opts) (decFn, error) {
 				reflect.NewAt(t, p).Elem().SetZero()
 				return nil
 			}
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}, nil
 	case reflect.Map:
 		return c.decMap(t, o)
@@ -276,7 +276,7 @@ func decBool(t reflect.Type) decFn {
 		case nil, *types.AttributeValueMemberNULL:
 			*(*bool)(p) = false
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		return nil
 	}
@@ -292,7 +292,7 @@ func decString(t reflect.Type) decFn {
 		case nil, *types.AttributeValueMemberNULL:
 			*(*string)(p) = ""
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		return nil
 	}
@@ -319,7 +319,7 @@ func decInt[T int | int8 | int16 | int32 | int64](t reflect.Type, o opts) decFn 
 				*(*T)(p) = 0
 				return nil
 			}
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		i, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || int64(T(i)) != i {
@@ -338,7 +338,7 @@ func decUint[T uint | uint8 | uint16 | uint32 | uint64](t reflect.Type, o opts) 
 				*(*T)(p) = 0
 				return nil
 			}
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		u, err := strconv.ParseUint(s, 10, 64)
 		if err != nil || uint64(T(u)) != u {
@@ -358,7 +358,7 @@ func decFloat[T float32 | float64](t reflect.Type, o opts) decFn {
 				*(*T)(p) = 0
 				return nil
 			}
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -392,7 +392,7 @@ func decTime(t reflect.Type, o opts) decFn {
 		case nil, *types.AttributeValueMemberNULL:
 			*tp = time.Time{}
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		return nil
 	}
@@ -496,7 +496,7 @@ func (c *compiler) decMap(t reflect.Type, o opts) (decFn, error) {
 			*(*unsafe.Pointer)(p) = nil
 			return nil
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		mv := reflect.NewAt(t, p).Elem()
 		if mv.IsNil() {
@@ -530,7 +530,7 @@ func decStringMap(t reflect.Type) decFn {
 			*(*map[string]string)(p) = nil
 			return nil
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		out := *(*map[string]string)(p)
 		if out == nil {
@@ -546,7 +546,7 @@ func decStringMap(t reflect.Type) decFn {
 			case nil, *types.AttributeValueMemberNULL:
 				out[k] = ""
 			default:
-				return at(typeError(avName(eav), t.Elem()), "["+strconv.Quote(k)+"]")
+				return at(typeError(TypeName(eav), t.Elem()), "["+strconv.Quote(k)+"]")
 			}
 		}
 		return nil
@@ -561,7 +561,7 @@ func mapSource(av types.AttributeValue, t reflect.Type) (m map[string]types.Attr
 	case nil, *types.AttributeValueMemberNULL:
 		return nil, true, nil
 	}
-	return nil, false, typeError(avName(av), t)
+	return nil, false, typeError(TypeName(av), t)
 }
 
 func decIntMap[V int | int64](t reflect.Type) decFn {
@@ -587,7 +587,7 @@ func decIntMap[V int | int64](t reflect.Type) decFn {
 			case nil, *types.AttributeValueMemberNULL:
 				m[k] = 0
 			default:
-				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+				return at(typeError(TypeName(e), t.Elem()), "["+strconv.Quote(k)+"]")
 			}
 		}
 		return nil
@@ -617,7 +617,7 @@ func decFloatMap(t reflect.Type) decFn {
 			case nil, *types.AttributeValueMemberNULL:
 				m[k] = 0
 			default:
-				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+				return at(typeError(TypeName(e), t.Elem()), "["+strconv.Quote(k)+"]")
 			}
 		}
 		return nil
@@ -643,7 +643,7 @@ func decBoolMap(t reflect.Type) decFn {
 			case nil, *types.AttributeValueMemberNULL:
 				m[k] = false
 			default:
-				return at(typeError(avName(e), t.Elem()), "["+strconv.Quote(k)+"]")
+				return at(typeError(TypeName(e), t.Elem()), "["+strconv.Quote(k)+"]")
 			}
 		}
 		return nil
@@ -734,7 +734,7 @@ func (c *compiler) decList(t reflect.Type, o opts) (decFn, error) {
 		case nil, *types.AttributeValueMemberNULL:
 			reflect.NewAt(t, p).Elem().SetZero()
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		return nil
 	}, nil
@@ -755,7 +755,7 @@ func decStrings(t reflect.Type, elem decFn) decFn {
 			*sp = nil
 			return nil
 		default:
-			return typeError(avName(av), t)
+			return typeError(TypeName(av), t)
 		}
 		if *sp == nil || cap(*sp) < n {
 			*sp = make([]string, n)

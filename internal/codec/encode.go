@@ -766,7 +766,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 				}
 			}
 			if !ok {
-				return nil, at(errorf("a %s element encodes as %s", setName(set), avName(av)), "["+strconv.Itoa(i)+"]")
+				return nil, at(errorf("a %s element encodes as %s", setName(set), TypeName(av)), "["+strconv.Itoa(i)+"]")
 			}
 		}
 		switch set {
@@ -794,8 +794,9 @@ func setName(s setKind) string {
 	return "binary set (BS)"
 }
 
-// avName is the DynamoDB type name of av.
-func avName(av types.AttributeValue) string {
+// TypeName is the DynamoDB type name of av ("S", "N", "SS" …), for
+// messages.
+func TypeName(av types.AttributeValue) string {
 	switch av.(type) {
 	case *types.AttributeValueMemberS:
 		return "S"

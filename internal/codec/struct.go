@@ -158,7 +158,7 @@ func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValu
 	}
 	m, ok := av.(*types.AttributeValueMemberM)
 	if !ok {
-		return nil, &Error{Type: s.Type, Err: fmt.Errorf("MarshalDynamoDBAttributeValue returned %s, want M", avName(av))}
+		return nil, &Error{Type: s.Type, Err: fmt.Errorf("MarshalDynamoDBAttributeValue returned %s, want M", TypeName(av))}
 	}
 	return m.Value, nil
 }

@@ -9,6 +9,7 @@ package exampleapp
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -34,6 +36,8 @@ type App struct {
 	Out   io.Writer
 	close func() error
 	fails int
+	// drop deletes the tables CreateTable created, unless Keep.
+	drop []func() error
 }
 
 // Open parses the example's flags and connects to DynamoDB.
@@ -92,13 +96,38 @@ func (a *App) Setup(ctx context.Context, what string, run func(ctx context.Conte
 	return nil
 }
 
-// Close stops what Open started and returns an error if a step failed.
+// CreateTable creates tbl, printing a setup line that names its indexes,
+// and, unless -keep, makes Close delete it. Define every entity first.
+func (a *App) CreateTable(ctx context.Context, tbl *tablemap.Table) error {
+	what := "create table " + tbl.Name()
+	var indexes []string
+	for _, g := range tbl.CreateTableInput().GlobalSecondaryIndexes {
+		indexes = append(indexes, aws.ToString(g.IndexName))
+	}
+	if len(indexes) > 0 {
+		what += " with indexes " + strings.Join(indexes, ", ")
+	}
+	if err := a.Setup(ctx, what, tbl.CreateTable); err != nil {
+		return err
+	}
+	if !a.Keep {
+		a.drop = append(a.drop, func() error { return tbl.DeleteTable(context.Background()) })
+	}
+	return nil
+}
+
+// Close deletes the tables CreateTable created (unless -keep), stops what
+// Open started, and returns an error if a step failed.
 func (a *App) Close() error {
-	err := a.close()
+	var errs []error
+	for _, drop := range a.drop {
+		errs = append(errs, drop())
+	}
+	errs = append(errs, a.close())
 	if a.fails > 0 {
 		return fmt.Errorf("%d access patterns failed", a.fails)
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // Main runs an example: open, run, close, and exit non-zero on failure.
