@@ -27,6 +27,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -61,7 +62,16 @@ var (
 // stops the container again, returning the exit code for os.Exit.
 // If the test binary dies (a panic, a timeout, a kill), a watcher process
 // removes the container, so none is left behind.
+//
+// With -short it starts nothing: the package's pure tests and examples run,
+// and every test that asks for DynamoDB Local (Client, Config, TableName,
+// CreateTable, Endpoint) is skipped, so `go test -short ./...` passes on a
+// machine with no Docker and no endpoint.
 func Main(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	local, err := Start(ctx)
 	cancel()
@@ -151,6 +161,9 @@ func current(tb testing.TB) *Local {
 	mu.Lock()
 	defer mu.Unlock()
 	if active == nil {
+		if testing.Short() {
+			tb.Skip("dynamotest: needs DynamoDB Local; skipped with -short")
+		}
 		tb.Fatal("dynamotest: no DynamoDB Local; call dynamotest.Main from TestMain")
 	}
 	return active
