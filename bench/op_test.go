@@ -18,7 +18,7 @@ var wantLen = map[string]int{"Query10": 10, "QueryFiltered": 10, "Collection": r
 // operation's input is sent through a client to compare its wire form.
 func TestOpsAgree(t *testing.T) {
 	ctx := context.Background()
-	for _, op := range Ops(true) {
+	for _, op := range Ops(Config{Record: true}) {
 		t.Run(op.Name, func(t *testing.T) {
 			var (
 				want    any
@@ -104,7 +104,7 @@ func sendParams(ctx context.Context, c *dynamodb.Client, v any) (any, error) {
 // (see Ops) on its own; cmd/paired runs them interleaved.
 func BenchmarkOp(b *testing.B) {
 	ctx := context.Background()
-	for _, op := range Ops(false) {
+	for _, op := range Ops(Config{}) {
 		for _, im := range op.Impls {
 			b.Run(fmt.Sprintf("%s/%s", op.Name, im.Name), func(b *testing.B) {
 				b.ReportAllocs()

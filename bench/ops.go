@@ -102,7 +102,7 @@ type Op struct {
 }
 
 // Take returns the requests the Op's implementations sent since the last
-// call, when the Op was made by Ops(true).
+// call, when the Op was made with Config.Record.
 func (o Op) Take() []Request { return o.stub.take() }
 
 // opImpls returns the implementations named, in this order, raw (the
@@ -118,12 +118,17 @@ func opImpls(raw, rawConc, av, guregu, tm func(context.Context) (any, error)) []
 	return out
 }
 
-// Ops returns every benchmarked operation, each with its own stub; with
-// record the stubs keep the requests (see Op.Take).
-func Ops(record bool) []Op {
+// A Config sets up the stubs of Ops.
+type Config struct {
+	Record  bool          // keep the requests (see Op.Take)
+	Latency time.Duration // wait this long before answering each request
+}
+
+// Ops returns every benchmarked operation, each with its own stub.
+func Ops(cfg Config) []Op {
 	var ops []Op
 	add := func(name string, respond func(op string, req []byte) []byte, mk func(*stub) []Impl) {
-		st := &stub{respond: answer(respond), record: record}
+		st := &stub{respond: answer(respond), record: cfg.Record, latency: cfg.Latency}
 		ops = append(ops, Op{Name: name, Impls: mk(st), stub: st})
 	}
 	add("Get", cannedPhotos, getImpls)

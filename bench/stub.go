@@ -29,10 +29,13 @@ type Request struct {
 
 // stub is an http client answering DynamoDB requests in memory: respond
 // returns the response body for an operation and the request body. When
-// record is set, it appends every request to reqs.
+// record is set, it appends every request to reqs. It waits latency
+// before answering: with none, concurrent requests only gain by using idle
+// cores.
 type stub struct {
 	respond func(op string, req []byte) io.Reader
 	record  bool
+	latency time.Duration
 	mu      sync.Mutex
 	reqs    []Request
 }
@@ -48,6 +51,13 @@ func (s *stub) Do(r *http.Request) (*http.Response, error) {
 		s.mu.Lock()
 		s.reqs = append(s.reqs, Request{Op: op, Body: req})
 		s.mu.Unlock()
+	}
+	if s.latency > 0 {
+		select {
+		case <-time.After(s.latency):
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
 	}
 	return &http.Response{
 		StatusCode:    200,

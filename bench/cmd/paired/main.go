@@ -8,7 +8,11 @@
 // confidence interval (a t-interval over the rounds' log ratios), the same
 // for wall time, and allocations per op.
 //
-//	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-max 4m] [-run regexp]
+//	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-max 4m] [-run regexp] [-latency 0]
+//
+// With -latency, the in-memory server waits that long before each answer,
+// as a network would: the CPU ratios stay what they are, and the wall
+// ratios show what concurrent requests gain.
 //
 // Every operation gets an equal share of -max; an operation whose share
 // runs out stops after the rounds done, and the table says how many.
@@ -32,9 +36,10 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 30, "rounds per operation")
-	block := flag.Duration("block", 25*time.Millisecond, "CPU time of one block of one implementation")
+	block := flag.Duration("block", 25*time.Millisecond, "length of one block of one implementation (CPU or wall time, the longer)")
 	maxTime := flag.Duration("max", 4*time.Minute, "time limit of the whole run")
 	run := flag.String("run", "", "run only the operations matching this regexp")
+	latency := flag.Duration("latency", 0, "delay of the in-memory server's every answer")
 	flag.Parse()
 	re, err := regexp.Compile(*run)
 	if err != nil {
@@ -42,7 +47,7 @@ func main() {
 		os.Exit(2)
 	}
 	var ops []bench.Op
-	for _, op := range bench.Ops(false) {
+	for _, op := range bench.Ops(bench.Config{Latency: *latency}) {
 		if re.MatchString(op.Name) {
 			ops = append(ops, op)
 		}
@@ -53,7 +58,7 @@ func main() {
 	}
 	fmt.Printf("paired: %s, %s %s/%s, GOMAXPROCS %d, load %s\n", time.Now().UTC().Format(time.RFC3339),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), loadavg())
-	fmt.Printf("rounds %d, blocks of %v, A B … B A order, time limit %v\n\n", *rounds, *block, *maxTime)
+	fmt.Printf("rounds %d, blocks of %v, A B … B A order, time limit %v, latency %v\n\n", *rounds, *block, *maxTime, *latency)
 	fmt.Println("| op | impl | CPU µs/op | CPU ×raw [95% CI] | wall ×raw [95% CI] | allocs/op | rounds |")
 	fmt.Println("|---|---|---:|---|---|---:|---:|")
 	budget := *maxTime / time.Duration(len(ops))
@@ -84,8 +89,9 @@ func measure(ctx context.Context, op bench.Op, rounds int, block, budget time.Du
 			if err != nil {
 				return nil, err
 			}
-			if took := time.Duration(s.cpu * float64(n)); took >= block/4 || n >= 1<<20 {
-				iters[i] = max(1, int(float64(block)/s.cpu))
+			per := max(s.cpu, s.wall)
+			if took := time.Duration(per * float64(n)); took >= block/4 || n >= 1<<20 {
+				iters[i] = max(1, int(float64(block)/per))
 				break
 			}
 			n *= 2
