@@ -50,7 +50,7 @@ func BenchmarkQueryAll100k(b *testing.B) {
 		}
 		return io.MultiReader(bytes.NewReader(head), strings.NewReader(tail))
 	}
-	client := stubClient(respond)
+	client := stubClient(&stub{respond: respond})
 	photos := tablemap.MustDefine[OpPhoto](tablemap.NewTable(client, "bench"))
 	ctx := context.Background()
 

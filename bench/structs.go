@@ -1,6 +1,8 @@
 // Package bench compares tablemap's codec with attributevalue, guregu/dynamo
-// and a hand-written conversion on two fixed structs. It is a module of its
-// own so that users of tablemap never download its dependencies.
+// and a hand-written conversion on two fixed structs, and whole DynamoDB
+// operations made with tablemap, the raw SDK, attributevalue and guregu
+// against an in-memory server (see Ops and cmd/paired). It is a module of
+// its own so that users of tablemap never download its dependencies.
 package bench
 
 import "time"
