@@ -83,13 +83,15 @@ func (s *Service) Timeline(ctx context.Context, user, cursor string, limit int) 
 		return nil, fmt.Errorf("social: timeline of %q: %w", user, err)
 	}
 	n := pageSize(limit)
-	own, stars, err := s.readTimeline(ctx, user, pos, n)
+	// Each source is read one item past the page, so that the last page
+	// says it is the last.
+	own, stars, err := s.readTimeline(ctx, user, pos, n+1)
 	if err != nil {
 		return nil, fmt.Errorf("social: timeline of %q: %w", user, err)
 	}
 	sources := []timelineSource{own}
 	if len(stars) > 0 {
-		more, err := s.readCelebrities(ctx, user, stars, pos, n)
+		more, err := s.readCelebrities(ctx, user, stars, pos, n+1)
 		if err != nil {
 			return nil, fmt.Errorf("social: timeline of %q: %w", user, err)
 		}
@@ -130,10 +132,20 @@ func (s *Service) readTimeline(ctx context.Context, user string, pos *timelinePo
 		if err != nil {
 			return timelineSource{}, nil, err
 		}
-		if page.Next == "" || len(page.B) == 0 {
-			return timelineSource{page.A, page.Next != ""}, celebrities(page.B), nil
+		own := timelineSource{page.A, page.Next != ""}
+		if !own.more || len(page.B) == 0 {
+			return own, celebrities(page.B), nil
 		}
-		// The celebrity items took part of the page: read both in full.
+		if len(page.A) > 0 {
+			// Every celebrity item came first, and took room: read on.
+			last := page.A[len(page.A)-1]
+			rest, err := s.entryQuery(user, &timelinePos{Uploaded: last.Uploaded, Owner: last.Owner, ID: last.ID}, n-len(page.A)).Page(ctx, "")
+			if err != nil {
+				return timelineSource{}, nil, err
+			}
+			return timelineSource{append(own.items, rest.Items...), rest.Next != ""}, celebrities(page.B), nil
+		}
+		// Celebrity items filled the page: read both in full.
 	}
 	var (
 		own      *Page[TimelineEntry]
@@ -237,8 +249,9 @@ func compareEntries(a, b TimelineEntry) int {
 //
 // A source with more items is known only down to its last item, so the
 // page ends there: everything at or above the highest such last item is
-// known from every source, and nothing below it is shown yet. That source
-// gave n items, so the page still fills unless the timeline ends.
+// known from every source, and nothing below it is shown yet. The sources
+// are read n+1 items deep, so that source gave more than the page holds:
+// the page fills, and when nothing is left after it, says so.
 func mergeTimeline(sources []timelineSource, n int, horizon time.Time) ([]TimelineEntry, bool, error) {
 	var all []TimelineEntry
 	var bound *TimelineEntry
