@@ -247,11 +247,11 @@ func compareEntries(a, b TimelineEntry) int {
 // entries, newest first, without entries uploaded at or before horizon,
 // and reports whether entries follow it.
 //
-// A source with more items is known only down to its last item, so the
-// page ends there: everything at or above the highest such last item is
-// known from every source, and nothing below it is shown yet. The sources
-// are read n+1 items deep, so that source gave more than the page holds:
-// the page fills, and when nothing is left after it, says so.
+// Every source gave its first n+1 items below the cursor, or all it has,
+// so the n newest of their union are the timeline's n newest, and an
+// (n+1)th says another page follows. A source that reported more yet gave
+// fewer (none does) is known only down to its last item: the page then
+// ends there, so that nothing below it is skipped.
 func mergeTimeline(sources []timelineSource, n int, horizon time.Time) ([]TimelineEntry, bool, error) {
 	var all []TimelineEntry
 	var bound *TimelineEntry

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -359,4 +362,132 @@ func TestFanoutRecovery(t *testing.T) {
 	wantErr(t, f.svc.Unfollow(ctx, "ann", "cid"), social.ErrNotFollowing)
 	got, _ = f.timeline(t, "ann", 10)
 	diff(t, "ann's timeline after the repeated unfollow", got, photoRows(p1, p2, p3))
+}
+
+// TestTimelineRandom runs a seeded random history — 50 users, random
+// follows, 500 uploads at random times (ties included), follows, unfollows
+// and deletes in between, one account crossing a small celebrity
+// threshold — then reads every user's timeline page by page and requires
+// exactly the photos of the users they follow at the end, newest first,
+// each once, and one request a page for users who follow no celebrity.
+func TestTimelineRandom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("random history skipped in -short mode")
+	}
+	t.Parallel()
+	const (
+		nUsers    = 50
+		nUploads  = 500
+		threshold = 15
+		pageLimit = 7
+	)
+	r := rand.New(rand.NewPCG(19, 2026))
+	c := &manualClock{t: clock}
+	f := newFixture(t, social.WithClock(c.now), social.WithCelebrityThreshold(threshold))
+	names := make([]string, nUsers)
+	for i := range names {
+		names[i] = fmt.Sprintf("user%02d", i)
+	}
+	star := names[0]
+	f.users(t, names...)
+
+	follows := map[string]map[string]bool{} // follower → followed
+	photos := map[string][]social.Photo{}   // owner → photos
+	followers := func(u string) int {
+		n := 0
+		for _, fs := range follows {
+			if fs[u] {
+				n++
+			}
+		}
+		return n
+	}
+	follow := func(a, b string) {
+		if a == b || follows[a][b] {
+			return
+		}
+		must(t, f.svc.Follow(ctx, a, b))
+		if follows[a] == nil {
+			follows[a] = map[string]bool{}
+		}
+		follows[a][b] = true
+	}
+	unfollow := func(a, b string) {
+		must(t, f.svc.Unfollow(ctx, a, b))
+		delete(follows[a], b)
+	}
+	other := func() string { return names[1+r.IntN(nUsers-1)] }
+	for _, a := range names {
+		for range 3 {
+			follow(a, other())
+		}
+	}
+	for followers(star) < threshold-5 {
+		follow(other(), star)
+	}
+
+	var times []time.Time
+	var uploaded []social.Photo
+	for range nUploads {
+		at := clock.Add(time.Duration(r.IntN(7*24*60)) * time.Minute)
+		if len(times) > 0 && r.IntN(5) == 0 {
+			at = times[r.IntN(len(times))] // the same instant as another upload
+		}
+		times = append(times, at)
+		owner := other()
+		if r.IntN(10) == 0 {
+			owner = star
+		}
+		p := f.upload(t, c, owner, at)
+		photos[owner] = append(photos[owner], p)
+		uploaded = append(uploaded, p)
+
+		switch x := r.IntN(100); {
+		case x < 25: // follow, often the star
+			b := other()
+			if r.IntN(5) == 0 && followers(star) < 25 {
+				b = star
+			}
+			follow(names[r.IntN(nUsers)], b)
+		case x < 35: // unfollow a random edge
+			a := names[r.IntN(nUsers)]
+			if bs := slices.Sorted(maps.Keys(follows[a])); len(bs) > 0 {
+				unfollow(a, bs[r.IntN(len(bs))])
+			}
+		case x < 38: // delete a random photo
+			p := uploaded[r.IntN(len(uploaded))]
+			if i := slices.IndexFunc(photos[p.Owner], func(q social.Photo) bool { return q.ID == p.ID }); i >= 0 {
+				must(t, f.svc.DeletePhoto(ctx, p.Owner, p.ID))
+				photos[p.Owner] = slices.Delete(photos[p.Owner], i, i+1)
+			}
+		}
+	}
+	c.set(clock.Add(8 * 24 * time.Hour))
+
+	for _, u := range names {
+		got := f.user(t, u)
+		if want := u == star; got.Celebrity != want {
+			t.Errorf("%s (%d followers): celebrity = %v, want %v", u, got.Followers, got.Celebrity, want)
+		}
+	}
+	celebrityFollowers, pages := 0, 0
+	for _, u := range names {
+		var want []social.Photo
+		for b := range follows[u] {
+			want = append(want, photos[b]...)
+		}
+		got, requests := f.timeline(t, u, pageLimit)
+		diff(t, u+"'s timeline", got, photoRows(want...))
+		if follows[u][star] {
+			celebrityFollowers++
+			continue
+		}
+		pages += len(requests)
+		diff(t, u+"'s requests per page", requests, repeat(len(requests), 1))
+	}
+	t.Logf("%d users, %d following the celebrity %s (%d followers); %d timeline pages of users following no celebrity, 1 request each",
+		nUsers, celebrityFollowers, star, followers(star), pages)
+	if celebrityFollowers == 0 || celebrityFollowers == nUsers-1 {
+		t.Errorf("%d users follow the celebrity: the test covers only one kind of timeline", celebrityFollowers)
+	}
 }
