@@ -61,10 +61,11 @@ func (s *Service) entryOf(user string, p Photo) TimelineEntry {
 
 // fanOut puts p's entry into the timeline of each of its owner's
 // followers: one Query per page of followers (about 10,000 follows fit
-// in one), one BatchWriteItem per 25 followers.
+// in one; strongly consistent, so a follow made before is seen), one
+// BatchWriteItem per 25 followers.
 func (s *Service) fanOut(ctx context.Context, p Photo) error {
 	w := s.batcher()
-	for f, err := range s.follows.Query(Follow{Followed: p.Owner}).All(ctx) {
+	for f, err := range s.follows.Query(Follow{Followed: p.Owner}).Consistent().All(ctx) {
 		if err != nil {
 			return err
 		}
@@ -163,7 +164,7 @@ func (s *Service) makeCelebrity(ctx context.Context, name string) error {
 
 func (s *Service) starFollowers(ctx context.Context, name string) error {
 	w := s.batcher()
-	for f, err := range s.follows.Query(Follow{Followed: name}).All(ctx) {
+	for f, err := range s.follows.Query(Follow{Followed: name}).Consistent().All(ctx) {
 		if err != nil {
 			return err
 		}
@@ -222,7 +223,7 @@ func (s *Service) afterUnfollow(ctx context.Context, follower, followed string) 
 	if err := w.delete(ctx, s.stars.Delete(CelebrityFollow{User: follower, Celebrity: followed})); err != nil {
 		return err
 	}
-	q := s.entries.Query(TimelineEntry{User: follower}).
+	q := s.entries.Query(TimelineEntry{User: follower}).Consistent().
 		Filter(expression.Name("owner").Equal(expression.Value(followed))).Project("owner")
 	for e, err := range q.All(ctx) {
 		if err != nil {
