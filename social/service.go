@@ -160,19 +160,19 @@ func (s *Service) Table() *tablemap.Table { return s.tbl }
 // caller's own reads and writes of social items (a moderation tool deleting
 // a thought, a migration) beside the service's access patterns.
 type Entities struct {
-	Users     *tablemap.Entity[User]
-	Photos    *tablemap.Entity[Photo]
-	Reactions *tablemap.Entity[Reaction]
-	Follows   *tablemap.Entity[Follow]
-	Thoughts  *tablemap.Entity[Thought]
-	Timelines *tablemap.Entity[TimelineEntry]
-	Celebrity *tablemap.Entity[CelebrityFollow]
+	Users            *tablemap.Entity[User]
+	Photos           *tablemap.Entity[Photo]
+	Reactions        *tablemap.Entity[Reaction]
+	Follows          *tablemap.Entity[Follow]
+	Thoughts         *tablemap.Entity[Thought]
+	Timelines        *tablemap.Entity[TimelineEntry]
+	CelebrityFollows *tablemap.Entity[CelebrityFollow]
 }
 
 // Entities returns the entities New defined on the table.
 func (s *Service) Entities() Entities {
 	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts,
-		Timelines: s.entries, Celebrity: s.stars}
+		Timelines: s.entries, CelebrityFollows: s.stars}
 }
 
 // pageSize returns the page size of a list asked for limit items.
