@@ -379,106 +379,135 @@ func TestTimelineRandom(t *testing.T) {
 		nUsers    = 50
 		nUploads  = 500
 		threshold = 15
-		pageLimit = 7
 	)
-	r := rand.New(rand.NewPCG(19, 2026))
 	c := &manualClock{t: clock}
-	f := newFixture(t, social.WithClock(c.now), social.WithCelebrityThreshold(threshold))
-	names := make([]string, nUsers)
-	for i := range names {
-		names[i] = fmt.Sprintf("user%02d", i)
+	h := &history{
+		t:       t,
+		f:       newFixture(t, social.WithClock(c.now), social.WithCelebrityThreshold(threshold)),
+		r:       rand.New(rand.NewPCG(19, 2026)),
+		follows: map[string]map[string]bool{},
+		photos:  map[string][]social.Photo{},
 	}
-	star := names[0]
-	f.users(t, names...)
-
-	follows := map[string]map[string]bool{} // follower → followed
-	photos := map[string][]social.Photo{}   // owner → photos
-	followers := func(u string) int {
-		n := 0
-		for _, fs := range follows {
-			if fs[u] {
-				n++
-			}
-		}
-		return n
+	for i := range nUsers {
+		h.names = append(h.names, fmt.Sprintf("user%02d", i))
 	}
-	follow := func(a, b string) {
-		if a == b || follows[a][b] {
-			return
-		}
-		must(t, f.svc.Follow(ctx, a, b))
-		if follows[a] == nil {
-			follows[a] = map[string]bool{}
-		}
-		follows[a][b] = true
-	}
-	unfollow := func(a, b string) {
-		must(t, f.svc.Unfollow(ctx, a, b))
-		delete(follows[a], b)
-	}
-	other := func() string { return names[1+r.IntN(nUsers-1)] }
-	for _, a := range names {
+	h.star = h.names[0]
+	h.f.users(t, h.names...)
+	for _, a := range h.names {
 		for range 3 {
-			follow(a, other())
+			h.follow(a, h.other())
 		}
 	}
-	for followers(star) < threshold-5 {
-		follow(other(), star)
+	for h.followers(h.star) < threshold-5 {
+		h.follow(h.other(), h.star)
 	}
-
-	var times []time.Time
-	var uploaded []social.Photo
 	for range nUploads {
-		at := clock.Add(time.Duration(r.IntN(7*24*60)) * time.Minute)
-		if len(times) > 0 && r.IntN(5) == 0 {
-			at = times[r.IntN(len(times))] // the same instant as another upload
-		}
-		times = append(times, at)
-		owner := other()
-		if r.IntN(10) == 0 {
-			owner = star
-		}
-		p := f.upload(t, c, owner, at)
-		photos[owner] = append(photos[owner], p)
-		uploaded = append(uploaded, p)
-
-		switch x := r.IntN(100); {
-		case x < 25: // follow, often the star
-			b := other()
-			if r.IntN(5) == 0 && followers(star) < 25 {
-				b = star
-			}
-			follow(names[r.IntN(nUsers)], b)
-		case x < 35: // unfollow a random edge
-			a := names[r.IntN(nUsers)]
-			if bs := slices.Sorted(maps.Keys(follows[a])); len(bs) > 0 {
-				unfollow(a, bs[r.IntN(len(bs))])
-			}
-		case x < 38: // delete a random photo
-			p := uploaded[r.IntN(len(uploaded))]
-			if i := slices.IndexFunc(photos[p.Owner], func(q social.Photo) bool { return q.ID == p.ID }); i >= 0 {
-				must(t, f.svc.DeletePhoto(ctx, p.Owner, p.ID))
-				photos[p.Owner] = slices.Delete(photos[p.Owner], i, i+1)
-			}
-		}
+		h.upload(c)
+		h.change()
 	}
 	c.set(clock.Add(8 * 24 * time.Hour))
+	h.check(7)
+}
 
-	for _, u := range names {
-		got := f.user(t, u)
-		if want := u == star; got.Celebrity != want {
+// A history is TestTimelineRandom's model of the service: who follows
+// whom, and the photos that exist.
+type history struct {
+	t        *testing.T
+	f        *fixture
+	r        *rand.Rand
+	names    []string
+	star     string                     // the account that becomes a celebrity
+	follows  map[string]map[string]bool // follower → followed
+	photos   map[string][]social.Photo  // owner → photos
+	uploaded []social.Photo             // every upload, deleted or not
+}
+
+func (h *history) other() string { return h.names[1+h.r.IntN(len(h.names)-1)] }
+
+func (h *history) followers(u string) int {
+	n := 0
+	for _, fs := range h.follows {
+		if fs[u] {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *history) follow(a, b string) {
+	if a == b || h.follows[a][b] {
+		return
+	}
+	must(h.t, h.f.svc.Follow(ctx, a, b))
+	if h.follows[a] == nil {
+		h.follows[a] = map[string]bool{}
+	}
+	h.follows[a][b] = true
+}
+
+// upload uploads a photo of a random user (often the star) at a random
+// time, a fifth of the time one another photo has.
+func (h *history) upload(c *manualClock) {
+	at := clock.Add(time.Duration(h.r.IntN(7*24*60)) * time.Minute)
+	if n := len(h.uploaded); n > 0 && h.r.IntN(5) == 0 {
+		at = h.uploaded[h.r.IntN(n)].Uploaded
+	}
+	owner := h.other()
+	if h.r.IntN(10) == 0 {
+		owner = h.star
+	}
+	p := h.f.upload(h.t, c, owner, at)
+	h.photos[owner] = append(h.photos[owner], p)
+	h.uploaded = append(h.uploaded, p)
+}
+
+// change makes a random follow (a fifth of them of the star, until it has
+// 25 followers), unfollow or delete, or nothing.
+func (h *history) change() {
+	switch x := h.r.IntN(100); {
+	case x < 25:
+		b := h.other()
+		if h.r.IntN(5) == 0 && h.followers(h.star) < 25 {
+			b = h.star
+		}
+		h.follow(h.names[h.r.IntN(len(h.names))], b)
+	case x < 35:
+		a := h.names[h.r.IntN(len(h.names))]
+		if bs := slices.Sorted(maps.Keys(h.follows[a])); len(bs) > 0 {
+			b := bs[h.r.IntN(len(bs))]
+			must(h.t, h.f.svc.Unfollow(ctx, a, b))
+			delete(h.follows[a], b)
+		}
+	case x < 38:
+		p := h.uploaded[h.r.IntN(len(h.uploaded))]
+		if i := slices.IndexFunc(h.photos[p.Owner], func(q social.Photo) bool { return q.ID == p.ID }); i >= 0 {
+			must(h.t, h.f.svc.DeletePhoto(ctx, p.Owner, p.ID))
+			h.photos[p.Owner] = slices.Delete(h.photos[p.Owner], i, i+1)
+		}
+	}
+}
+
+// check requires that only the star is a celebrity, that every user's
+// timeline, read limit entries a page, is the photos of the users they
+// follow, and that each page of a user who does not follow the star took
+// one request.
+func (h *history) check(limit int) {
+	t := h.t
+	for _, u := range h.names {
+		got := h.f.user(t, u)
+		if want := u == h.star; got.Celebrity != want {
 			t.Errorf("%s (%d followers): celebrity = %v, want %v", u, got.Followers, got.Celebrity, want)
 		}
 	}
 	celebrityFollowers, pages := 0, 0
-	for _, u := range names {
+	for _, u := range h.names {
 		var want []social.Photo
-		for b := range follows[u] {
-			want = append(want, photos[b]...)
+		for b := range h.follows[u] {
+			want = append(want, h.photos[b]...)
 		}
-		got, requests := f.timeline(t, u, pageLimit)
+		got, requests := h.f.timeline(t, u, limit)
 		diff(t, u+"'s timeline", got, photoRows(want...))
-		if follows[u][star] {
+		if h.follows[u][h.star] {
 			celebrityFollowers++
 			continue
 		}
@@ -486,8 +515,8 @@ func TestTimelineRandom(t *testing.T) {
 		diff(t, u+"'s requests per page", requests, repeat(len(requests), 1))
 	}
 	t.Logf("%d users, %d following the celebrity %s (%d followers); %d timeline pages of users following no celebrity, 1 request each",
-		nUsers, celebrityFollowers, star, followers(star), pages)
-	if celebrityFollowers == 0 || celebrityFollowers == nUsers-1 {
+		len(h.names), celebrityFollowers, h.star, h.followers(h.star), pages)
+	if celebrityFollowers == 0 || celebrityFollowers == len(h.names)-1 {
 		t.Errorf("%d users follow the celebrity: the test covers only one kind of timeline", celebrityFollowers)
 	}
 }
