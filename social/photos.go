@@ -21,7 +21,8 @@ import (
 // ViewPhoto). In GSI1 the partition "PHOTOS#{owner}" holds the owner's
 // photos in order of upload time, then owner and id: the order of
 // timelines, so a celebrity's photos merge into a timeline exactly (see
-// Timeline).
+// Timeline). A photo stored by an older version of this package, before
+// GSI1 held photos, is not in it until it is written again.
 type Photo struct {
 	_        struct{}  `tablemap:"social.Photo" pk:"USER#{owner}" sk:"PHOTO#{owner}#{id}" gsi1pk:"PHOTOS#{owner}" gsi1sk:"{uploaded}#{owner}#{id}"`
 	Owner    string    `dynamo:"owner"`
@@ -87,7 +88,7 @@ func checkPhotoID(id string) error {
 // timelines lack the photo. If it fails, UploadPhoto returns the photo
 // and an error wrapping ErrFanoutIncomplete; if the process stops, the
 // id stays pending. Either way the owner's next upload completes every
-// pending fan-out first, and Refanout completes one at once. An owner
+// pending fan-out along with its own, and Refanout completes one at once. An owner
 // followed by more accounts than the celebrity threshold is made a
 // celebrity (see WithCelebrityThreshold) before the photo is stored.
 func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (Photo, error) {
