@@ -49,4 +49,9 @@ var (
 	// sending: an empty photo URL or thought, an update with nothing to
 	// change, a malformed photo id.
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrFanoutIncomplete reports a write that was applied — a photo
+	// stored, a follow made — whose timeline updates did not all happen
+	// (a request failed, the context ended). Timelines catch up when the
+	// write is retried (with its Token, or see Refanout for an upload).
+	ErrFanoutIncomplete = errors.New("applied, but timelines not fully updated")
 )

@@ -2,6 +2,7 @@ package social_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -34,6 +35,12 @@ func Example_tableDesign() {
 		}},
 		{"Follow", func() (tablemap.Key, error) { return e.Follows.Key(social.Follow{Follower: "bob", Followed: "ann"}) }},
 		{"Thought", func() (tablemap.Key, error) { return e.Thoughts.Key(social.Thought{Username: "ann", ID: id}) }},
+		{"Entry", func() (tablemap.Key, error) {
+			return e.Timelines.Key(social.TimelineEntry{User: "bob", Owner: "ann", ID: id, Uploaded: time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)})
+		}},
+		{"Star", func() (tablemap.Key, error) {
+			return e.CelebrityFollows.Key(social.CelebrityFollow{User: "bob", Celebrity: "ann"})
+		}},
 	}
 	for _, k := range keys {
 		key, err := k.key()
@@ -50,4 +57,6 @@ func Example_tableDesign() {
 	// Reaction PK "REACTION#bob#heart" SK "PHOTO#ann#01JD7Y4ZKQ5V8T0W3X9N2B6C1M"
 	// Follow   PK "USER#ann" SK "FOLLOW#bob"
 	// Thought  PK "USER#ann" SK "THOUGHT#01JD7Y4ZKQ5V8T0W3X9N2B6C1M"
+	// Entry    PK "TIMELINE#bob" SK "ENTRY#2026-11-21T09:30:00.000000000Z#ann#01JD7Y4ZKQ5V8T0W3X9N2B6C1M"
+	// Star     PK "TIMELINE#bob" SK "STAR#ann"
 }

@@ -42,6 +42,15 @@ func checkPair(follower, followed string) error {
 // An unknown user is ErrNotFound, a repeat ErrAlreadyFollowing, following
 // oneself ErrSelfFollow (before sending). Nothing is applied unless all of
 // it is.
+//
+// Then the follower's home timeline takes followed in (see Timeline): a
+// GetItem of followed's profile, and for an account with at most the
+// celebrity threshold of followers its most recent photos (see
+// WithTimelineBackfill) copied in, one Query of GSI1 and a BatchWriteItem
+// per 25 photos — 4 requests for up to 25 photos; for a celebrity a
+// CelebrityFollow item, one PutItem. If that fails, the follow stands and
+// the error wraps ErrFanoutIncomplete; a repeat of the call, with its
+// Token or without (ErrAlreadyFollowing), does it again.
 func (s *Service) Follow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
 	if err := checkPair(follower, followed); err != nil {
 		return err
@@ -53,21 +62,33 @@ func (s *Service) Follow(ctx context.Context, follower, followed string, opts ..
 		Run(ctx)
 	switch {
 	case err == nil:
-		return nil
 	case failedAt(err, 1, ErrNotFound):
 		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
 	case failedAt(err, 2, ErrNotFound):
 		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
 	case failedAt(err, 0, ErrExists):
-		return fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrAlreadyFollowing, err)
+		err = fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrAlreadyFollowing, err)
+	default:
+		return fmt.Errorf("social: %q follows %q: %w", follower, followed, err)
 	}
-	return fmt.Errorf("social: %q follows %q: %w", follower, followed, err)
+	if ferr := s.afterFollow(ctx, follower, followed); ferr != nil {
+		return errors.Join(err, fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrFanoutIncomplete, ferr))
+	}
+	return err
 }
 
 // Unfollow removes the edge "follower follows followed" and subtracts one
 // from both counts, in one transaction (one TransactWriteItems). No edge is
 // ErrNotFollowing. A count never goes below zero: the decrements require
 // a count of at least one.
+//
+// Then followed leaves the follower's home timeline: one Query of the
+// whole timeline partition filtered on the owner (it reads, and costs, every
+// entry of the timeline) and BatchWriteItems deleting followed's entries
+// and CelebrityFollow, 25 at a time — 3 requests when they fit one batch.
+// If that fails, the unfollow stands and the error wraps
+// ErrFanoutIncomplete; a repeat of the call, with its Token or without
+// (ErrNotFollowing), does it again.
 func (s *Service) Unfollow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
 	if err := checkPair(follower, followed); err != nil {
 		return err
@@ -79,15 +100,19 @@ func (s *Service) Unfollow(ctx context.Context, follower, followed string, opts 
 		Run(ctx)
 	switch {
 	case err == nil:
-		return nil
 	case failedAt(err, 0, ErrNotFound):
-		return fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrNotFollowing, err)
+		err = fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrNotFollowing, err)
 	case failedAt(err, 1, ErrNotFound):
 		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
 	case failedAt(err, 2, ErrNotFound):
 		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
+	default:
+		return fmt.Errorf("social: %q unfollows %q: %w", follower, followed, err)
 	}
-	return fmt.Errorf("social: %q unfollows %q: %w", follower, followed, err)
+	if ferr := s.afterUnfollow(ctx, follower, followed); ferr != nil {
+		return errors.Join(err, fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrFanoutIncomplete, ferr))
+	}
+	return err
 }
 
 // Follows reports whether a follows b: one GetItem of the edge.

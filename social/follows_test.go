@@ -12,11 +12,14 @@ func TestFollow(t *testing.T) {
 	f := newFixture(t)
 	f.users(t, "ann", "bob")
 
-	f.requests(t, 1, func() { must(t, f.svc.Follow(ctx, "ann", "bob")) })
+	// The transaction, then the timeline's GetItem of bob and Query of his
+	// photos (none to copy).
+	f.requests(t, 3, func() { must(t, f.svc.Follow(ctx, "ann", "bob")) })
 	diff(t, "ann's counts", counts(f.user(t, "ann")), [3]int64{0, 1, 0})
 	diff(t, "bob's counts", counts(f.user(t, "bob")), [3]int64{1, 0, 0})
 
-	f.requests(t, 1, func() { wantErr(t, f.svc.Follow(ctx, "ann", "bob"), social.ErrAlreadyFollowing) })
+	// A repeat is refused, and completes ann's timeline again.
+	f.requests(t, 3, func() { wantErr(t, f.svc.Follow(ctx, "ann", "bob"), social.ErrAlreadyFollowing) })
 	f.requests(t, 1, func() { wantErr(t, f.svc.Follow(ctx, "ann", "nobody"), social.ErrNotFound) })
 	f.requests(t, 1, func() { wantErr(t, f.svc.Follow(ctx, "nobody", "bob"), social.ErrNotFound) })
 	f.requests(t, 0, func() { wantErr(t, f.svc.Follow(ctx, "ann", "ann"), social.ErrSelfFollow) })
@@ -34,7 +37,7 @@ func TestFollowRetryWithToken(t *testing.T) {
 	f.users(t, "ann", "bob")
 	token := rand.Text()
 	for range 3 {
-		f.requests(t, 1, func() { must(t, f.svc.Follow(ctx, "ann", "bob", social.Token(token))) })
+		f.requests(t, 3, func() { must(t, f.svc.Follow(ctx, "ann", "bob", social.Token(token))) })
 	}
 	diff(t, "ann's counts", counts(f.user(t, "ann")), [3]int64{0, 1, 0})
 	diff(t, "bob's counts", counts(f.user(t, "bob")), [3]int64{1, 0, 0})
@@ -44,7 +47,7 @@ func TestFollowRetryWithToken(t *testing.T) {
 
 	token = rand.Text()
 	for range 2 {
-		f.requests(t, 1, func() { must(t, f.svc.Unfollow(ctx, "ann", "bob", social.Token(token))) })
+		f.requests(t, 3, func() { must(t, f.svc.Unfollow(ctx, "ann", "bob", social.Token(token))) })
 	}
 	diff(t, "ann's counts", counts(f.user(t, "ann")), [3]int64{0, 0, 0})
 	diff(t, "bob's counts", counts(f.user(t, "bob")), [3]int64{0, 0, 0})
@@ -57,15 +60,17 @@ func TestUnfollow(t *testing.T) {
 	must(t, f.svc.Follow(ctx, "ann", "bob"))
 	must(t, f.svc.Follow(ctx, "cid", "bob"))
 
-	f.requests(t, 1, func() { must(t, f.svc.Unfollow(ctx, "ann", "bob")) })
+	// The transaction, then the Query of ann's timeline for bob's entries
+	// and the BatchWriteItem deleting them.
+	f.requests(t, 3, func() { must(t, f.svc.Unfollow(ctx, "ann", "bob")) })
 	diff(t, "ann's counts", counts(f.user(t, "ann")), [3]int64{0, 0, 0})
 	diff(t, "bob's counts", counts(f.user(t, "bob")), [3]int64{1, 0, 0})
 	if ok, err := f.svc.Follows(ctx, "ann", "bob"); err != nil || ok {
 		t.Errorf("after unfollowing, ann follows bob = %v, %v", ok, err)
 	}
 
-	f.requests(t, 1, func() { wantErr(t, f.svc.Unfollow(ctx, "ann", "bob"), social.ErrNotFollowing) })
-	f.requests(t, 1, func() { wantErr(t, f.svc.Unfollow(ctx, "ann", "nobody"), social.ErrNotFollowing) })
+	f.requests(t, 3, func() { wantErr(t, f.svc.Unfollow(ctx, "ann", "bob"), social.ErrNotFollowing) })
+	f.requests(t, 3, func() { wantErr(t, f.svc.Unfollow(ctx, "ann", "nobody"), social.ErrNotFollowing) })
 	f.requests(t, 0, func() { wantErr(t, f.svc.Unfollow(ctx, "bob", "bob"), social.ErrSelfFollow) })
 	diff(t, "ann's counts", counts(f.user(t, "ann")), [3]int64{0, 0, 0})
 	diff(t, "bob's counts", counts(f.user(t, "bob")), [3]int64{1, 0, 0})

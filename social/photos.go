@@ -2,9 +2,14 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"github.com/tablemap/tablemap"
 )
 
 // A Photo is one photo of a user, with the count of each reaction it has.
@@ -13,9 +18,13 @@ import (
 // sort key, and unique, so two uploads in one millisecond never share a key.
 // Its sort key repeats the owner so that, in the inverted index, the photo
 // and its reactions share the partition "PHOTO#{owner}#{id}" (see
-// ViewPhoto).
+// ViewPhoto). In GSI1 the partition "PHOTOS#{owner}" holds the owner's
+// photos in order of upload time, then owner and id: the order of
+// timelines, so a celebrity's photos merge into a timeline exactly (see
+// Timeline). A photo stored by an older version of this package, before
+// GSI1 held photos, is not in it until it is written again.
 type Photo struct {
-	_        struct{}  `tablemap:"social.Photo" pk:"USER#{owner}" sk:"PHOTO#{owner}#{id}"`
+	_        struct{}  `tablemap:"social.Photo" pk:"USER#{owner}" sk:"PHOTO#{owner}#{id}" gsi1pk:"PHOTOS#{owner}" gsi1sk:"{uploaded}#{owner}#{id}"`
 	Owner    string    `dynamo:"owner"`
 	ID       string    `dynamo:"id"`
 	URL      string    `dynamo:"url"`
@@ -60,11 +69,28 @@ func checkPhotoID(id string) error {
 	return nil
 }
 
-// UploadPhoto stores a new photo of owner at url and counts it on the
-// owner's profile, in one transaction (one TransactWriteItems). The photo
-// gets a new time-ordered id and the upload time. A missing owner is
-// ErrNotFound. An upload takes no Token: each call makes a new photo id,
-// so a repeated upload is a second photo.
+// UploadPhoto stores a new photo of owner at url, counts it on the owner's
+// profile and copies it into the home timelines of the owner's followers
+// (see Timeline). The photo gets a new time-ordered id and the upload
+// time. A missing owner is ErrNotFound. An upload takes no Token: each
+// call makes a new photo id, so a repeated upload is a second photo.
+//
+// Requests, for an owner with f followers: a GetItem of the owner's
+// profile (its follower count and celebrity flag) and one
+// TransactWriteItems (put the photo, ADD photos 1); with 0 < f and the
+// owner no celebrity, then the fan-out — a Query of the followers per
+// 10,000 or so, a BatchWriteItem per 25 of them — and one UpdateItem
+// clearing the pending mark: 2 requests without followers or for a
+// celebrity, 4 + ⌈f/25⌉ for up to about 10,000 followers.
+//
+// The fan-out follows the photo's transaction, which also adds the photo
+// id to the profile's FanoutPending. Until it completes, some followers'
+// timelines lack the photo. If it fails, UploadPhoto returns the photo
+// and an error wrapping ErrFanoutIncomplete; if the process stops, the
+// id stays pending. Either way the owner's next upload completes every
+// pending fan-out along with its own, and Refanout completes one at once. An owner
+// followed by more accounts than the celebrity threshold is made a
+// celebrity (see WithCelebrityThreshold) before the photo is stored.
 func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (Photo, error) {
 	if err := checkUsername(owner); err != nil {
 		return Photo{}, err
@@ -74,17 +100,107 @@ func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (
 	}
 	now := s.now().UTC()
 	p := Photo{Owner: owner, ID: s.ids.New(), URL: url, Caption: caption, Uploaded: now}
-	err := s.tbl.WriteTx().
-		Put(s.photos.Put(p).IfNotExists()).
-		Update(s.users.Update(User{Username: owner}).Incr("photos", 1)).
+	prof, fan, err := s.storePhoto(ctx, p, false)
+	if errors.Is(err, errFollowedMeanwhile) {
+		prof, fan, err = s.storePhoto(ctx, p, true)
+	}
+	if err != nil {
+		return Photo{}, err
+	}
+	if err := s.completeFanout(ctx, p, prof, fan); err != nil {
+		return p, fmt.Errorf("social: upload photo %s of %q: %w: %w", p.ID, owner, ErrFanoutIncomplete, err)
+	}
+	return p, nil
+}
+
+// errFollowedMeanwhile reports an owner who had no followers when read and
+// gained one before the photo's transaction.
+var errFollowedMeanwhile = errors.New("followed meanwhile")
+
+// storePhoto reads the owner's profile and stores p in one transaction,
+// marking its fan-out pending when the owner has followers and is no
+// celebrity (or when fan says so). Without followers the transaction
+// requires that there still are none, so a follow between the read and the
+// transaction is errFollowedMeanwhile rather than a follower whose
+// timeline misses p. It returns the profile as read and whether p is to
+// be fanned out.
+func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool) (User, bool, error) {
+	prof, err := s.users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
+	if err != nil {
+		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w", p.Owner, err)
+	}
+	if !prof.Celebrity && prof.Followers > int64(s.celebrity) {
+		if err := s.makeCelebrity(ctx, p.Owner); err != nil {
+			return User{}, false, fmt.Errorf("social: upload photo of %q: make celebrity: %w", p.Owner, err)
+		}
+		prof.Celebrity = true
+	}
+	fan = !prof.Celebrity && (fan || prof.Followers > 0)
+	count := s.users.Update(User{Username: p.Owner}).Incr("photos", 1)
+	switch {
+	case fan:
+		count.Add("pending", p.ID)
+	case !prof.Celebrity:
+		followers := expression.Name("followers")
+		count.If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0))))
+	}
+	err = s.tbl.WriteTx().Put(s.photos.Put(p).IfNotExists()).Update(count).Run(ctx)
+	switch {
+	case err == nil:
+		return prof, fan, nil
+	case failedAt(err, 1, ErrNotFound):
+		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w: %w", p.Owner, ErrNotFound, err)
+	case failedAt(err, 1, tablemap.ErrConditionFailed):
+		return User{}, false, errFollowedMeanwhile
+	}
+	return User{}, false, fmt.Errorf("social: upload photo of %q: %w", p.Owner, err)
+}
+
+// DeletePhoto deletes the photo id of owner, its count on the owner's
+// profile and its entries in every timeline. A missing photo is
+// ErrNotFound. With a Token, a retry of a delete that succeeded succeeds
+// again (within DynamoDB's ten minutes).
+//
+// Requests: a GetItem of the photo; a Query of the inverted index
+// partition of the photo's timeline entries (one per about 1 MB of them)
+// and a BatchWriteItem per 25 entries; then one TransactWriteItems
+// (delete the photo if it exists, ADD photos -1). The entries go first, so
+// an error or a stop in between leaves the photo in place and a retry
+// finishes the job. A fan-out of the photo running at the same time (an
+// upload not yet complete) can put an entry back after the deletes; it
+// stays in that timeline until it expires. The photo's reactions stay.
+func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...WriteOption) error {
+	if err := checkUsername(owner); err != nil {
+		return err
+	}
+	if err := checkPhotoID(id); err != nil {
+		return err
+	}
+	what := fmt.Sprintf("social: delete photo %s of %q", id, owner)
+	o := writeOpts(opts)
+	p, err := s.photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
+	switch {
+	case errors.Is(err, ErrNotFound) && o.token != "":
+		// Perhaps a retry of a delete that succeeded: the transaction,
+		// with its token, answers.
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	default:
+		if err := s.removeEntries(ctx, p); err != nil {
+			return fmt.Errorf("%s: timeline entries: %w", what, err)
+		}
+	}
+	err = o.apply(s.tbl.WriteTx().
+		Delete(s.photos.Delete(Photo{Owner: owner, ID: id}).If(expression.Name("id").AttributeExists())).
+		Update(s.users.Update(User{Username: owner}).Incr("photos", -1).DeleteFromSet("pending", id))).
 		Run(ctx)
 	switch {
 	case err == nil:
-		return p, nil
-	case failedAt(err, 1, ErrNotFound):
-		return Photo{}, fmt.Errorf("social: upload photo: user %q: %w: %w", owner, ErrNotFound, err)
+		return nil
+	case failedAt(err, 0, ErrNotFound):
+		return fmt.Errorf("%s: %w: %w", what, ErrNotFound, err)
 	}
-	return Photo{}, fmt.Errorf("social: upload photo of %q: %w", owner, err)
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // RecentPhotos returns a page of owner's photos, newest first, after

@@ -31,10 +31,16 @@ type Service struct {
 	reactions *tablemap.Entity[Reaction]
 	follows   *tablemap.Entity[Follow]
 	thoughts  *tablemap.Entity[Thought]
+	entries   *tablemap.Entity[TimelineEntry]
+	stars     *tablemap.Entity[CelebrityFollow]
 
 	now    func() time.Time
 	ids    *ulid.Generator
 	shards int
+
+	celebrity int           // followers above which an account is not fanned out
+	ttl       time.Duration // how long a timeline entry lives after the photo's upload
+	backfill  int           // photos a follow copies into the follower's timeline
 }
 
 // An Option configures a Service.
@@ -61,7 +67,38 @@ func WithFeedShards(n int) Option {
 // MaxFeedShards is the most feed shards WithFeedShards accepts.
 const MaxFeedShards = 64
 
-// New defines the social entities (User, Photo, Reaction, Follow, Thought)
+// Defaults of the home timeline (see Timeline).
+const (
+	DefaultCelebrityThreshold = 10_000
+	DefaultTimelineTTL        = 30 * 24 * time.Hour
+	DefaultTimelineBackfill   = 50
+)
+
+// WithCelebrityThreshold sets the follower count above which an account is
+// a celebrity (default DefaultCelebrityThreshold, at least 1): its uploads
+// are not copied into its followers' timelines but read at view time (see
+// Timeline). Every process serving the table must use the same threshold.
+func WithCelebrityThreshold(followers int) Option {
+	return func(s *Service) { s.celebrity = followers }
+}
+
+// WithTimelineTTL sets how long after a photo's upload its timeline
+// entries live (default DefaultTimelineTTL, 30 days): DynamoDB's time to
+// live deletes them, and Timeline shows no photo older than that, from any
+// source, so a timeline is the photos of the last ttl.
+func WithTimelineTTL(ttl time.Duration) Option {
+	return func(s *Service) { s.ttl = ttl }
+}
+
+// WithTimelineBackfill sets how many of a followed user's most recent
+// photos a follow copies into the follower's timeline (default
+// DefaultTimelineBackfill, 0 to 1,000).
+func WithTimelineBackfill(photos int) Option {
+	return func(s *Service) { s.backfill = photos }
+}
+
+// New defines the social entities (User, Photo, Reaction, Follow, Thought,
+// TimelineEntry, CelebrityFollow)
 // on tbl and returns the service that uses them. tbl may hold the caller's
 // own entities too. It must have the inverted index (create it with
 // tablemap.WithInvertedIndex), and the table it names in DynamoDB needs
@@ -70,12 +107,21 @@ const MaxFeedShards = 64
 // those of the package documentation; the caller's entities must not use
 // them. New may be called once per Table.
 func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
-	s := &Service{tbl: tbl, now: time.Now, shards: 1}
+	s := &Service{tbl: tbl, now: time.Now, shards: 1,
+		celebrity: DefaultCelebrityThreshold, ttl: DefaultTimelineTTL, backfill: DefaultTimelineBackfill}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.shards < 1 || s.shards > MaxFeedShards {
 		return nil, fmt.Errorf("social: %d feed shards, want 1 to %d", s.shards, MaxFeedShards)
+	}
+	switch {
+	case s.celebrity < 1:
+		return nil, fmt.Errorf("social: celebrity threshold %d, want at least 1", s.celebrity)
+	case s.ttl < time.Hour:
+		return nil, fmt.Errorf("social: timeline TTL %v, want at least an hour", s.ttl)
+	case s.backfill < 0 || s.backfill > 1000:
+		return nil, fmt.Errorf("social: timeline backfill %d, want 0 to 1000", s.backfill)
 	}
 	s.ids = &ulid.Generator{Now: s.now}
 	var err error
@@ -98,6 +144,12 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 	if s.thoughts, err = tablemap.Define[Thought](tbl); err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
+	if s.entries, err = tablemap.Define[TimelineEntry](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	if s.stars, err = tablemap.Define[CelebrityFollow](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
 	return s, nil
 }
 
@@ -108,16 +160,19 @@ func (s *Service) Table() *tablemap.Table { return s.tbl }
 // caller's own reads and writes of social items (a moderation tool deleting
 // a thought, a migration) beside the service's access patterns.
 type Entities struct {
-	Users     *tablemap.Entity[User]
-	Photos    *tablemap.Entity[Photo]
-	Reactions *tablemap.Entity[Reaction]
-	Follows   *tablemap.Entity[Follow]
-	Thoughts  *tablemap.Entity[Thought]
+	Users            *tablemap.Entity[User]
+	Photos           *tablemap.Entity[Photo]
+	Reactions        *tablemap.Entity[Reaction]
+	Follows          *tablemap.Entity[Follow]
+	Thoughts         *tablemap.Entity[Thought]
+	Timelines        *tablemap.Entity[TimelineEntry]
+	CelebrityFollows *tablemap.Entity[CelebrityFollow]
 }
 
 // Entities returns the entities New defined on the table.
 func (s *Service) Entities() Entities {
-	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts}
+	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts,
+		Timelines: s.entries, CelebrityFollows: s.stars}
 }
 
 // pageSize returns the page size of a list asked for limit items.
@@ -131,7 +186,8 @@ func pageSize(limit int) int {
 	return limit
 }
 
-// A WriteOption adjusts one edge write: Follow, Unfollow, React, Unreact.
+// A WriteOption adjusts one edge write: Follow, Unfollow, React, Unreact,
+// DeletePhoto.
 type WriteOption func(*writeOptions)
 
 type writeOptions struct {

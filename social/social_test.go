@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tablemap/tablemap"
@@ -33,8 +34,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts ...social.Option) *fixture {
 	t.Helper()
+	return newFixtureClient(t, nil, opts...)
+}
+
+// newFixtureClient is newFixture with options of the DynamoDB client.
+func newFixtureClient(t *testing.T, clientOpts []func(*dynamodb.Options), opts ...social.Option) *fixture {
+	t.Helper()
 	m := tablemap.NewMeter()
-	client := dynamotest.Client(t, m.Attach)
+	client := dynamotest.Client(t, append([]func(*dynamodb.Options){m.Attach}, clientOpts...)...)
 	tbl := tablemap.NewTable(client, dynamotest.TableName(t), tablemap.WithInvertedIndex(), tablemap.WithClock(now))
 	svc, err := social.New(tbl, append([]social.Option{social.WithClock(now)}, opts...)...)
 	if err != nil {

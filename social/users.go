@@ -9,7 +9,8 @@ import (
 
 // A User is a profile. Followers, Following and Photos are counters the
 // service moves in the same transaction as the items they count; they are
-// absent (zero) until first moved.
+// absent (zero) until first moved. Celebrity and FanoutPending are the
+// timeline's bookkeeping, which the service alone sets.
 //
 // Its sort key repeats the username so that every profile has its own
 // partition in the inverted index: a constant sort key ("PROFILE") would put
@@ -30,6 +31,13 @@ type User struct {
 	// not by every write of the item: counter updates inside a transaction
 	// must be the same request when retried with a Token.
 	Updated time.Time `dynamo:"updated,omitempty"`
+	// Celebrity is set once the account has had more followers than the
+	// celebrity threshold (see WithCelebrityThreshold) and is never
+	// cleared: its photos are read at view time, not copied into timelines.
+	Celebrity bool `dynamo:"celebrity,omitempty"`
+	// FanoutPending holds the ids of photos whose timeline fan-out has
+	// begun and not yet completed (see UploadPhoto).
+	FanoutPending []string `dynamo:"pending,omitempty,set"`
 }
 
 // A ProfileUpdate lists the profile fields to change; nil fields stay as
@@ -58,6 +66,7 @@ func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
 		return User{}, err
 	}
 	u.Followers, u.Following, u.Photos = 0, 0, 0
+	u.Celebrity, u.FanoutPending = false, nil
 	u.Created, u.Updated = time.Time{}, time.Time{}
 	put := s.users.Put(u).IfNotExists()
 	stored, err := put.Value()

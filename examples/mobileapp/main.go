@@ -21,7 +21,9 @@ import (
 func main() {
 	exampleapp.Main("mobileapp", func(ctx context.Context, app *exampleapp.App) error {
 		tbl := tablemap.NewTable(app.Client, app.Table, tablemap.WithInvertedIndex())
-		svc, err := social.New(tbl)
+		// A celebrity threshold of 2 followers (the default is 10,000), so
+		// that the sample has a celebrity: ann, once dan follows her.
+		svc, err := social.New(tbl, social.WithCelebrityThreshold(2))
 		if err != nil {
 			return err
 		}
@@ -89,7 +91,7 @@ func main() {
 		})
 		app.Step(ctx, "upload photo", func(ctx context.Context) (string, error) {
 			p, err := svc.UploadPhoto(ctx, "ann", "s3://photos/ann/lake.jpg", "the lake at dawn")
-			return fmt.Sprintf("photo %s of %s (owner's photo count moved in the same transaction)", p.ID, p.Owner), err
+			return fmt.Sprintf("photo %s of %s (count moved in the same transaction; copied into the timelines of bob and cid)", p.ID, p.Owner), err
 		})
 		app.Step(ctx, "recent photos", func(ctx context.Context) (string, error) {
 			page, err := svc.RecentPhotos(ctx, "ann", "", 2)
@@ -131,7 +133,7 @@ func main() {
 		token := social.Token("follow-" + rand.Text())
 		app.Step(ctx, "follow", func(ctx context.Context) (string, error) {
 			err := svc.Follow(ctx, "dan", "ann", token)
-			return "dan follows ann (edge + both counters, one transaction)", err
+			return "dan follows ann (edge + both counters, one transaction); her 3rd follower makes her a celebrity", err
 		})
 		app.Step(ctx, "follow retried with its token", func(ctx context.Context) (string, error) {
 			err := svc.Follow(ctx, "dan", "ann", token)
@@ -156,12 +158,36 @@ func main() {
 			err := svc.Unfollow(ctx, "dan", "ann")
 			return "dan unfollows ann (edge deleted, both counters -1)", err
 		})
+		app.Step(ctx, "timeline", func(ctx context.Context) (string, error) {
+			page, err := svc.Timeline(ctx, "ann", "", 10)
+			return "ann's home timeline: " + timelineRows(page), err
+		})
+		app.Step(ctx, "upload photo (celebrity)", func(ctx context.Context) (string, error) {
+			p, err := svc.UploadPhoto(ctx, "ann", "s3://photos/ann/dunes.jpg", "")
+			return fmt.Sprintf("photo %s of %s: no fan-out, her followers' timelines read it at view time", p.ID, p.Owner), err
+		})
+		app.Step(ctx, "timeline with a celebrity", func(ctx context.Context) (string, error) {
+			page, err := svc.Timeline(ctx, "bob", "", 10)
+			return "bob's home timeline (his entries + ann's photos from GSI1): " + timelineRows(page), err
+		})
 		app.Step(ctx, "get profile after all that", func(ctx context.Context) (string, error) {
 			u, err := svc.GetUser(ctx, "ann")
 			return fmt.Sprintf("%s: %d followers, following %d, %d photos", u.Username, u.Followers, u.Following, u.Photos), err
 		})
 		return nil
 	})
+}
+
+// timelineRows lists a timeline page as owner:URL, newest first.
+func timelineRows(page *social.Page[social.TimelineEntry]) string {
+	if page == nil {
+		return ""
+	}
+	rows := make([]string, len(page.Items))
+	for i, e := range page.Items {
+		rows[i] = e.Owner + ":" + e.URL
+	}
+	return strings.Join(rows, ", ")
 }
 
 // expect turns the expected error of a rejected write into the step's
