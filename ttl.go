@@ -120,8 +120,11 @@ func (s *schema) expiredAt(item map[string]types.AttributeValue, now int64) bool
 	if !ok {
 		return false
 	}
-	// DynamoDB numbers are decimals of up to 38 digits; compare them as
-	// DynamoDB does, not as a float64 or an int64 that may not hold them.
+	if v, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+		return v <= now // what the library writes
+	}
+	// Another writer's number: a decimal of up to 38 digits, which
+	// neither an int64 nor a float64 holds exactly.
 	v, ok := new(big.Float).SetPrec(256).SetString(n.Value)
 	return ok && v.Cmp(new(big.Float).SetInt64(now)) <= 0
 }

@@ -2,11 +2,14 @@ package tablemap_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tablemap/tablemap"
@@ -362,4 +365,87 @@ func TestTTLWriteConditions(t *testing.T) {
 	}
 	err = f.tbl.WriteTx().Put(f.invites.Put(other)).Check(f.invites.Check(liveInvite).NotExists()).Run(ctx)
 	wantErr(t, err, tablemap.ErrExists)
+}
+
+// TestTTLParams shows the expiry rule in the requests: the filter of a
+// query (with the type filter) and of a collection whose other entity has
+// no ttl field, and the condition of IfNotExists; now is the table's clock.
+func TestTTLParams(t *testing.T) {
+	t.Parallel()
+	tbl := tablemap.NewTable(nil, "app", tablemap.WithClock(func() time.Time { return ttlNow }))
+	invites, members := define[invite](t, tbl), define[member](t, tbl)
+	now := n(strconv.FormatInt(ttlNow.Unix(), 10))
+
+	q, err := invites.Query(invite{Org: "acme"}).Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "query filter", "(#0 = :0) AND ((attribute_not_exists (#1)) OR (#1 > :1))", aws.ToString(q.FilterExpression))
+	diff(t, "query names", map[string]string{"#0": "_type", "#1": "expires", "#2": "PK", "#3": "SK"}, q.ExpressionAttributeNames)
+	diff(t, "query now", now, q.ExpressionAttributeValues[":1"], rawOpts)
+
+	c, err := tablemap.Collect2(invites.Query(invite{Org: "acme"}), members).Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "collection filter", "(#0 IN (:0, :1)) AND (((attribute_not_exists (#1)) OR (#1 > :2)) OR (#0 IN (:3)))", aws.ToString(c.FilterExpression))
+	diff(t, "collection values", []typesAV{s("Invite"), s("Member"), now, s("Member")},
+		[]typesAV{c.ExpressionAttributeValues[":0"], c.ExpressionAttributeValues[":1"], c.ExpressionAttributeValues[":2"], c.ExpressionAttributeValues[":3"]}, rawOpts)
+
+	in, err := invites.Query(invite{Org: "acme"}).IncludeExpired().Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "query filter, expired included", "#0 = :0", aws.ToString(in.FilterExpression))
+
+	p, err := invites.Put(liveInvite).IfNotExists().Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "IfNotExists", "(attribute_not_exists (#0)) OR (#1 <= :0)", aws.ToString(p.ConditionExpression))
+	diff(t, "IfNotExists now", now, p.ExpressionAttributeValues[":0"], rawOpts)
+}
+
+// TestTTLNumbers checks expiry compares ttl attributes another writer
+// stored as decimals as DynamoDB does, by their numeric value.
+func TestTTLNumbers(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t, tablemap.WithClock(func() time.Time { return ttlNow }))
+	invites := define[invite](t, tbl)
+	create(t, tbl, m)
+	sec := ttlNow.Unix()
+	for i, c := range []struct {
+		ttl     string
+		expired bool
+	}{
+		{strconv.FormatInt(sec, 10) + ".5", false},
+		{strconv.FormatInt(sec-1, 10) + ".999", true},
+		{"4.1e9", true},
+		{"4.2E9", false},
+		{"99999999999999999999999999999999999999", false},
+		{"-5", true},
+	} {
+		key := "k" + strconv.Itoa(i)
+		_, err := tbl.Client().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tbl.Name()), Item: map[string]typesAV{
+			"PK": s("ORG#acme"), "SK": s("INVITE#" + key), "_type": s("Invite"), "org": s("acme"), "email": s(key), "expires": n(c.ttl),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = invites.Get(invite{Org: "acme", Email: key}).IncludeExpired().Project("email").Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = invites.Get(invite{Org: "acme", Email: key}).Project("email").Run(ctx)
+		if got := errors.Is(err, tablemap.ErrNotFound); got != c.expired {
+			t.Errorf("ttl %s: Get error %v, want expired %v", c.ttl, err, c.expired)
+		}
+		n, err := invites.Query(invite{Org: "acme", Email: key}).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n == 0; got != c.expired {
+			t.Errorf("ttl %s: Query counts %d, want expired %v", c.ttl, n, c.expired)
+		}
+	}
 }
