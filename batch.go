@@ -222,8 +222,9 @@ func (b *BatchGet[T]) IncludeExpired() *BatchGet[T] {
 
 // Run reads the items and returns those found, in the order of the keys.
 // Missing keys (and items of another entity type, and expired items unless
-// IncludeExpired) are absent from the result. When not every key could be read, the error is a *BatchError
-// naming the keys not read, and the items read are returned with it.
+// IncludeExpired) are absent from the result. When not every key could be
+// read, the error is a *BatchError naming the keys not read, and the items
+// read are returned with it.
 func (b *BatchGet[T]) Run(ctx context.Context) ([]T, error) {
 	err := b.e.s.table.BatchGet(b).Run(ctx)
 	return b.Items(), err
@@ -315,9 +316,9 @@ func (b *TableBatchGet) Backoff(base, max time.Duration) *TableBatchGet {
 
 // Run reads every key once (a key asked for twice is read once). An item
 // found is decoded into each BatchGet that asked for its key and is of its
-// entity type, unless it has expired (see BatchGet.IncludeExpired). When not every key could be read, the error is a
-// *BatchError holding exactly the keys not read; the BatchGets hold what
-// was read.
+// entity type, unless it has expired (see BatchGet.IncludeExpired). When
+// not every key could be read, the error is a *BatchError holding exactly
+// the keys not read; the BatchGets hold what was read.
 func (b *TableBatchGet) Run(ctx context.Context) error {
 	t := b.t
 	type want struct {

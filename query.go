@@ -666,7 +666,7 @@ func (q *querySpec) shape() (*queryShape, error) {
 	if c, ok := q.sk.condition(q.g.skAttr, operands[1], operands[2]); ok {
 		kc = kc.And(c)
 	}
-	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter(expression.Value(nowMark)))
+	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.readFilter(expression.Value(nowMark)))
 	if len(q.project) > 0 {
 		b = b.WithProjection(t.projection(q.keyAttrs, q.project))
 	}
@@ -695,9 +695,9 @@ func (q *querySpec) shape() (*queryShape, error) {
 	return actual.(*queryShape), nil
 }
 
-// typeFilter is the filter on the type attribute, ANDed with the expiry
-// rule's (comparing with now, see readFilter) and the user's.
-func (q *querySpec) typeFilter(now expression.OperandBuilder) expression.ConditionBuilder {
+// readFilter is the query's filter: its entity types, the expiry rule
+// comparing with now, and the user's filter (see the function readFilter).
+func (q *querySpec) readFilter(now expression.OperandBuilder) expression.ConditionBuilder {
 	return readFilter(q.t, q.types, q.expiredOK, now, q.filter)
 }
 
@@ -916,7 +916,7 @@ func (q *querySpec) count(ctx context.Context) (int, error) {
 			kc = kc.And(c)
 		}
 		now := expression.Value(epochValue(q.t.epoch()))
-		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter(now)).Build()
+		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.readFilter(now)).Build()
 		if err != nil {
 			return 0, q.wrap(err)
 		}

@@ -49,10 +49,11 @@ func epochValue(now int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(now, 10)}
 }
 
-// liveFilter returns the condition that keeps the items of schemas that are
-// not expired at now (an operand: epochValue or nowMark), and false when no
-// entity of schemas has a ttl field. Only entities with a ttl field get the
-// rule: items of the others pass whatever attribute they hold.
+// liveFilter returns the condition that keeps the items of schemas that
+// are not expired at now (the expression.Value of nowMark or of an
+// epochValue), and false when no entity of schemas has a ttl field. Only
+// entities with a ttl field get the rule: items of the others pass,
+// whatever attributes they hold.
 func liveFilter(t *Table, schemas []*schema, now expression.OperandBuilder) (expression.ConditionBuilder, bool) {
 	attr := ttlOf(schemas)
 	if attr == "" {
