@@ -185,6 +185,7 @@ type BatchGet[T any] struct {
 	e          *Entity[T]
 	keys       []Key
 	consistent bool
+	expiredOK  bool // IncludeExpired
 	err        error
 	found      map[Key]T
 }
@@ -212,10 +213,18 @@ func (b *BatchGet[T]) Consistent() *BatchGet[T] {
 	return b
 }
 
+// IncludeExpired returns items whose ttl has passed too (see Entity); by
+// default they are absent from the result, like missing ones.
+func (b *BatchGet[T]) IncludeExpired() *BatchGet[T] {
+	b.expiredOK = true
+	return b
+}
+
 // Run reads the items and returns those found, in the order of the keys.
-// Missing keys (and items of another entity type) are absent from the
-// result. When not every key could be read, the error is a *BatchError
-// naming the keys not read, and the items read are returned with it.
+// Missing keys (and items of another entity type, and expired items unless
+// IncludeExpired) are absent from the result. When not every key could be
+// read, the error is a *BatchError naming the keys not read, and the items
+// read are returned with it.
 func (b *BatchGet[T]) Run(ctx context.Context) ([]T, error) {
 	err := b.e.s.table.BatchGet(b).Run(ctx)
 	return b.Items(), err
@@ -242,6 +251,7 @@ type batchGetPart struct {
 	s          *schema
 	keys       []Key
 	consistent bool
+	expiredOK  bool
 	err        error
 	reset      func()
 	take       func(ctx context.Context, k Key, item map[string]types.AttributeValue) error
@@ -249,7 +259,7 @@ type batchGetPart struct {
 
 func (b *BatchGet[T]) batchGetPart() *batchGetPart {
 	return &batchGetPart{
-		s: b.e.s, keys: b.keys, consistent: b.consistent, err: b.err,
+		s: b.e.s, keys: b.keys, consistent: b.consistent, expiredOK: b.expiredOK, err: b.err,
 		reset: func() { b.found = make(map[Key]T, len(b.keys)) },
 		take: func(ctx context.Context, k Key, item map[string]types.AttributeValue) error {
 			v, err := b.e.decode(ctx, item)
@@ -306,9 +316,9 @@ func (b *TableBatchGet) Backoff(base, max time.Duration) *TableBatchGet {
 
 // Run reads every key once (a key asked for twice is read once). An item
 // found is decoded into each BatchGet that asked for its key and is of its
-// entity type. When not every key could be read, the error is a
-// *BatchError holding exactly the keys not read; the BatchGets hold what
-// was read.
+// entity type, unless it has expired (see BatchGet.IncludeExpired). When
+// not every key could be read, the error is a *BatchError holding exactly
+// the keys not read; the BatchGets hold what was read.
 func (b *TableBatchGet) Run(ctx context.Context) error {
 	t := b.t
 	type want struct {
@@ -354,6 +364,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
+		now := t.epoch()
 		for _, item := range out.Responses[t.name] {
 			k := t.keyOfItem(item)
 			i, ok := at[k]
@@ -364,6 +375,9 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 			for _, p := range keys[i].parts {
 				if p.s.name != typ {
 					continue // another entity's item: not found for this one
+				}
+				if !p.expiredOK && p.s.expiredAt(item, now) {
+					continue // expired: not found
 				}
 				if err := p.take(ctx, k, item); err != nil && decodeErr == nil {
 					decodeErr = err

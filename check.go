@@ -36,14 +36,15 @@ func (e *Entity[T]) Check(key T) *Check[T] {
 	return &Check[T]{e: e, key: key}
 }
 
-// Exists requires the item to exist; a missing item is ErrNotFound.
+// Exists requires the item to exist; a missing item is ErrNotFound, and so
+// is an expired one (see Entity: its ttl is at or before the table's clock).
 func (op *Check[T]) Exists() *Check[T] {
 	op.exists = true
 	return op
 }
 
 // NotExists requires that no item exists at the key; an item there is
-// ErrExists.
+// ErrExists, unless it has expired (see Exists).
 func (op *Check[T]) NotExists() *Check[T] {
 	op.notExists = true
 	return op
@@ -85,10 +86,10 @@ func (op *Check[T]) build() {
 	}
 	var conds []expression.ConditionBuilder
 	if op.exists {
-		conds = append(conds, expression.Name(t.pk).AttributeExists())
+		conds = append(conds, op.fail.anItem())
 	}
 	if op.notExists {
-		conds = append(conds, expression.Name(t.pk).AttributeNotExists())
+		conds = append(conds, op.fail.noItem())
 	}
 	if !op.notExists {
 		if c, ok := op.fail.expectVersion(p); ok {

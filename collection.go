@@ -19,8 +19,10 @@ import (
 // entities, which must have that index and a partition key template that
 // can produce that partition. The query's options apply to the collection:
 // Index, Newest/Oldest, Limit (counting items of every entity), Filter,
-// Project, Consistent and a sort key condition (on the first entity's
-// sort key template). Without a sort key condition the collection reads
+// Project, Consistent, IncludeExpired and a sort key condition (on the
+// first entity's sort key template). Expired items of the entities with a
+// ttl field are left out by the request's filter (see Entity); items of the
+// others never expire. Without a sort key condition the collection reads
 // every item of its entities in the partition (narrowed to the sort key
 // prefix they share, if any); the partial value's sort key fields are not
 // used. Items of other entities are filtered out and never decoded.

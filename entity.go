@@ -60,6 +60,15 @@ import (
 //   - ttl: the item's expiry, a time.Time or an integer, stored as epoch
 //     seconds; CreateTable enables time to live on it. A zero value stores
 //     no expiry. All entities of a table share one ttl attribute name.
+//     DynamoDB deletes expired items only eventually (it can take days),
+//     so the library hides them itself: an item is expired once its ttl is
+//     at or before the current second of the table's clock (WithClock).
+//     Get and BatchGet treat it as missing; Query, Scan and collections
+//     leave it out with a filter in the same request, so Limit, pages and
+//     Count agree. IncludeExpired on each of them reads it anyway. Put's
+//     IfNotExists (and a Put of version 0) replaces it; Check's Exists
+//     reports it missing and NotExists absent. Update and Delete act on it
+//     as on any stored item.
 //   - encrypted: the value is encrypted in the process by the table's
 //     cipher and stored as a binary ciphertext bound to the table, the
 //     item's key and the attribute name (see WithCipher). Any field type;

@@ -137,6 +137,7 @@ type failure struct {
 	absent    bool  // the write requires no item (IfNotExists)
 	versioned bool  // the write checks the stored version
 	expected  int64 // the version it expects stored; 0 for no item
+	ttlNow    int64 // the epoch second its conditions took an expired item as absent at; 0: none did (ttl.go)
 }
 
 // wrap returns err as an *ItemError. old is the stored item a failed
@@ -155,6 +156,9 @@ func (f *failure) wrap(err error, old map[string]types.AttributeValue) error {
 
 // conditionKind says why a condition failed, given the stored item.
 func (f *failure) conditionKind(old map[string]types.AttributeValue) error {
+	if f.expired(old) {
+		old = nil // the condition saw no item
+	}
 	switch {
 	case f.needsItem && len(old) == 0:
 		return ErrNotFound

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,11 +21,13 @@ type Get[T any] struct {
 	key        T
 	consistent bool
 	project    []string
+	expiredOK  bool // IncludeExpired
 	err        error
 
-	built bool
-	in    *dynamodb.GetItemInput
-	k     Key
+	built   bool
+	in      *dynamodb.GetItemInput
+	k       Key
+	ttlOnly bool // the projection reads the ttl attribute only to check expiry
 }
 
 // Get returns a Get of the item whose key fields are those of key (its
@@ -36,6 +39,13 @@ func (e *Entity[T]) Get(key T) *Get[T] {
 // Consistent makes the read strongly consistent.
 func (op *Get[T]) Consistent() *Get[T] {
 	op.consistent = true
+	return op
+}
+
+// IncludeExpired returns the item even when its ttl has passed (see
+// Entity); by default an expired item is ErrNotFound, in a ReadTx too.
+func (op *Get[T]) IncludeExpired() *Get[T] {
+	op.expiredOK = true
 	return op
 }
 
@@ -59,7 +69,7 @@ func (op *Get[T]) Params() (*dynamodb.GetItemInput, error) {
 }
 
 // Run reads the item. No item at the key is ErrNotFound, as is an item of
-// another entity type.
+// another entity type and an expired item (unless IncludeExpired).
 func (op *Get[T]) Run(ctx context.Context) (T, error) {
 	in, err := op.Params()
 	if err != nil {
@@ -102,7 +112,12 @@ func (op *Get[T]) build() {
 		if s.projectsEncrypted(op.project) {
 			keys = []string{t.pk, t.sk}
 		}
-		expr, err := expression.NewBuilder().WithProjection(t.projection(keys, op.project)).Build()
+		attrs := op.project
+		if s.ttl != nil && !op.expiredOK && !slices.Contains(attrs, s.ttl.Name) {
+			attrs = append(slices.Clip(attrs), s.ttl.Name)
+			op.ttlOnly = true
+		}
+		expr, err := expression.NewBuilder().WithProjection(t.projection(keys, attrs)).Build()
 		if err != nil {
 			op.err = &ItemError{Op: "Get", Entity: s.name, Key: k, Err: err}
 			return
@@ -124,6 +139,12 @@ func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.Attrib
 	if typ := s.table.typeOf(item); typ != s.name {
 		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound,
 			Err: fmt.Errorf("the item at the key is of entity type %q", typ)}
+	}
+	if !op.expiredOK && s.expiredAt(item, s.table.epoch()) {
+		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound, Err: s.expiredNote(item)}
+	}
+	if op.ttlOnly {
+		delete(item, s.ttl.Name)
 	}
 	p := unsafe.Pointer(&v)
 	if err := s.decodeInto(ctx, item, p); err != nil {

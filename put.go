@@ -66,7 +66,10 @@ func (e *Entity[T]) Put(v T) *Put[T] {
 }
 
 // IfNotExists makes the Put fail with ErrExists (a kind of
-// ErrConditionFailed) when an item exists at the key.
+// ErrConditionFailed) when an item exists at the key. An expired item (its
+// ttl at or before the table's clock; see Entity) counts as absent and the
+// Put replaces it, as does a Put of version 0 of an entity with a version
+// field.
 func (op *Put[T]) IfNotExists() *Put[T] {
 	op.ifNotExists = true
 	return op
@@ -126,16 +129,15 @@ func (op *Put[T]) build(ctx context.Context) {
 	op.fail = failure{op: "Put", s: s, absent: op.ifNotExists}
 
 	var conds []expression.ConditionBuilder
-	exists := expression.Name(t.pk).AttributeNotExists()
 	if op.ifNotExists {
-		conds = append(conds, exists)
+		conds = append(conds, op.fail.noItem())
 	}
 	if s.version != nil {
 		cur := s.versionOf(p)
 		op.fail.versioned, op.fail.expected = true, cur
 		switch {
 		case cur == 0 && !op.ifNotExists:
-			conds = append(conds, exists)
+			conds = append(conds, op.fail.noItem())
 		case cur != 0:
 			conds = append(conds, s.versionIs(cur))
 		}

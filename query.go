@@ -30,7 +30,8 @@ import (
 //
 // A query returns only items of its entity, even where its partition holds
 // other entities' items: it filters on the type attribute and checks each
-// item's type before decoding it.
+// item's type before decoding it. Nor does it return expired items of an
+// entity with a ttl field (see Entity), unless IncludeExpired.
 //
 // The request is built once, on the first terminal call or Params; options
 // set afterwards are ignored.
@@ -44,6 +45,7 @@ type Query[T any] struct {
 	filter     *expression.ConditionBuilder
 	project    []string
 	consistent bool
+	expiredOK  bool // IncludeExpired
 	err        error
 
 	built bool
@@ -137,6 +139,14 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 // do not support it (an error).
 func (q *Query[T]) Consistent() *Query[T] {
 	q.consistent = true
+	return q
+}
+
+// IncludeExpired returns items whose ttl has passed too (see Entity). By
+// default the query hides them with a filter in the same request, so its
+// Limit, pages and Count leave them out alike.
+func (q *Query[T]) IncludeExpired() *Query[T] {
+	q.expiredOK = true
 	return q
 }
 
@@ -322,6 +332,7 @@ func (q *Query[T]) base() (*querySpec, error) {
 		t: s.table, op: "Query", g: g, pk: pk,
 		filter: q.filter, project: q.project,
 		desc: q.desc, consistent: q.consistent, limit: q.limit,
+		expiredOK: q.expiredOK,
 	}
 	if q.sk != nil {
 		if g.sk == nil {
@@ -561,9 +572,11 @@ type querySpec struct {
 	desc       bool
 	consistent bool
 	limit      int
+	expiredOK  bool // no expiry filter (see ttl.go)
 
 	in       *dynamodb.QueryInput // without start key and limit
 	keyAttrs []string             // the key attributes a cursor holds
+	nowSlot  string               // the placeholder of the expiry filter's now, set per request
 }
 
 // finish builds the request from the spec.
@@ -582,6 +595,9 @@ func (q *querySpec) finish() error {
 		if ph := shape.slots[i]; ph != "" {
 			values[ph] = &types.AttributeValueMemberS{Value: operand}
 		}
+	}
+	if q.nowSlot = shape.now; q.nowSlot != "" {
+		values[q.nowSlot] = epochValue(t.epoch())
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(t.name),
@@ -612,6 +628,7 @@ type queryShape struct {
 	names                       map[string]string
 	values                      map[string]types.AttributeValue // the values that are not key values
 	slots                       [3]string                       // placeholders of the partition key and the sort key operands a and b
+	now                         string                          // placeholder of the expiry filter's now, "" if none
 }
 
 // A shapeKey is what a query's shape depends on. A user's filter is not in
@@ -621,6 +638,7 @@ type shapeKey struct {
 	op      keyOp
 	ident   string // the entity types
 	project string
+	expiry  bool // the filter hides expired items
 }
 
 // operandMark is the value a key operand has while its shape is built, to
@@ -632,7 +650,7 @@ const operandMark = "\x00tablemap key operand "
 func (q *querySpec) shape() (*queryShape, error) {
 	t := q.t
 	cacheable := q.filter == nil
-	key := shapeKey{g: q.g, op: q.sk.op, ident: q.ident, project: strings.Join(q.project, "\x00")}
+	key := shapeKey{g: q.g, op: q.sk.op, ident: q.ident, project: strings.Join(q.project, "\x00"), expiry: !q.expiredOK}
 	if cacheable {
 		if s, ok := t.queryShapes.Load(key); ok {
 			return s.(*queryShape), nil
@@ -648,7 +666,7 @@ func (q *querySpec) shape() (*queryShape, error) {
 	if c, ok := q.sk.condition(q.g.skAttr, operands[1], operands[2]); ok {
 		kc = kc.And(c)
 	}
-	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter())
+	b := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.readFilter(expression.Value(nowMark)))
 	if len(q.project) > 0 {
 		b = b.WithProjection(t.projection(q.keyAttrs, q.project))
 	}
@@ -659,6 +677,9 @@ func (q *querySpec) shape() (*queryShape, error) {
 	s := &queryShape{
 		keyCond: expr.KeyCondition(), filter: expr.Filter(), projection: expr.Projection(),
 		names: expr.Names(), values: expr.Values(),
+	}
+	if s.now = nowSlot(s.values); s.now != "" {
+		delete(s.values, s.now)
 	}
 	if !cacheable {
 		return s, nil
@@ -674,9 +695,10 @@ func (q *querySpec) shape() (*queryShape, error) {
 	return actual.(*queryShape), nil
 }
 
-// typeFilter is the filter on the type attribute (ANDed with the user's).
-func (q *querySpec) typeFilter() expression.ConditionBuilder {
-	return typeFilter(q.t, q.types, q.filter)
+// readFilter is the query's filter: its entity types, the expiry rule
+// comparing with now, and the user's filter (see the function readFilter).
+func (q *querySpec) readFilter(now expression.OperandBuilder) expression.ConditionBuilder {
+	return readFilter(q.t, q.types, q.expiredOK, now, q.filter)
 }
 
 func typeFilter(t *Table, schemas []*schema, user *expression.ConditionBuilder) expression.ConditionBuilder {
@@ -715,6 +737,7 @@ func keyAttrs(t *Table, g *index) []string {
 func (q *querySpec) params(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
 	in := *q.in
 	in.ExclusiveStartKey, in.Limit = start, pageLimit(limit)
+	in.ExpressionAttributeValues = withNow(in.ExpressionAttributeValues, q.nowSlot, q.t.epoch())
 	return &in
 }
 
@@ -882,7 +905,7 @@ func keyOf(attrs []string, item map[string]types.AttributeValue) (map[string]typ
 
 // count sums the matching items of every page.
 func (q *querySpec) count(ctx context.Context) (int, error) {
-	in := *q.in
+	in := *q.params(nil, 0)
 	in.Select = types.SelectCount
 	in.ProjectionExpression = nil
 	if len(q.project) > 0 {
@@ -892,7 +915,8 @@ func (q *querySpec) count(ctx context.Context) (int, error) {
 		if c, ok := q.sk.condition(q.g.skAttr, q.sk.a, q.sk.b); ok {
 			kc = kc.And(c)
 		}
-		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.typeFilter()).Build()
+		now := expression.Value(epochValue(q.t.epoch()))
+		expr, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(q.readFilter(now)).Build()
 		if err != nil {
 			return 0, q.wrap(err)
 		}

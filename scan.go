@@ -21,6 +21,7 @@ import (
 // A scan reads the whole table (or index) and returns the entity's items
 // only: it filters on the type attribute, and capacity is consumed for
 // every item read. Prefer a Query wherever an access pattern allows one.
+// Like a Query, it hides expired items unless IncludeExpired.
 type Scan[T any] struct {
 	e          *Entity[T]
 	index      string
@@ -29,6 +30,7 @@ type Scan[T any] struct {
 	consistent bool
 	segments   int
 	limit      int
+	expiredOK  bool // IncludeExpired
 	err        error
 
 	built    bool
@@ -36,6 +38,7 @@ type Scan[T any] struct {
 	spec     *querySpec // for decoding and errors
 	ident    string     // cursor identity
 	keyAttrs []string
+	nowSlot  string // the placeholder of the expiry filter's now, set per request
 }
 
 // Scan returns a scan of the entity's items.
@@ -76,6 +79,13 @@ func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
 // do not support it (an error).
 func (sc *Scan[T]) Consistent() *Scan[T] {
 	sc.consistent = true
+	return sc
+}
+
+// IncludeExpired returns items whose ttl has passed too (see
+// Query.IncludeExpired).
+func (sc *Scan[T]) IncludeExpired() *Scan[T] {
+	sc.expiredOK = true
 	return sc
 }
 
@@ -133,7 +143,7 @@ func (sc *Scan[T]) build() {
 	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
 	sc.ident = s.name + " scan"
 	sc.keyAttrs = keyAttrs(t, g)
-	b := expression.NewBuilder().WithFilter(typeFilter(t, schemas, sc.filter))
+	b := expression.NewBuilder().WithFilter(readFilter(t, schemas, sc.expiredOK, expression.Value(nowMark), sc.filter))
 	if len(sc.project) > 0 {
 		b = b.WithProjection(t.projection(sc.keyAttrs, sc.project))
 	}
@@ -148,6 +158,9 @@ func (sc *Scan[T]) build() {
 		ProjectionExpression:      expr.Projection(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
+	}
+	if sc.nowSlot = nowSlot(in.ExpressionAttributeValues); sc.nowSlot != "" {
+		in.ExpressionAttributeValues[sc.nowSlot] = epochValue(t.epoch())
 	}
 	if g.name != "" {
 		in.IndexName = aws.String(g.name)
@@ -164,6 +177,7 @@ type scanSegment struct {
 	in       *dynamodb.ScanInput
 	schemas  []*schema
 	keyAttrs []string
+	nowSlot  string
 	wrap     func(error) error
 }
 
@@ -172,12 +186,13 @@ func (sc *Scan[T]) segment(i int) *scanSegment {
 	if sc.segments > 1 {
 		in.Segment, in.TotalSegments = aws.Int32(int32(i)), aws.Int32(int32(sc.segments))
 	}
-	return &scanSegment{t: sc.e.s.table, in: &in, schemas: sc.spec.types, keyAttrs: sc.keyAttrs, wrap: sc.spec.wrap}
+	return &scanSegment{t: sc.e.s.table, in: &in, schemas: sc.spec.types, keyAttrs: sc.keyAttrs, nowSlot: sc.nowSlot, wrap: sc.spec.wrap}
 }
 
 func (g *scanSegment) params(start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
 	in := *g.in
 	in.ExclusiveStartKey, in.Limit = start, pageLimit(limit)
+	in.ExpressionAttributeValues = withNow(in.ExpressionAttributeValues, g.nowSlot, g.t.epoch())
 	return &in
 }
 
@@ -346,7 +361,8 @@ func (sc *Scan[T]) Count(ctx context.Context) (int, error) {
 		in := sc.segment(i).params(nil, 0)
 		in.Select = types.SelectCount
 		if len(sc.project) > 0 {
-			expr, err := expression.NewBuilder().WithFilter(typeFilter(sc.e.s.table, sc.spec.types, sc.filter)).Build()
+			now := expression.Value(epochValue(sc.e.s.table.epoch()))
+			expr, err := expression.NewBuilder().WithFilter(readFilter(sc.e.s.table, sc.spec.types, sc.expiredOK, now, sc.filter)).Build()
 			if err != nil {
 				return 0, sc.spec.wrap(err)
 			}

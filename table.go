@@ -91,8 +91,9 @@ func WithInvertedIndex() TableOption {
 	return func(t *Table) { t.inverted = true }
 }
 
-// WithClock sets the clock of created/updated timestamps (default
-// time.Now); tests and examples use it to be deterministic.
+// WithClock sets the clock of created/updated timestamps and of expiry
+// (see the ttl option of Entity) (default time.Now); tests and examples use
+// it to be deterministic.
 func WithClock(now func() time.Time) TableOption {
 	return func(t *Table) { t.now = now }
 }
