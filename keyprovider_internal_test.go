@@ -1,0 +1,64 @@
+package tablemap
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestBindingOfAAD: the binding an envelope gives its source is the table
+// and attribute of the additional data Table.aad makes; other additional
+// data has none.
+func TestBindingOfAAD(t *testing.T) {
+	tbl := NewTable(nil, "real", WithLogicalTableName("logical"))
+	got := bindingOf(tbl.aad(Key{PK: "USER#ann", SK: "CRED#x"}, "secret"))
+	if diff := cmp.Diff(DataKeyBinding{Table: "logical", Attribute: "secret"}, got); diff != "" {
+		t.Errorf("binding (-want +got):\n%s", diff)
+	}
+	for _, aad := range [][]byte{nil, []byte("other"), append(tbl.aad(Key{PK: "a", SK: "b"}, "c"), 0)} {
+		if b := bindingOf(aad); b != (DataKeyBinding{}) {
+			t.Errorf("bindingOf(%q) = %+v, want none", aad, b)
+		}
+	}
+}
+
+// countingSource is a plainSource that counts its calls.
+type countingSource struct {
+	plainSource
+	generated int
+}
+
+func (c *countingSource) GenerateDataKey(ctx context.Context) ([]byte, []byte, error) {
+	c.generated++
+	return c.plainSource.GenerateDataKey(ctx)
+}
+
+// TestEnvelopeLimits: a zero limit takes its default, a negative one is an
+// error, and a plain source's values share one data key whatever their
+// attribute.
+func TestEnvelopeLimits(t *testing.T) {
+	if _, err := EnvelopeWithLimits(plainSource{}, DataKeyLimits{MaxValues: -1}); err == nil {
+		t.Error("negative MaxValues: no error")
+	}
+	if _, err := EnvelopeWithLimits(nil, DataKeyLimits{}); err == nil {
+		t.Error("nil source: no error")
+	}
+	src := &countingSource{}
+	c, err := EnvelopeWithLimits(src, DataKeyLimits{MaxValues: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(DataKeyLimits{MaxAge: DefaultDataKeyLimits.MaxAge, MaxValues: 2, MaxBytes: 1 << 30, MaxKeys: 1000}, c.(*envelope).limits); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+	tbl := NewTable(nil, "t")
+	for _, attr := range []string{"a", "b", "a", "b"} {
+		if _, err := c.Seal(context.Background(), []byte("x"), tbl.aad(Key{PK: "p", SK: "s"}, attr)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if src.generated != 2 {
+		t.Errorf("4 values, MaxValues 2, plain source: %d data keys, want 2", src.generated)
+	}
+}
