@@ -224,7 +224,8 @@ type DataKeyLimits struct {
 	MaxAge time.Duration
 	// MaxValues is how many values one data key seals. Default 2^20:
 	// AES-GCM with random nonces allows 2^32 values per key (NIST SP
-	// 800-38D); at 2^20 the chance of a repeated nonce is below 2^-57.
+	// 800-38D), the most EnvelopeWithLimits accepts; at 2^20 the chance of
+	// a repeated nonce is about 2^-57.
 	// 1 gives each value a data key of its own: a source call per value
 	// written, and one per value read that is not cached.
 	MaxValues int
@@ -233,15 +234,15 @@ type DataKeyLimits struct {
 	// leaked data key can expose. Password-sized values reach MaxValues
 	// first; values at DynamoDB's 400 KB item limit change key every 2,600.
 	MaxBytes int64
-	// MaxKeys is how many unwrapped data keys Open keeps, least recent out
+	// MaxKeys is how many unwrapped data keys Open keeps, the oldest out
 	// first. Default 1000: values sealed under one data key share an entry,
 	// and a writer makes about one per binding and MaxAge, so 1000 serves
 	// hundreds of writers at a few hundred bytes each.
 	MaxKeys int
 }
 
-// DefaultDataKeyLimits are the limits of Envelope.
-var DefaultDataKeyLimits = DataKeyLimits{
+// defaultDataKeyLimits are the limits of Envelope.
+var defaultDataKeyLimits = DataKeyLimits{
 	MaxAge:    5 * time.Minute,
 	MaxValues: 1 << 20,
 	MaxBytes:  1 << 30,
@@ -288,16 +289,16 @@ type flight struct {
 // Envelope returns a Cipher that seals each value with AES-256-GCM under a
 // data key from source and stores the wrapped data key with the value.
 // Only source holds the master key (in KMS, it never leaves KMS). It uses
-// DefaultDataKeyLimits; see DataKeyLimits for what is per value and what
-// is reused. A wrapped key that source cannot decrypt (another master key,
+// the default DataKeyLimits; see there for what is per value and what is
+// reused. A wrapped key that source cannot decrypt (another master key,
 // another binding, or the source failing) is an ErrDecrypt.
 func Envelope(source DataKeySource) Cipher {
-	return newEnvelope(source, DefaultDataKeyLimits)
+	return newEnvelope(source, defaultDataKeyLimits)
 }
 
 // EnvelopeWithLimits is Envelope with other data key limits; a zero field
-// of limits takes its default. A negative limit or a nil source is an
-// error.
+// of limits takes its default. A negative limit, MaxValues over 2^32 or a
+// nil source is an error.
 func EnvelopeWithLimits(source DataKeySource, limits DataKeyLimits) (Cipher, error) {
 	if source == nil {
 		return nil, errors.New("tablemap: EnvelopeWithLimits: nil DataKeySource")
@@ -305,7 +306,10 @@ func EnvelopeWithLimits(source DataKeySource, limits DataKeyLimits) (Cipher, err
 	if limits.MaxAge < 0 || limits.MaxValues < 0 || limits.MaxBytes < 0 || limits.MaxKeys < 0 {
 		return nil, fmt.Errorf("tablemap: EnvelopeWithLimits: negative limit in %+v", limits)
 	}
-	d := DefaultDataKeyLimits
+	if uint64(limits.MaxValues) > 1<<32 {
+		return nil, fmt.Errorf("tablemap: EnvelopeWithLimits: MaxValues %d is over AES-GCM's 2^32 values per key with random nonces", limits.MaxValues)
+	}
+	d := defaultDataKeyLimits
 	limits.MaxAge = cmp.Or(limits.MaxAge, d.MaxAge)
 	limits.MaxValues = cmp.Or(limits.MaxValues, d.MaxValues)
 	limits.MaxBytes = cmp.Or(limits.MaxBytes, d.MaxBytes)

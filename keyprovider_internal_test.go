@@ -2,7 +2,9 @@ package tablemap
 
 import (
 	"context"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -41,6 +43,9 @@ func TestEnvelopeLimits(t *testing.T) {
 	if _, err := EnvelopeWithLimits(plainSource{}, DataKeyLimits{MaxValues: -1}); err == nil {
 		t.Error("negative MaxValues: no error")
 	}
+	if _, err := EnvelopeWithLimits(plainSource{}, DataKeyLimits{MaxValues: math.MaxInt}); err == nil && math.MaxInt > 1<<32 {
+		t.Error("MaxValues over 2^32: no error")
+	}
 	if _, err := EnvelopeWithLimits(nil, DataKeyLimits{}); err == nil {
 		t.Error("nil source: no error")
 	}
@@ -49,7 +54,7 @@ func TestEnvelopeLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(DataKeyLimits{MaxAge: DefaultDataKeyLimits.MaxAge, MaxValues: 2, MaxBytes: 1 << 30, MaxKeys: 1000}, c.(*envelope).limits); diff != "" {
+	if diff := cmp.Diff(DataKeyLimits{MaxAge: 5 * time.Minute, MaxValues: 2, MaxBytes: 1 << 30, MaxKeys: 1000}, c.(*envelope).limits); diff != "" {
 		t.Errorf("limits (-want +got):\n%s", diff)
 	}
 	tbl := NewTable(nil, "t")

@@ -8,13 +8,14 @@
 // # What is per value, and what is cached
 //
 // Every value gets a fresh random nonce and carries the wrapped data key it
-// was sealed under (about 250 bytes: this package's header and the KMS
-// ciphertext blob). The data key itself is reused: an Envelope asks KMS for
-// a new one per table and attribute each 5 minutes, 2^20 values or 1 GiB,
-// and caches unwrapped data keys for reads for 5 minutes (see
-// tablemap.DataKeyLimits, and tablemap.EnvelopeWithLimits to change them).
-// So a disabled key or a revoked grant stops a running process within
-// MaxAge, not at once.
+// was sealed under: the ARN of the KMS key that wrapped it (so Decrypt can
+// name that key, and refuse others, without a lookup or a trial per key)
+// and the KMS ciphertext blob, about 260 bytes with AWS KMS. The data key
+// itself is reused: an Envelope asks KMS for a new one per table and
+// attribute each 5 minutes, 2^20 values or 1 GiB, and caches unwrapped
+// data keys for reads for 5 minutes (see tablemap.DataKeyLimits, and
+// tablemap.EnvelopeWithLimits to change them). So a disabled key or a
+// revoked grant stops a running process within that MaxAge, not at once.
 //
 // # Encryption context
 //
