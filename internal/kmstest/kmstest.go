@@ -10,6 +10,9 @@
 //		...
 //	}
 //
+// local-kms listens on every interface of the machine (it has no option to
+// bind one); everything here talks to it on 127.0.0.1 only.
+//
 // scripts/provision installs the binary (go install, pinned version); the
 // package looks for it on the PATH, then in $(go env GOPATH)/bin. A test run
 // without it fails, saying so, unless it is a -short run, which skips.
