@@ -290,7 +290,8 @@ type flight struct {
 // data key from source and stores the wrapped data key with the value.
 // Only source holds the master key (in KMS, it never leaves KMS). It uses
 // the default DataKeyLimits; see there for what is per value and what is
-// reused. A wrapped key that source cannot decrypt (another master key,
+// reused. Concurrent Seals or Opens that need the same data key share one
+// source call. A wrapped key that source cannot decrypt (another master key,
 // another binding, or the source failing) is an ErrDecrypt.
 func Envelope(source DataKeySource) Cipher {
 	return newEnvelope(source, defaultDataKeyLimits)

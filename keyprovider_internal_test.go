@@ -2,7 +2,10 @@ package tablemap
 
 import (
 	"context"
+	"errors"
 	"math"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,5 +68,67 @@ func TestEnvelopeLimits(t *testing.T) {
 	}
 	if src.generated != 2 {
 		t.Errorf("4 values, MaxValues 2, plain source: %d data keys, want 2", src.generated)
+	}
+}
+
+// gatedSource is a plainSource whose GenerateDataKey waits for release (or
+// its caller's context) and counts its calls.
+type gatedSource struct {
+	plainSource
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (g *gatedSource) GenerateDataKey(ctx context.Context) ([]byte, []byte, error) {
+	g.calls.Add(1)
+	select {
+	case <-g.release:
+		return g.plainSource.GenerateDataKey(ctx)
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+}
+
+// TestEnvelopeCoalesces: Seals that need a data key at once share one
+// source call; when the call fails only because its caller gave up, the
+// others try again with their own context.
+func TestEnvelopeCoalesces(t *testing.T) {
+	src := &gatedSource{release: make(chan struct{})}
+	c := Envelope(src)
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderErr := make(chan error, 1)
+	go func() {
+		_, err := c.Seal(leaderCtx, []byte("x"), nil)
+		leaderErr <- err
+	}()
+	for src.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			sealed, err := c.Seal(context.Background(), []byte("y"), nil)
+			if err == nil {
+				_, err = c.Open(context.Background(), sealed, nil)
+			}
+			errs <- err
+		})
+	}
+	time.Sleep(20 * time.Millisecond) // let them join the leader's call
+	cancel()
+	if err := <-leaderErr; !errors.Is(err, context.Canceled) {
+		t.Errorf("leader: %v, want context.Canceled", err)
+	}
+	close(src.release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := src.calls.Load(); n != 2 {
+		t.Errorf("%d GenerateDataKey calls for 9 concurrent Seals (one cancelled), want 2", n)
 	}
 }
