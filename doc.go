@@ -50,8 +50,10 @@
 // table, the item's key and the attribute name: DynamoDB never sees the
 // value, and a ciphertext copied to another item or attribute does not
 // decrypt. The table's Cipher holds the key: LocalKey for a key the caller
-// supplies, Envelope for a data key per item wrapped by AWS KMS (any
-// DataKeySource).
+// supplies, Envelope for data keys wrapped by a master key that never
+// leaves AWS KMS (package kmskey, or any DataKeySource). Each value has its
+// own nonce and carries its wrapped data key; an Envelope reuses a data key
+// for a while (see DataKeyLimits).
 //
 //	type Credential struct {
 //		_      struct{} `tablemap:"Credential" pk:"USER#{user}" sk:"CRED#{id}"`

@@ -20,8 +20,8 @@ func ExampleWithCipher() {
 		Site   string   `dynamo:"site"`
 		Secret string   `dynamo:"secret,encrypted"`
 	}
-	// In real use the key comes from a secrets manager, or Envelope wraps a
-	// data key per item with AWS KMS.
+	// In real use the key comes from a secrets manager, or an Envelope
+	// over package kmskey takes its data keys from AWS KMS.
 	cipher, err := tablemap.LocalKey(bytes.Repeat([]byte{7}, tablemap.KeySize))
 	if err != nil {
 		panic(err)

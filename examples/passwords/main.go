@@ -1,205 +1,234 @@
-// Command passwords is EzyPass, a password manager on one DynamoDB table:
-// each user's credentials (site, login, secret, notes) in the user's
-// partition, the secret encrypted in the process before it is sent, so
-// DynamoDB (and anyone reading the table) sees only a ciphertext bound to
-// its item and attribute. It adds credentials (two for one site too: ids
-// are time-ordered), lists them without their secrets, reveals one, updates
-// a password with a version check and deletes one, printing what each
-// access pattern cost.
+// Command passwords is EzyPass, a password manager on one DynamoDB table.
+// A user's profile (with who created and last changed it, and when) and
+// their credentials (site, login, secret, notes) share the user's
+// partition; a credential's sort key starts with its site, so "the logins
+// on this site" and "all my logins, A to Z by site" are each one Query, and
+// several logins per site are allowed. The secret alone is encrypted, in
+// the process, before it is sent: DynamoDB stores a ciphertext bound to its
+// table, item and attribute.
 //
-// The key here is 32 bytes from -key (hex) or random for this run. A real
-// deployment keeps no key in the process: it uses tablemap.Envelope with a
-// DataKeySource over AWS KMS, so every item carries a data key only KMS can
-// unwrap.
+// With -kms the secrets are encrypted under master keys in AWS KMS: the
+// example starts local-kms (a KMS API server, see scripts/provision) on
+// 127.0.0.1 and creates two keys there; -aws with -kms-key (and
+// -kms-new-key to rotate) uses real DynamoDB and KMS instead. It then
+// lists without decrypting, reveals one secret (the one read that calls
+// KMS), updates and deletes with version checks, and rotates the user's
+// secrets to a new master key, resumably. Every access pattern is one
+// DynamoDB request (requests=1); KMS requests are shown apart, as kms[…].
+//
+// Without KMS the key is 32 bytes from -key (hex) or random for this run.
 package main
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/tablemap/tablemap"
 	"github.com/tablemap/tablemap/internal/exampleapp"
-	"github.com/tablemap/tablemap/internal/ulid"
+	"github.com/tablemap/tablemap/internal/kmstest"
+	"github.com/tablemap/tablemap/kmskey"
 )
 
-// Credential is one login of a user on a site. ID is a ULID, so a user's
-// credentials sort by creation and two for one site never collide.
-type Credential struct {
-	_       struct{} `tablemap:"Credential" pk:"USER#{user}" sk:"CRED#{id}"`
-	User    string   `dynamo:"user"`
-	ID      string   `dynamo:"id"`
-	Site    string   `dynamo:"site"`
-	Login   string   `dynamo:"login"`
-	Secret  string   `dynamo:"secret,encrypted"`
-	Notes   string   `dynamo:"notes,omitempty"`
-	Version int      `dynamo:"v,version"`
-}
-
-var keyHex = flag.String("key", "", "the 32-byte encryption key, in hex (default: a random key for this run)")
+var (
+	keyHex    = flag.String("key", "", "without KMS: the 32-byte encryption key, in hex (default: a random key for this run)")
+	localKMS  = flag.Bool("kms", false, "encrypt with master keys in a local-kms this example starts")
+	kmsKey    = flag.String("kms-key", "", "encrypt with this AWS KMS key (id, ARN or alias) of the environment's account")
+	kmsNewKey = flag.String("kms-new-key", "", "with -kms-key: the AWS KMS key to rotate the secrets to")
+)
 
 func main() {
 	exampleapp.Main("passwords", func(ctx context.Context, app *exampleapp.App) error {
-		key, err := encryptionKey(app)
+		ring, err := openKeyring(ctx, app)
 		if err != nil {
 			return err
 		}
-		cipher, err := tablemap.LocalKey(key)
-		if err != nil {
-			return err
+		if ring != nil {
+			defer ring.close()
 		}
-		tbl := tablemap.NewTable(app.Client, app.Table, tablemap.WithCipher(cipher))
-		creds, err := tablemap.Define[Credential](tbl)
-		if err != nil {
-			return err
-		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
-			return err
-		}
-		run(ctx, app, tbl, creds)
-		return nil
+		return run(ctx, app, ring)
 	})
 }
 
-// encryptionKey returns the key of -key, or a random one.
-func encryptionKey(app *exampleapp.App) ([]byte, error) {
+// run creates the table and runs every access pattern, with the keys of
+// ring, or without KMS when ring is nil.
+func run(ctx context.Context, app *exampleapp.App, ring *keyring) error {
+	var cipher tablemap.Cipher
+	var err error
+	if ring != nil {
+		cipher = ring.cipher(ring.old)
+	} else if cipher, err = localCipher(app); err != nil {
+		return err
+	}
+	ez, err := NewEzyPass(tablemap.NewTable(app.Client, app.Table, tablemap.WithCipher(cipher)))
+	if err != nil {
+		return err
+	}
+	if err := app.CreateTable(ctx, ez.tbl); err != nil {
+		return err
+	}
+	d := &demo{app: app, ring: ring, ez: ez}
+	d.users(ctx)
+	d.credentials(ctx)
+	d.rotation(ctx)
+	return nil
+}
+
+// localCipher returns a LocalKey cipher under the key of -key, or a random one.
+func localCipher(app *exampleapp.App) (tablemap.Cipher, error) {
+	key := make([]byte, tablemap.KeySize)
 	if *keyHex != "" {
-		key, err := hex.DecodeString(*keyHex)
-		if err != nil {
+		var err error
+		if key, err = hex.DecodeString(*keyHex); err != nil {
 			return nil, fmt.Errorf("-key: %w", err)
 		}
-		return key, nil
+	} else {
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(app.Out, "setup: random 256-bit key for this run (-key to give one; -kms for AWS KMS master keys)")
 	}
-	key := make([]byte, tablemap.KeySize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	fmt.Fprintln(app.Out, "setup: random 256-bit key for this run (-key to give one; in production: tablemap.Envelope over AWS KMS)")
-	return key, nil
+	return tablemap.LocalKey(key)
 }
 
-func run(ctx context.Context, app *exampleapp.App, tbl *tablemap.Table, creds *tablemap.Entity[Credential]) {
-	const user = "ann"
-	var personal, work Credential
+// A keyring is the KMS side: a counted client and two master keys.
+type keyring struct {
+	client   *kms.Client // counted: what the secrets cost in KMS requests
+	admin    *kms.Client // not counted: disabling a key
+	counter  *kmstest.Counter
+	old, new string // key ARNs; new is "" when there is nothing to rotate to
+	local    bool   // keys in local-kms, which the example may disable
+	close    func()
+}
 
-	add := func(ctx context.Context, c *Credential) (string, error) {
-		password, err := GeneratePassword(20, Printable)
+// openKeyring starts local-kms (-kms) or connects to AWS KMS (-kms-key),
+// or returns nil for neither.
+func openKeyring(ctx context.Context, app *exampleapp.App) (*keyring, error) {
+	r := &keyring{counter: &kmstest.Counter{}, close: func() {}}
+	switch {
+	case *localKMS:
+		local, err := kmstest.Start(ctx)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		c.User, c.ID, c.Secret = user, ulid.New(), password
-		put := creds.Put(*c).IfNotExists()
-		in, err := put.Params() // to show what DynamoDB receives
+		if r, err = localKeyring(ctx, local); err != nil {
+			local.Close()
+			return nil, err
+		}
+		r.close = func() { local.Close() }
+		fmt.Fprintf(app.Out, "setup: local-kms at %s, master keys …%s and …%s\n", local.Endpoint, short(r.old), short(r.new))
+	case *kmsKey != "":
+		cfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
-			return "", err
+			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}
-		if err := put.Run(ctx); err != nil {
-			return "", err
+		r.client, r.admin = kms.NewFromConfig(cfg, r.counter.Attach), kms.NewFromConfig(cfg)
+		if r.old, err = r.arn(ctx, *kmsKey); err == nil && *kmsNewKey != "" {
+			r.new, err = r.arn(ctx, *kmsNewKey)
 		}
-		stored, _ := put.Value()
-		*c = stored
-		// Format version, kind (local key), key id, nonce, ciphertext and tag.
-		sealed := in.Item["secret"].(*types.AttributeValueMemberB).Value
-		return fmt.Sprintf("%s %s id=%s; secret sent as %d bytes of ciphertext (key %x)", c.Site, c.Login, c.ID, len(sealed), sealed[2:10]), nil
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(app.Out, "setup: AWS KMS (region %s), master key %s\n", cfg.Region, r.old)
+	default:
+		return nil, nil
 	}
-	app.Step(ctx, "add credential", func(ctx context.Context) (string, error) {
-		personal = Credential{Site: "github.com", Login: "ann", Notes: "personal account"}
-		return add(ctx, &personal)
-	})
-	app.Step(ctx, "add second credential same site", func(ctx context.Context) (string, error) {
-		work = Credential{Site: "github.com", Login: "ann-at-work", Notes: "work account, SSO"}
-		return add(ctx, &work)
-	})
-	app.Step(ctx, "add credential other site", func(ctx context.Context) (string, error) {
-		mail := Credential{Site: "mail.example.com", Login: "ann@example.com"}
-		return add(ctx, &mail)
-	})
+	return r, nil
+}
 
-	app.Step(ctx, "list credentials (no secrets)", func(ctx context.Context) (string, error) {
-		page, err := creds.Query(Credential{User: user}).Project("site", "login", "notes", "v").Page(ctx, "")
-		if err != nil {
-			return "", err
-		}
-		var b strings.Builder
-		for _, c := range page.Items {
-			if c.Secret != "" {
-				return "", fmt.Errorf("credential %s came back with its secret", c.ID)
-			}
-			fmt.Fprintf(&b, "%s %s (…%s v%d); ", c.Site, c.Login, c.ID[len(c.ID)-4:], c.Version)
-		}
-		return fmt.Sprintf("%d credentials, no secret read: %s", len(page.Items), strings.TrimSuffix(b.String(), "; ")), nil
-	})
+// localKeyring returns a keyring of two new keys in local.
+func localKeyring(ctx context.Context, local *kmstest.Local) (*keyring, error) {
+	r := &keyring{counter: &kmstest.Counter{}, local: true, close: func() {}}
+	r.client, r.admin = local.Client(r.counter.Attach), local.Client()
+	var err error
+	if r.old, err = local.CreateKey(ctx, "EzyPass master key 1"); err == nil {
+		r.new, err = local.CreateKey(ctx, "EzyPass master key 2")
+	}
+	return r, err
+}
 
-	app.Step(ctx, "reveal secret", func(ctx context.Context) (string, error) {
-		c, err := creds.Get(Credential{User: user, ID: work.ID}).Project("site", "login", "secret").Consistent().Run(ctx)
-		if err != nil {
-			return "", err
-		}
-		if c.Secret != work.Secret {
-			return "", fmt.Errorf("revealed %q, stored %q", c.Secret, work.Secret)
-		}
-		return fmt.Sprintf("%s %s: %s", c.Site, c.Login, c.Secret), nil
-	})
+// arn resolves a key id or alias to its key ARN.
+func (r *keyring) arn(ctx context.Context, key string) (string, error) {
+	out, err := r.admin.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(key)})
+	if err != nil {
+		return "", fmt.Errorf("KMS key %s: %w", key, err)
+	}
+	return aws.ToString(out.KeyMetadata.Arn), nil
+}
 
-	app.Step(ctx, "reveal with a wrong key (rejected)", func(ctx context.Context) (string, error) {
-		other, err := tablemap.LocalKey(make([]byte, tablemap.KeySize))
-		if err != nil {
-			return "", err
-		}
-		wrong, err := tablemap.Define[Credential](tablemap.NewTable(tbl.Client(), tbl.Name(), tablemap.WithCipher(other)))
-		if err != nil {
-			return "", err
-		}
-		_, err = wrong.Get(Credential{User: user, ID: work.ID}).Run(ctx)
-		if !errors.Is(err, tablemap.ErrDecrypt) {
-			return "", fmt.Errorf("read with a wrong key: %v, want ErrDecrypt", err)
-		}
-		msg := err.Error() // the entity and the key, then the attribute and why
-		if i := strings.Index(msg, "attribute "); i >= 0 {
-			msg = msg[i:]
-		}
-		return "rejected: " + msg, nil
-	})
+// cipher returns a new Envelope (an empty data key cache, as in a new
+// process) over a source with key current and the previous keys.
+func (r *keyring) cipher(current string, previous ...string) tablemap.Cipher {
+	src, err := kmskey.New(r.client, current, previous...)
+	if err != nil {
+		panic(err) // the keys are ARNs from KMS
+	}
+	return tablemap.Envelope(src)
+}
 
-	app.Step(ctx, "update password (version check)", func(ctx context.Context) (string, error) {
-		password, err := GeneratePassword(24, Printable)
-		if err != nil {
-			return "", err
-		}
-		// The version read with the credential: the update applies only if
-		// nobody changed it since.
-		c, err := creds.Update(Credential{User: user, ID: work.ID, Version: work.Version}).Set("secret", password).Run(ctx)
-		if err != nil {
-			return "", err
-		}
-		if c.Secret != password {
-			return "", fmt.Errorf("updated secret reads %q, want %q", c.Secret, password)
-		}
-		stale := work.Version
-		work = c
-		return fmt.Sprintf("%s %s: version %d -> %d, new secret %s", c.Site, c.Login, stale, c.Version, c.Secret), nil
-	})
+func short(arn string) string { return arn[max(0, len(arn)-8):] }
 
-	app.Step(ctx, "update stale version (rejected)", func(ctx context.Context) (string, error) {
-		stale := work.Version - 1
-		_, err := creds.Update(Credential{User: user, ID: work.ID, Version: stale}).Set("notes", "edited on an old copy").Run(ctx)
-		if !errors.Is(err, tablemap.ErrVersionConflict) {
-			return "", fmt.Errorf("update of version %d: %v, want ErrVersionConflict", stale, err)
-		}
-		return fmt.Sprintf("rejected: version %d is stale, %d is stored", stale, work.Version), nil
-	})
+// demo runs the access patterns, printing one line each.
+type demo struct {
+	app  *exampleapp.App
+	ring *keyring
+	ez   *EzyPass
+	// what the steps share
+	user     User
+	personal Credential
+	work     Credential
+	secrets  []string
+}
 
-	app.Step(ctx, "delete credential", func(ctx context.Context) (string, error) {
-		old, err := creds.Delete(Credential{User: user, ID: personal.ID, Version: personal.Version}).Run(ctx)
-		if err != nil {
-			return "", err
+const (
+	ann   = "ann"
+	admin = "admin"
+)
+
+// step runs one access pattern; with KMS, its KMS requests lead the line.
+func (d *demo) step(ctx context.Context, name string, run func(ctx context.Context) (string, error)) {
+	if d.ring == nil {
+		d.app.Step(ctx, name, run)
+		return
+	}
+	d.app.Step(ctx, name, func(ctx context.Context) (string, error) {
+		d.ring.counter.Reset()
+		got, err := run(ctx)
+		return fmt.Sprintf("kms[%s] %s", d.ring.counter, got), err
+	})
+}
+
+// as returns the EzyPass of the same table with another cipher.
+func (d *demo) as(c tablemap.Cipher) *EzyPass {
+	ez, err := NewEzyPass(tablemap.NewTable(d.ez.tbl.Client(), d.ez.tbl.Name(), tablemap.WithCipher(c)))
+	if err != nil {
+		panic(err) // the same entities defined once already
+	}
+	return ez
+}
+
+func (d *demo) users(ctx context.Context) {
+	d.step(ctx, "add user", func(ctx context.Context) (string, error) {
+		u, err := d.ez.AddUser(ctx, User{User: ann, Name: "Ann", Email: "ann@example.com"}, admin)
+		d.user = u
+		return fmt.Sprintf("%s created_by=%s at %s", u.User, u.CreatedBy, u.Created.Format("15:04:05.000")), err
+	})
+	d.step(ctx, "update user (version check)", func(ctx context.Context) (string, error) {
+		u, err := d.ez.RenameUser(ctx, ann, d.user.Version, "Ann Smith", ann)
+		d.user = u
+		return fmt.Sprintf("name=%q v%d updated_by=%s at %s", u.Name, u.Version, u.UpdatedBy, u.Updated.Format("15:04:05.000")), err
+	})
+	d.step(ctx, "get user", func(ctx context.Context) (string, error) {
+		u, err := d.ez.GetUser(ctx, ann)
+		if err == nil && (!u.Created.Equal(d.user.Created) || u.UpdatedBy != ann) {
+			err = fmt.Errorf("read %+v, want the created time kept and updated_by %s", u, ann)
 		}
-		return fmt.Sprintf("deleted %s %s (v%d)", old.Site, old.Login, old.Version), nil
+		return fmt.Sprintf("%s %q created_by=%s updated_by=%s v%d", u.User, u.Name, u.CreatedBy, u.UpdatedBy, u.Version), err
 	})
 }
