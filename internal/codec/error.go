@@ -1,10 +1,31 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 )
+
+// ErrInvalidValue reports a Go value or an attribute value the codec
+// refuses rather than let it be stored or read wrongly: a string that is not
+// valid UTF-8, a value nested deeper than MaxDepth (a cycle), a nil
+// *types.AttributeValueMember… inside an item. Errors wrapping it are found
+// before any request is sent.
+var ErrInvalidValue = errors.New("invalid value")
+
+// invalidf is a cause wrapping ErrInvalidValue.
+func invalidf(format string, args ...any) error {
+	return &Error{Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalidValue}, args...)...)}
+}
+
+// quote quotes at most about 100 bytes of s, for messages.
+func quote(s string) string {
+	if len(s) > 100 {
+		return fmt.Sprintf("%q…", s[:100])
+	}
+	return fmt.Sprintf("%q", s)
+}
 
 // Error reports a value or a struct definition the codec cannot handle. It
 // names the Go type and the path of the field inside it, as in
