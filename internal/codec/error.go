@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalidValue reports a Go value or an attribute value the codec
@@ -50,7 +51,7 @@ func (e *Error) Error() string {
 		if e.Type != nil && e.Path[0] != '[' {
 			b.WriteByte('.')
 		}
-		b.WriteString(e.Path)
+		b.WriteString(elide(e.Path))
 	}
 	if e.Type != nil || e.Path != "" {
 		b.WriteString(": ")
@@ -60,6 +61,22 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// elide shortens a long path (a cyclic value's) to its two ends.
+func elide(path string) string {
+	const keep = 60
+	if len(path) <= 2*keep+10 {
+		return path
+	}
+	head, tail := keep, len(path)-keep
+	for head > 0 && !utf8.RuneStart(path[head]) {
+		head--
+	}
+	for tail < len(path) && !utf8.RuneStart(path[tail]) {
+		tail++
+	}
+	return path[:head] + "…" + path[tail:]
+}
 
 // errorf is a cause without a location; callers on the way out add the path
 // and the type.
