@@ -66,6 +66,8 @@ type Fuzzed struct {
 	Inners []FuzzInner
 	Any    any
 	Up     Upper
+	Slugs  []Slug  // pointer-receiver (un)marshalers on elements
+	SlugA  [2]Slug // the same in an addressable array
 }
 
 func build(s string, i int64, u uint64, f float64, b bool, raw []byte, sec, nsec int64) *Fuzzed {
@@ -87,6 +89,8 @@ func build(s string, i int64, u uint64, f float64, b bool, raw []byte, sec, nsec
 		Inner:  FuzzInner{Name: s, Count: int(u % 7), Tags: parts},
 		Inners: []FuzzInner{{Name: parts[0]}},
 		Up:     Upper(strings.ToLower(s)),
+		Slugs:  []Slug{Slug(s)},
+		SlugA:  [2]Slug{Slug(parts[0])},
 	}
 	copy(v.BArr[:], raw)
 	if b {
