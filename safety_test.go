@@ -47,7 +47,7 @@ func TestPutRefusesBadValues(t *testing.T) {
 		{"invalid UTF-8 in a set", Doc{ID: "b", Tags: []string{"ok", "\xff"}}, "Doc.Tags[1]", tablemap.ErrInvalidValue},
 		{"invalid UTF-8 in a map key", Doc{ID: "c", Meta: map[string]string{"k\xff": "v"}}, "Doc.Meta", tablemap.ErrInvalidValue},
 		{"invalid UTF-8 in a nested field", Doc{ID: "d", Next: &Doc{ID: "e", Body: "\xc3("}}, "Doc.Next.Body", tablemap.ErrInvalidValue},
-		{"invalid UTF-8 in a key field", Doc{ID: "f\xff"}, "Doc.ID", tablemap.ErrInvalidValue},
+		{"invalid UTF-8 in a key field", Doc{ID: "f\xff"}, `key field "id"`, tablemap.ErrInvalidKey},
 		{"cycle", Doc{ID: "g", Next: cyclic}, "Doc.Next.Next", tablemap.ErrInvalidValue},
 		{"nil member", Doc{ID: "h", Raw: &types.AttributeValueMemberL{Value: []types.AttributeValue{nilS}}}, "Doc.Raw[0]", tablemap.ErrInvalidValue},
 	} {
