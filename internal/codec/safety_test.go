@@ -259,6 +259,9 @@ func TestCyclicValues(t *testing.T) {
 			if !errors.Is(err, codec.ErrInvalidValue) || !strings.Contains(err.Error(), "deeper than") {
 				t.Fatalf("error %v, want ErrInvalidValue for nesting", err)
 			}
+			if len(err.Error()) > 300 {
+				t.Errorf("error of %d bytes, want the path elided: %s", len(err.Error()), err)
+			}
 		})
 	}
 	// A deep but finite value still encodes as attributevalue writes it.
