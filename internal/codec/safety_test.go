@@ -40,8 +40,7 @@ type Slugs struct {
 }
 
 func slugs() Slugs {
-	a, b := Slug("p"), Cents(1234)
-	_ = b
+	a := Slug("p")
 	return Slugs{
 		List: []Slug{"a", "b"}, Arr: [2]Slug{"c", "d"}, Map: map[string]Slug{"k": "m"},
 		Set: []Slug{"s", "t"}, Ptrs: []*Slug{&a}, Cents: []Cents{1234, 5},
