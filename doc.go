@@ -76,4 +76,12 @@
 // ErrVersionConflict, ErrItemTooLarge, ErrInvalidKey, ErrDecrypt) for
 // errors.Is and the SDK's error for errors.As. Define reports a
 // *DefinitionError naming the struct, field and tag.
+//
+// Values are written as attributevalue writes them, except where it would
+// crash or silently store something else: a string that is not valid UTF-8
+// (the SDK sends U+FFFD in its place), a cyclic value (a fatal stack overflow
+// in attributevalue) or a nil *types.AttributeValueMember… inside an item is
+// an error wrapping ErrInvalidValue, naming the field, before any request is
+// sent (see MarshalItem). A table made with a nil client fails every
+// operation with ErrNoClient.
 package tablemap

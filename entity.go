@@ -440,11 +440,13 @@ func entityTags(typ reflect.Type) (blankTags, error) {
 // encrypted ones sealed), the type attribute, the table's key and the keys
 // of every index whose fields are all present.
 func (s *schema) encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
-	item, err := s.codec.MarshalPtr(p)
-	if err != nil {
-		return nil, Key{}, err
-	}
+	// The key first: a key field the codec also refuses (invalid UTF-8)
+	// is an invalid key.
 	key, err := s.key(p)
+	if err != nil {
+		return nil, key, err
+	}
+	item, err := s.codec.MarshalPtr(p)
 	if err != nil {
 		return nil, key, err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // Sentinel errors. Errors returned by operations wrap them, so test with
@@ -49,6 +51,21 @@ var (
 	// ErrNoCipher reports an entity with encrypted fields defined on a table
 	// without a cipher (see WithCipher).
 	ErrNoCipher = errors.New("the table has no cipher")
+)
+
+// Sentinel errors of values refused before any request is sent.
+var (
+	// ErrInvalidValue reports a value that would not be stored or read back
+	// as it is: a string, set element, map key or attribute name that is
+	// not valid UTF-8 (the SDK would silently send U+FFFD in place of the
+	// bad bytes), a value nested deeper than 100 levels (a pointer, map or
+	// slice that holds itself, where attributevalue overflows the stack), a
+	// nil *types.AttributeValueMember… inside an item. The error names the
+	// struct and the field; nothing was sent.
+	ErrInvalidValue = codec.ErrInvalidValue
+	// ErrNoClient reports a table made by NewTable with a nil client.
+	// Nothing was sent.
+	ErrNoClient = errors.New("no client")
 )
 
 // A DefinitionError reports a struct that cannot define an entity. It names

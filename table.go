@@ -108,7 +108,13 @@ func WithProvisionedThroughput(read, write int64) TableOption {
 }
 
 // NewTable returns the table of the given name, reached through client.
+// Given a nil client (or a nil *dynamodb.Client), it returns a table every
+// operation of which fails with an error wrapping ErrNoClient and naming the
+// table, before any request is sent.
 func NewTable(client Client, name string, opts ...TableOption) *Table {
+	if isNilClient(client) {
+		client = noClient{table: name}
+	}
 	t := &Table{
 		client:   client,
 		name:     name,

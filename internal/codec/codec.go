@@ -25,6 +25,23 @@
 // times whose year RFC3339 cannot hold.
 // omitempty also omits a zero time.Time (attributevalue's OmitEmptyTime),
 // and a types.AttributeValue field is passed through as it is.
+//
+// Where attributevalue crashes or silently corrupts, the codec returns an
+// *Error wrapping ErrInvalidValue instead: a string, set element, map key
+// or attribute name that is not valid UTF-8 (the SDK would send U+FFFD in
+// place of the bad bytes); a value nested deeper than MaxDepth, such as a
+// pointer, map or slice that holds itself (a fatal stack overflow in
+// attributevalue); a nil *types.AttributeValueMember… inside a value a
+// Marshaler returned or passed through, or inside an item to decode (a
+// nil-pointer panic). A nil member as a whole field or interface value is
+// NULL, as attributevalue writes it, and so is a nil *T inside a **T even
+// when T has a Marshaler (attributevalue calls it on the nil pointer).
+//
+// Element types follow attributevalue: a pointer-receiver Marshaler is
+// called on slice elements and on elements of an addressable array, not on
+// map values; an Unmarshaler on any element. Set elements are decoded one by
+// one, as attributevalue does with FixUnmarshalIndividualSetValues (its
+// default hands the whole set to the first element).
 package codec
 
 import (
@@ -112,7 +129,7 @@ func MarshalValue(v any) (types.AttributeValue, error) {
 }
 
 // UnmarshalValue decodes av into out, a non-nil pointer.
-func UnmarshalValue(av types.AttributeValue, out any) error {
+func UnmarshalValue(av types.AttributeValue, out any) (err error) {
 	rv := reflect.ValueOf(out)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &Error{Type: reflect.TypeOf(out), Err: fmt.Errorf("cannot unmarshal into a non-pointer or nil pointer")}
@@ -122,5 +139,6 @@ func UnmarshalValue(av types.AttributeValue, out any) error {
 	if err != nil {
 		return top(err, t)
 	}
+	defer rescue(&err, t, "", av)
 	return top(fn(av, rv.UnsafePointer()), t)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -90,6 +91,9 @@ func (c *compiler) structPlan(t reflect.Type, addr bool) (*Struct, error) {
 		return nil, err
 	}
 	for _, cand := range cands {
+		if !utf8.ValidString(cand.name) {
+			return nil, within(badName(cand.name), t, cand.sf.Name)
+		}
 		f, err := c.field(t, cand, addr)
 		if err != nil {
 			return nil, within(err, t, cand.sf.Name)

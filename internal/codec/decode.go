@@ -670,7 +670,7 @@ func (c *compiler) decList(t reflect.Type, o opts) (decFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	plainStrings := et.Kind() == reflect.String && et.NumMethod() == 0
+	plainStrings := plainString(et, true) // elements are addressable: no Unmarshaler on *et
 	bytes := et.Kind() == reflect.Uint8
 	if plainStrings && !array {
 		return decStrings(t, elem), nil
@@ -740,8 +740,9 @@ func (c *compiler) decList(t reflect.Type, o opts) (decFn, error) {
 	}, nil
 }
 
-// decStrings decodes lists and string sets into a slice of a string type
-// without methods.
+// decStrings decodes lists and string and number sets into a slice of a
+// string type without methods. An empty binary set decodes too, as in
+// attributevalue (DynamoDB never returns one).
 func decStrings(t reflect.Type, elem decFn) decFn {
 	return func(av types.AttributeValue, p unsafe.Pointer) error {
 		sp := (*[]string)(p)
@@ -751,6 +752,12 @@ func decStrings(t reflect.Type, elem decFn) decFn {
 			n = len(v.Value)
 		case *types.AttributeValueMemberSS:
 			n = len(v.Value)
+		case *types.AttributeValueMemberNS:
+			n = len(v.Value)
+		case *types.AttributeValueMemberBS:
+			if len(v.Value) > 0 {
+				return at(typeError("B", t.Elem()), "[0]")
+			}
 		case nil, *types.AttributeValueMemberNULL:
 			*sp = nil
 			return nil
@@ -773,6 +780,8 @@ func decStrings(t reflect.Type, elem decFn) decFn {
 				}
 			}
 		case *types.AttributeValueMemberSS:
+			copy(ss, v.Value)
+		case *types.AttributeValueMemberNS:
 			copy(ss, v.Value)
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -23,6 +24,7 @@ type encFn func(e *encState, p unsafe.Pointer) (types.AttributeValue, error)
 // usually the arena inside the state itself.
 type encState struct {
 	buf   []byte
+	depth int // maps, lists, structs and pointers to pointers entered
 	arena [128]byte
 }
 
@@ -212,7 +214,11 @@ func marshalerOf(t reflect.Type, addr bool) func(p unsafe.Pointer) marshaler {
 		return nil
 	case t.Kind() == reflect.Pointer:
 		return func(p unsafe.Pointer) marshaler {
-			return reflect.NewAt(t.Elem(), *(*unsafe.Pointer)(p)).Interface().(marshaler)
+			q := *(*unsafe.Pointer)(p)
+			if q == nil {
+				return nil
+			}
+			return reflect.NewAt(t.Elem(), q).Interface().(marshaler)
 		}
 	}
 	return func(p unsafe.Pointer) marshaler { return reflect.NewAt(t, p).Elem().Interface().(marshaler) }
@@ -233,8 +239,20 @@ func encAttributeValue(t reflect.Type, o opts) encFn {
 			}
 			return null(), nil
 		}
-		return av, nil
+		return passThrough(e, av)
 	}
+}
+
+// passThrough checks a types.AttributeValue the codec passes on as it is. A
+// nil *types.AttributeValueMember… is NULL, as attributevalue writes it.
+func passThrough(e *encState, av types.AttributeValue) (types.AttributeValue, error) {
+	if isNilMember(av) {
+		return null(), nil
+	}
+	if err := checkAV(av, e.depth, true); err != nil {
+		return nil, err
+	}
+	return av, nil
 }
 
 func (c *compiler) newEncValue(t reflect.Type, o opts, addr bool) (encFn, error) {
@@ -251,12 +269,28 @@ func (c *compiler) newEncValue(t reflect.Type, o opts, addr bool) (encFn, error)
 		kerr := err
 		kind = func(*encState, unsafe.Pointer) (types.AttributeValue, error) { return nil, kerr }
 	}
+	omitNil := o.omitEmpty && o.omitEmptyElem
 	return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-		av, err := custom(p).MarshalDynamoDBAttributeValue()
-		if err != nil || av != nil {
-			return av, err
+		m := custom(p)
+		if m == nil { // a nil pointer inside a pointer to a pointer
+			if omitNil {
+				return nil, nil
+			}
+			return null(), nil
 		}
-		return kind(e, p)
+		av, err := m.MarshalDynamoDBAttributeValue()
+		if err != nil {
+			return nil, err
+		}
+		if av == nil {
+			return kind(e, p)
+		}
+		// The SDK would dereference a nil member and silently replace
+		// invalid UTF-8: check what the Marshaler built.
+		if err := checkAV(av, e.depth, true); err != nil {
+			return nil, err
+		}
+		return av, nil
 	}, nil
 }
 
@@ -302,10 +336,14 @@ func (c *compiler) encKind(t reflect.Type, o opts, addr bool) (encFn, error) {
 			return nil, err
 		}
 		return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+			if err := e.enter(); err != nil {
+				return nil, err
+			}
 			m, err := s.marshal(e, p)
 			if err != nil {
 				return nil, err
 			}
+			e.depth--
 			return &types.AttributeValueMemberM{Value: m}, nil
 		}, nil
 	case reflect.Map:
@@ -327,7 +365,12 @@ func (c *compiler) encKind(t reflect.Type, o opts, addr bool) (encFn, error) {
 				}
 				return null(), nil
 			}
-			return inner(e, q)
+			if err := e.enter(); err != nil {
+				return nil, err
+			}
+			av, err := inner(e, q)
+			e.depth--
+			return av, err
 		}, nil
 	case reflect.Interface:
 		return c.encInterface(t, o), nil
@@ -340,7 +383,11 @@ func encBool(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 }
 
 func encString(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-	return &types.AttributeValueMemberS{Value: *(*string)(p)}, nil
+	s := *(*string)(p)
+	if !utf8.ValidString(s) {
+		return nil, badString(s)
+	}
+	return &types.AttributeValueMemberS{Value: s}, nil
 }
 
 func encNumberString(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
@@ -426,11 +473,14 @@ func (c *compiler) encInterface(t reflect.Type, o opts) encFn {
 
 func encDynamic(e *encState, x any, o opts) (types.AttributeValue, error) {
 	if av, ok := x.(types.AttributeValue); ok {
-		return av, nil
+		return passThrough(e, av)
 	}
 	if o == (opts{}) {
 		switch v := x.(type) {
 		case string:
+			if !utf8.ValidString(v) {
+				return nil, badString(v)
+			}
 			return &types.AttributeValueMemberS{Value: v}, nil
 		case bool:
 			return &types.AttributeValueMemberBOOL{Value: v}, nil
@@ -546,6 +596,9 @@ func (c *compiler) encMap(t reflect.Type, o opts) (encFn, error) {
 	}
 	kt, et := t.Key(), t.Elem()
 	return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+		if err := e.enter(); err != nil {
+			return nil, err
+		}
 		mv := reflect.NewAt(t, p).Elem()
 		out := make(map[string]types.AttributeValue, mv.Len())
 		k := reflect.New(kt).Elem()
@@ -560,6 +613,9 @@ func (c *compiler) encMap(t reflect.Type, o opts) (encFn, error) {
 			if name == "" {
 				return nil, errorf("map key %v is empty: attribute names cannot be empty", k)
 			}
+			if !utf8.ValidString(name) {
+				return nil, badName(name)
+			}
 			v.SetIterValue(it)
 			av, err := elem(e, vp)
 			if err != nil {
@@ -569,16 +625,31 @@ func (c *compiler) encMap(t reflect.Type, o opts) (encFn, error) {
 				out[name] = av
 			}
 		}
+		e.depth--
 		return &types.AttributeValueMemberM{Value: out}, nil
 	}, nil
+}
+
+// checkName checks a map key as an attribute name.
+func checkName(k string) error {
+	if k == "" {
+		return errorf("map key is empty: attribute names cannot be empty")
+	}
+	if !utf8.ValidString(k) {
+		return badName(k)
+	}
+	return nil
 }
 
 func encStringMap(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	m := *(*map[string]string)(p)
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
-		if k == "" {
-			return nil, errorf("map key is empty: attribute names cannot be empty")
+		if err := checkName(k); err != nil {
+			return nil, err
+		}
+		if !utf8.ValidString(v) {
+			return nil, at(badString(v), "["+strconv.Quote(k)+"]")
 		}
 		out[k] = &types.AttributeValueMemberS{Value: v}
 	}
@@ -589,8 +660,8 @@ func encIntMap[V int | int64](e *encState, p unsafe.Pointer) (types.AttributeVal
 	m := *(*map[string]V)(p)
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
-		if k == "" {
-			return nil, errorf("map key is empty: attribute names cannot be empty")
+		if err := checkName(k); err != nil {
+			return nil, err
 		}
 		out[k] = &types.AttributeValueMemberN{Value: e.formatInt(int64(v))}
 	}
@@ -601,8 +672,8 @@ func encFloatMap(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	m := *(*map[string]float64)(p)
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
-		if k == "" {
-			return nil, errorf("map key is empty: attribute names cannot be empty")
+		if err := checkName(k); err != nil {
+			return nil, err
 		}
 		s, err := e.formatFloat(v, 64)
 		if err != nil {
@@ -617,8 +688,8 @@ func encBoolMap(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	m := *(*map[string]bool)(p)
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
-		if k == "" {
-			return nil, errorf("map key is empty: attribute names cannot be empty")
+		if err := checkName(k); err != nil {
+			return nil, err
 		}
 		out[k] = &types.AttributeValueMemberBOOL{Value: v}
 	}
@@ -661,7 +732,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 	size := et.Size()
 	eo := o.elem()
 	elemAddr := addr || t.Kind() == reflect.Slice
-	plainStrings := et.Kind() == reflect.String && et.NumMethod() == 0 && eo == (opts{})
+	plainStrings := eo == (opts{}) && plainString(et, elemAddr)
 
 	if set == setNone {
 		if plainStrings {
@@ -669,7 +740,11 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 				data, n := elems(t, p)
 				l := make([]types.AttributeValue, n)
 				for i := range l {
-					l[i] = &types.AttributeValueMemberS{Value: *(*string)(unsafe.Add(data, uintptr(i)*size))}
+					s := *(*string)(unsafe.Add(data, uintptr(i)*size))
+					if !utf8.ValidString(s) {
+						return nil, at(badString(s), "["+strconv.Itoa(i)+"]")
+					}
+					l[i] = &types.AttributeValueMemberS{Value: s}
 				}
 				return &types.AttributeValueMemberL{Value: l}, nil
 			}, nil
@@ -679,6 +754,9 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 			return nil, err
 		}
 		return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+			if err := e.enter(); err != nil {
+				return nil, err
+			}
 			data, n := elems(t, p)
 			l := make([]types.AttributeValue, 0, n)
 			for i := 0; i < n; i++ {
@@ -690,6 +768,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 					l = append(l, av)
 				}
 			}
+			e.depth--
 			return &types.AttributeValueMemberL{Value: l}, nil
 		}, nil
 	}
@@ -714,7 +793,11 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 			}
 			ss := make([]string, n)
 			for i := range ss {
-				ss[i] = *(*string)(unsafe.Add(data, uintptr(i)*size))
+				s := *(*string)(unsafe.Add(data, uintptr(i)*size))
+				if !utf8.ValidString(s) {
+					return nil, at(badString(s), "["+strconv.Itoa(i)+"]")
+				}
+				ss[i] = s
 			}
 			return &types.AttributeValueMemberSS{Value: ss}, nil
 		}, nil
@@ -736,6 +819,9 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 			ss = make([]string, 0, n)
 		case setBinary:
 			bs = make([][]byte, 0, n)
+		}
+		if err := e.enter(); err != nil {
+			return nil, err
 		}
 		for i := 0; i < n; i++ {
 			av, err := elem(e, unsafe.Add(data, uintptr(i)*size))
@@ -769,6 +855,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 				return nil, at(errorf("a %s element encodes as %s", setName(set), TypeName(av)), "["+strconv.Itoa(i)+"]")
 			}
 		}
+		e.depth--
 		switch set {
 		case setString:
 			out = &types.AttributeValueMemberSS{Value: ss}
@@ -782,6 +869,14 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 		}
 		return out, nil
 	}, nil
+}
+
+// plainString reports a string type the list and set fast paths may copy
+// as it is: no Marshaler or number methods, also on its pointer when the
+// element is addressable (attributevalue calls a pointer-receiver Marshaler
+// on slice elements and on array elements of an addressable array).
+func plainString(t reflect.Type, addr bool) bool {
+	return t.Kind() == reflect.String && t.NumMethod() == 0 && (!addr || reflect.PointerTo(t).NumMethod() == 0)
 }
 
 func setName(s setKind) string {

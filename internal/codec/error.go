@@ -1,10 +1,32 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
+
+// ErrInvalidValue reports a Go value or an attribute value the codec
+// refuses rather than let it be stored or read wrongly: a string that is not
+// valid UTF-8, a value nested deeper than MaxDepth (a cycle), a nil
+// *types.AttributeValueMember… inside an item. Errors wrapping it are found
+// before any request is sent.
+var ErrInvalidValue = errors.New("invalid value")
+
+// invalidf is a cause wrapping ErrInvalidValue.
+func invalidf(format string, args ...any) error {
+	return &Error{Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalidValue}, args...)...)}
+}
+
+// quote quotes at most about 100 bytes of s, for messages.
+func quote(s string) string {
+	if len(s) > 100 {
+		return fmt.Sprintf("%q…", s[:100])
+	}
+	return fmt.Sprintf("%q", s)
+}
 
 // Error reports a value or a struct definition the codec cannot handle. It
 // names the Go type and the path of the field inside it, as in
@@ -29,7 +51,7 @@ func (e *Error) Error() string {
 		if e.Type != nil && e.Path[0] != '[' {
 			b.WriteByte('.')
 		}
-		b.WriteString(e.Path)
+		b.WriteString(elide(e.Path))
 	}
 	if e.Type != nil || e.Path != "" {
 		b.WriteString(": ")
@@ -39,6 +61,22 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// elide shortens a long path (a cyclic value's) to its two ends.
+func elide(path string) string {
+	const keep = 60
+	if len(path) <= 2*keep+10 {
+		return path
+	}
+	head, tail := keep, len(path)-keep
+	for head > 0 && !utf8.RuneStart(path[head]) {
+		head--
+	}
+	for tail < len(path) && !utf8.RuneStart(path[tail]) {
+		tail++
+	}
+	return path[:head] + "…" + path[tail:]
+}
 
 // errorf is a cause without a location; callers on the way out add the path
 // and the type.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/google/go-cmp/cmp"
@@ -65,6 +66,8 @@ type Fuzzed struct {
 	Inners []FuzzInner
 	Any    any
 	Up     Upper
+	Slugs  []Slug  // pointer-receiver (un)marshalers on elements
+	SlugA  [2]Slug // the same in an addressable array
 }
 
 func build(s string, i int64, u uint64, f float64, b bool, raw []byte, sec, nsec int64) *Fuzzed {
@@ -86,6 +89,8 @@ func build(s string, i int64, u uint64, f float64, b bool, raw []byte, sec, nsec
 		Inner:  FuzzInner{Name: s, Count: int(u % 7), Tags: parts},
 		Inners: []FuzzInner{{Name: parts[0]}},
 		Up:     Upper(strings.ToLower(s)),
+		Slugs:  []Slug{Slug(s)},
+		SlugA:  [2]Slug{Slug(parts[0])},
 	}
 	copy(v.BArr[:], raw)
 	if b {
@@ -114,8 +119,12 @@ func build(s string, i int64, u uint64, f float64, b bool, raw []byte, sec, nsec
 }
 
 // storable reports whether v holds only values the codec writes, unlike
-// attributevalue: finite numbers, times with four-digit years.
+// attributevalue: finite numbers, times with four-digit years, strings of
+// valid UTF-8.
 func storable(v *Fuzzed) bool {
+	if !utf8.ValidString(v.S) {
+		return false
+	}
 	for _, f := range []float64{v.F64, float64(v.F32)} {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return false
@@ -141,6 +150,7 @@ func FuzzCodec(f *testing.F) {
 	f.Add("inf", int64(1), uint64(1), math.Inf(-1), false, []byte{}, int64(1), int64(1))
 	f.Add("big32", int64(1), uint64(1), 1e39, false, []byte{1}, int64(1), int64(1))
 	f.Add("tiny", int64(1), uint64(1), 5e-324, true, []byte{1}, int64(1), int64(1))
+	f.Add("ok,\xff", int64(2), uint64(2), 2.5, true, []byte("u"), int64(2), int64(2))
 	f.Add("k,k", int64(7), uint64(3), 123456789.125, true, []byte("dup"), int64(86400), int64(5))
 
 	f.Fuzz(func(t *testing.T, s string, i int64, u uint64, fl float64, b bool, raw []byte, sec, nsec int64) {
@@ -148,7 +158,7 @@ func FuzzCodec(f *testing.F) {
 		got, err := codec.Marshal(v)
 		if !storable(v) {
 			if err == nil {
-				t.Fatalf("Marshal of a NaN, an infinity or a five-digit year succeeded")
+				t.Fatalf("Marshal of a NaN, an infinity, a five-digit year or invalid UTF-8 succeeded")
 			}
 			return
 		}

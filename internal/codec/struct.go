@@ -115,10 +115,11 @@ func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
 
 // Unmarshal decodes av into v, a settable value of f.Type, with the
 // field's options.
-func (f *Field) Unmarshal(av types.AttributeValue, v reflect.Value) error {
+func (f *Field) Unmarshal(av types.AttributeValue, v reflect.Value) (err error) {
 	if !v.IsValid() || v.Type() != f.Type || !v.CanSet() {
 		return &Error{Type: f.owner, Path: f.Path, Err: fmt.Errorf("cannot decode into %s: need a settable %s", typeOf(v), f.Type)}
 	}
+	defer rescue(&err, f.owner, f.Path, av)
 	if err := f.dec(av, v.Addr().UnsafePointer()); err != nil {
 		return within(err, f.owner, f.Path)
 	}
@@ -156,6 +157,9 @@ func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValu
 		m, err := s.marshal(newEncState(), p)
 		return m, top(err, s.Type)
 	}
+	if err := checkAV(av, 0, true); err != nil {
+		return nil, top(err, s.Type)
+	}
 	m, ok := av.(*types.AttributeValueMemberM)
 	if !ok {
 		return nil, &Error{Type: s.Type, Err: fmt.Errorf("MarshalDynamoDBAttributeValue returned %s, want M", TypeName(av))}
@@ -185,7 +189,8 @@ func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.Attrib
 
 // UnmarshalPtr decodes item into the struct at p, which points to a value
 // of s.Type. Attributes the item lacks leave their fields unchanged.
-func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) (err error) {
+	defer rescueItem(&err, s.Type, item)
 	if s.unmarshaler {
 		err := reflect.NewAt(s.Type, p).Interface().(unmarshaler).UnmarshalDynamoDBAttributeValue(&types.AttributeValueMemberM{Value: item})
 		return top(err, s.Type)
