@@ -128,7 +128,7 @@ func (s *schema) seal(ctx context.Context, k Key, f *codec.Field, av types.Attri
 	if err != nil {
 		return nil, fmt.Errorf("attribute %q: %w", f.Name, err)
 	}
-	b, err := s.table.cipher.Seal(ctx, plain, s.table.aad(k, f.Name))
+	b, err := s.table.cipher.Seal(withEntity(ctx, s.name), plain, s.table.aad(k, f.Name))
 	if err != nil {
 		return nil, fmt.Errorf("attribute %q: encrypt: %w", f.Name, err)
 	}
@@ -170,7 +170,7 @@ func (s *schema) openItem(ctx context.Context, item map[string]types.AttributeVa
 		if !ok {
 			return nil, decryptErr(f, fmt.Errorf("the stored value is %s, not a ciphertext (B)", codec.TypeName(av)))
 		}
-		plain, err := s.table.cipher.Open(ctx, b.Value, s.table.aad(k, f.Name))
+		plain, err := s.table.cipher.Open(withEntity(ctx, s.name), b.Value, s.table.aad(k, f.Name))
 		if err != nil {
 			return nil, decryptErr(f, err)
 		}

@@ -193,16 +193,26 @@ type BoundDataKeySource interface {
 	DecryptBound(ctx context.Context, wrapped []byte, b DataKeyBinding) (plaintext []byte, err error)
 }
 
-// A DataKeyBinding is what an Envelope binds a data key to: the table and
-// the encrypted attribute of the values it seals. It comes from the
-// additional data each value is sealed with (see Cipher), which binds the
-// value itself to its item too; a value sealed with other additional data
-// (a direct caller of Seal) has the zero binding. A Cipher is not told the
-// entity, so the binding cannot name it: two entities' attributes of one
-// name share data keys.
+// A DataKeyBinding is what an Envelope binds a data key to: the table, the
+// entity and the encrypted attribute of the values it seals. The table and
+// attribute come from the additional data each value is sealed with (see
+// Cipher), which binds the value itself to its item too; the entity comes
+// from the context tablemap passes to Seal and Open. A value sealed by a
+// direct caller of Seal, with other additional data, has the zero binding.
 type DataKeyBinding struct {
 	Table     string // the table's name, or its logical name (WithLogicalTableName)
+	Entity    string // the entity type name
 	Attribute string // the encrypted attribute's name
+}
+
+// entityKey is the context key of the entity whose attributes a Cipher
+// seals or opens: the Cipher interface has no parameter for it.
+type entityKey struct{}
+
+// withEntity returns ctx carrying the entity name for an Envelope's
+// binding.
+func withEntity(ctx context.Context, entity string) context.Context {
+	return context.WithValue(ctx, entityKey{}, entity)
 }
 
 // DataKeyLimits bound how long and how much an Envelope uses one data key.
@@ -327,11 +337,15 @@ func newEnvelope(source DataKeySource, limits DataKeyLimits) *envelope {
 
 // binding returns the binding of a value sealed with aad: for a source
 // that does not bind data keys, the zero binding, so all values share one.
-func (e *envelope) binding(aad []byte) DataKeyBinding {
+func (e *envelope) binding(ctx context.Context, aad []byte) DataKeyBinding {
 	if e.bound == nil {
 		return DataKeyBinding{}
 	}
-	return bindingOf(aad)
+	b := bindingOf(aad)
+	if b.Table != "" {
+		b.Entity, _ = ctx.Value(entityKey{}).(string)
+	}
+	return b
 }
 
 func (e *envelope) fresh(k *dataKey, now time.Time) bool { return now.Sub(k.born) < e.limits.MaxAge }
@@ -342,7 +356,7 @@ func (e *envelope) sealsMore(k *dataKey, n int64, now time.Time) bool {
 }
 
 func (e *envelope) Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error) {
-	b := e.binding(aad)
+	b := e.binding(ctx, aad)
 	n := int64(len(plaintext))
 	for {
 		e.mu.Lock()
@@ -480,7 +494,7 @@ func (e *envelope) Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	ok := openKey{e.binding(aad), string(wrapped)}
+	ok := openKey{e.binding(ctx, aad), string(wrapped)}
 	for {
 		e.mu.Lock()
 		k := e.open[ok]

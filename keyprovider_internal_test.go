@@ -132,3 +132,65 @@ func TestEnvelopeCoalesces(t *testing.T) {
 		t.Errorf("%d GenerateDataKey calls for 9 concurrent Seals (one cancelled), want 2", n)
 	}
 }
+
+// boundRecorder is a BoundDataKeySource that records the bindings it is
+// asked for.
+type boundRecorder struct {
+	plainSource
+	mu       sync.Mutex
+	bindings []DataKeyBinding
+}
+
+func (r *boundRecorder) GenerateBoundDataKey(ctx context.Context, b DataKeyBinding) ([]byte, []byte, error) {
+	r.mu.Lock()
+	r.bindings = append(r.bindings, b)
+	r.mu.Unlock()
+	return r.GenerateDataKey(ctx)
+}
+
+func (r *boundRecorder) DecryptBound(ctx context.Context, wrapped []byte, b DataKeyBinding) ([]byte, error) {
+	r.mu.Lock()
+	r.bindings = append(r.bindings, b)
+	r.mu.Unlock()
+	return r.Decrypt(ctx, wrapped)
+}
+
+// TestBindingNamesEntity: an entity's encrypted attribute is sealed and
+// opened under a data key bound to the table, the entity and the
+// attribute, so two entities never share a data key.
+func TestBindingNamesEntity(t *testing.T) {
+	type Vault struct {
+		_      struct{} `tablemap:"Vault" pk:"V#{id}"`
+		ID     string   `dynamo:"id"`
+		Secret string   `dynamo:"secret,encrypted"`
+	}
+	type Diary struct {
+		_      struct{} `tablemap:"Diary" pk:"D#{id}"`
+		ID     string   `dynamo:"id"`
+		Secret string   `dynamo:"secret,encrypted"`
+	}
+	src := &boundRecorder{}
+	tbl := NewTable(nil, "app", WithCipher(Envelope(src)))
+	vaults := MustDefine[Vault](tbl)
+	diaries := MustDefine[Diary](tbl)
+	ctx := context.Background()
+	in, err := vaults.Put(Vault{ID: "1", Secret: "s"}).Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := diaries.Put(Diary{ID: "1", Secret: "s"}).Params(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vaults.decode(ctx, in.Item); err != nil {
+		t.Fatal(err)
+	}
+	want := []DataKeyBinding{
+		{Table: "app", Entity: "Vault", Attribute: "secret"},
+		{Table: "app", Entity: "Diary", Attribute: "secret"},
+	}
+	// The read of the vault's value finds its data key cached by the
+	// envelope: no third call.
+	if diff := cmp.Diff(want, src.bindings); diff != "" {
+		t.Errorf("bindings (-want +got):\n%s", diff)
+	}
+}

@@ -22,14 +22,15 @@
 // Each GenerateDataKey and Decrypt carries the encryption context
 //
 //	tablemap:table      the table's name (its logical name, if set)
+//	tablemap:entity     the entity type name
 //	tablemap:attribute  the encrypted attribute's name
 //
-// so KMS unwraps a data key only for the table and attribute it was made
-// for (a wrapped key copied elsewhere is an InvalidCiphertextException),
-// CloudTrail records both with every request, and a key policy can grant a
-// role the keys of one table or attribute with the condition keys
-// kms:EncryptionContext:tablemap:table and kms:EncryptionContext:tablemap:attribute.
-// The entity is not part of it: tablemap does not tell a cipher the entity.
+// so KMS unwraps a data key only for the table, entity and attribute it was
+// made for (a wrapped key copied elsewhere is an InvalidCiphertextException),
+// CloudTrail records them with every request, and a key policy can grant a
+// role the keys of one table, entity or attribute with the condition keys
+// kms:EncryptionContext:tablemap:table, …:tablemap:entity and
+// …:tablemap:attribute.
 //
 // # Rotation
 //
@@ -138,6 +139,9 @@ func encryptionContext(b tablemap.DataKeyBinding) map[string]string {
 	ec := map[string]string{}
 	if b.Table != "" {
 		ec["tablemap:table"] = b.Table
+	}
+	if b.Entity != "" {
+		ec["tablemap:entity"] = b.Entity
 	}
 	if b.Attribute != "" {
 		ec["tablemap:attribute"] = b.Attribute

@@ -190,11 +190,11 @@ func wrapped(t *testing.T, sealed []byte) []byte {
 }
 
 // TestEncryptionContext: KMS itself refuses to unwrap a data key for
-// another table or attribute than it was made for.
+// another table, entity or attribute than it was made for.
 func TestEncryptionContext(t *testing.T) {
 	e := newEnv(t)
 	src := e.source(t, e.kms.Key(t))
-	bank := tablemap.DataKeyBinding{Table: "ezypass", Attribute: "secret"}
+	bank := tablemap.DataKeyBinding{Table: "ezypass", Entity: "Secret", Attribute: "secret"}
 	plain, w, err := src.GenerateBoundDataKey(ctx, bank)
 	if err != nil {
 		t.Fatal(err)
@@ -204,8 +204,10 @@ func TestEncryptionContext(t *testing.T) {
 		t.Fatalf("DecryptBound with the same binding: %x, %v; want the data key", got, err)
 	}
 	for _, other := range []tablemap.DataKeyBinding{
-		{Table: "other", Attribute: "secret"},
-		{Table: "ezypass", Attribute: "notes"},
+		{Table: "other", Entity: "Secret", Attribute: "secret"},
+		{Table: "ezypass", Entity: "Note", Attribute: "secret"},
+		{Table: "ezypass", Entity: "Secret", Attribute: "notes"},
+		{Table: "ezypass", Attribute: "secret"},
 		{},
 	} {
 		_, err := src.DecryptBound(ctx, w, other)
