@@ -84,17 +84,41 @@ func emptyKeyField(v reflect.Value) bool {
 	return false
 }
 
-// values encodes the part's fields of the value at p. With partial set, it
-// stops at the first zero field (keys.IsZero) and returns the leading ones;
-// otherwise an empty field is an error wrapping ErrInvalidKey.
-func (k *keyPart) values(p unsafe.Pointer, partial bool) ([]string, error) {
-	vals := make([]string, 0, len(k.fields))
-	for _, f := range k.fields {
-		v := f.Value(p)
-		if partial && keys.IsZero(v) {
-			break
+// fieldsUse says which of a key part's fields make a key or a key prefix.
+type fieldsUse int
+
+const (
+	// allFields: every field; an empty one is an error (Get, Put, …).
+	allFields fieldsUse = iota
+	// queryFields: a Query's partial value. The prefix runs through the
+	// last set field: a non-empty string or time, a non-zero number, true.
+	// A zero number or false before a set field is a value; trailing ones
+	// are not given. An empty string or time before a set field is an
+	// error, since a prefix cannot skip it.
+	queryFields
+	// boundFields: the value of a sort key condition. The prefix runs up to
+	// the first empty string or time; numbers and bools are values, zero
+	// and false included. A set field after an empty one is an error.
+	boundFields
+)
+
+// setKeyField reports whether v is set: a non-empty string or time, a
+// non-zero number, true.
+func setKeyField(v reflect.Value) bool { return !keys.IsZero(v) }
+
+// values encodes the part's fields of the value at p that use selects (see
+// fieldsUse). Errors wrap ErrInvalidKey and name the fields.
+func (k *keyPart) values(p unsafe.Pointer, use fieldsUse) ([]string, error) {
+	n := len(k.fields)
+	if use != allFields {
+		if n = k.prefixLen(p, use); n < 0 {
+			return nil, k.gapErr(p)
 		}
-		if !partial && emptyKeyField(v) {
+	}
+	vals := make([]string, 0, n)
+	for _, f := range k.fields[:n] {
+		v := f.Value(p)
+		if emptyKeyField(v) {
 			return nil, fmt.Errorf("%s: key field %q is empty: %w", k.tag, f.Name, ErrInvalidKey)
 		}
 		s, err := keys.Encode(v)
@@ -106,9 +130,46 @@ func (k *keyPart) values(p unsafe.Pointer, partial bool) ([]string, error) {
 	return vals, nil
 }
 
+// prefixLen returns the number of leading fields of the value at p that
+// make its key prefix for use, or -1 when a set field follows an empty one.
+func (k *keyPart) prefixLen(p unsafe.Pointer, use fieldsUse) int {
+	firstEmpty, lastSet := len(k.fields), -1
+	for i, f := range k.fields {
+		v := f.Value(p)
+		if emptyKeyField(v) && firstEmpty == len(k.fields) {
+			firstEmpty = i
+		}
+		if setKeyField(v) {
+			lastSet = i
+		}
+	}
+	if lastSet > firstEmpty {
+		return -1
+	}
+	if use == queryFields {
+		return lastSet + 1
+	}
+	return firstEmpty
+}
+
+// gapErr reports the first empty field of the value at p followed by a set
+// one, which no key prefix can honour.
+func (k *keyPart) gapErr(p unsafe.Pointer) error {
+	empty := ""
+	for _, f := range k.fields {
+		v := f.Value(p)
+		if empty == "" && emptyKeyField(v) {
+			empty = f.Name
+		} else if empty != "" && setKeyField(v) {
+			return fmt.Errorf("%s: key field %q is set but %q before it is empty; a key prefix cannot skip a field: %w", k.tag, f.Name, empty, ErrInvalidKey)
+		}
+	}
+	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.tag, ErrInvalidKey)
+}
+
 // build returns the key of the value at p.
 func (k *keyPart) build(p unsafe.Pointer) (string, error) {
-	vals, err := k.values(p, false)
+	vals, err := k.values(p, allFields)
 	if err != nil {
 		return "", err
 	}
@@ -204,7 +265,7 @@ func (g *index) prefix(p unsafe.Pointer) (keyPrefix, error) {
 		return kp, nil
 	}
 	kp.SKAttr = g.skAttr
-	vals, err := g.sk.values(p, true)
+	vals, err := g.sk.values(p, queryFields)
 	if err != nil {
 		return kp, err
 	}

@@ -1,6 +1,7 @@
 package tablemap_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +92,78 @@ func TestKeyErrors(t *testing.T) {
 	}
 	_, err = events.ParseKey("STREAM#s#00000000000000000300", "AT#"+takenKey+"#SEQ#00000000000000000001")
 	wantErr(t, err, tablemap.ErrInvalidKey) // 300 overflows a uint8
+}
+
+// zScore is a player's score on a level of a game: a sort key that starts
+// with an integer field, which may be zero.
+type zScore struct {
+	_      struct{} `tablemap:"Score" pk:"GAME#{game}" sk:"LEVEL#{level}#{player}"`
+	Game   string   `dynamo:"game"`
+	Level  int      `dynamo:"level"`
+	Player string   `dynamo:"player"`
+	Points int      `dynamo:"points"`
+}
+
+// TestQueryZeroKeyFields checks that a zero integer is a value in a
+// partial value and in sort key conditions, that a query never widens to
+// fields the caller did not give, and that Get and Query agree.
+func TestQueryZeroKeyFields(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	scores := define[zScore](t, tbl)
+	follows := define[qFollow](t, tbl)
+	create(t, tbl, m)
+	var all []zScore
+	for _, level := range []int{-1, 0, 1} {
+		for _, player := range []string{"a", "b"} {
+			s := zScore{Game: "g", Level: level, Player: player, Points: 10*level + len(player)}
+			put(t, scores, s)
+			all = append(all, s)
+		}
+	}
+	put(t, follows, qFollow{User: "bob", Other: "ann", Since: minute(1)}, qFollow{User: "bob", Other: "cat", Since: minute(2)})
+	levelZeroA := all[2]
+
+	got, err := scores.Get(zScore{Game: "g", Level: 0, Player: "a"}).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "get level 0 a", levelZeroA, got)
+	m.Reset()
+	for _, tc := range []struct {
+		name string
+		q    *tablemap.Query[zScore]
+		want []zScore
+	}{
+		{"whole partition", scores.Query(zScore{Game: "g"}), all},
+		{"level 0, player a: the item Get reads", scores.Query(zScore{Game: "g", Level: 0, Player: "a"}), []zScore{levelZeroA}},
+		{"zero level before a set player", scores.Query(zScore{Game: "g", Player: "b"}), []zScore{all[3]}},
+		{"level 1", scores.Query(zScore{Game: "g", Level: 1}), all[4:]},
+		{"equal level 0, player a", scores.Query(zScore{Game: "g"}).SKEqual(zScore{Level: 0, Player: "a"}), []zScore{levelZeroA}},
+		{"equal level 0", scores.Query(zScore{Game: "g"}).SKEqual(zScore{Level: 0}), all[2:4]},
+		{"less than level 0", scores.Query(zScore{Game: "g"}).SKLess(zScore{Level: 0}), all[:2]},
+		{"between levels 0 and 1", scores.Query(zScore{Game: "g"}).SKBetween(zScore{Level: 0}, zScore{Level: 1}), all[2:]},
+		{"between levels -1 and 0", scores.Query(zScore{Game: "g"}).SKBetween(zScore{Level: -1}, zScore{}), all[:4]},
+	} {
+		diff(t, tc.name, tc.want, collect(t, tc.q.All(ctx)))
+	}
+	if n := m.Requests("Query"); n != 9 {
+		t.Errorf("%d Query requests, want 9 (one per query)", n)
+	}
+
+	// A field set after an empty one cannot be honoured by a prefix: an
+	// error naming both, before any request, not bob's every follow.
+	m.Reset()
+	_, err = follows.Query(qFollow{User: "bob", Since: minute(1)}).Params()
+	wantErr(t, err, tablemap.ErrInvalidKey)
+	for _, name := range []string{`"other"`, `"since"`} {
+		if err != nil && !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name field %s", err, name)
+		}
+	}
+	_, err = follows.Query(qFollow{User: "bob"}).SKLess(qFollow{Since: minute(1)}).First(ctx)
+	wantErr(t, err, tablemap.ErrInvalidKey)
+	if n := m.Requests(); n != 0 {
+		t.Errorf("%d requests for refused queries, want 0", n)
+	}
 }

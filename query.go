@@ -24,9 +24,23 @@ import (
 //
 // The partial value gives the partition key (every partition key field must
 // be set) and, unless a sort key condition is given, a sort key prefix from
-// its leading non-zero sort key fields; the prefix ends on a field boundary,
-// so user "ann" never matches user "anne". With every sort key field set it
-// is the full sort key, matched with equality.
+// its leading sort key fields; the prefix ends on a field boundary, so user
+// "ann" never matches user "anne". With every sort key field given it is
+// the full sort key, matched with equality. A query never returns an item
+// that differs from the partial value in a field the value gives:
+//
+//   - A string or time field is given when it is not empty; a number or
+//     bool field when it is non-zero (true), or when a later sort key field
+//     is given: in Photo{Owner: "ann", Album: 0, Title: "x"} on a sort key
+//     "{album}#{title}", album 0 is a value and matched.
+//   - The prefix runs through the last given field. Trailing zero numbers
+//     and false are not given, so Query(Photo{Owner: "ann"}) reads the
+//     whole partition whatever the types of the sort key fields; to match
+//     a trailing zero, use SKEqual, whose value counts zero.
+//   - An empty string or time field followed by a given field is an error
+//     wrapping ErrInvalidKey that names both fields, before any request: no
+//     prefix can skip a field, and dropping the later one would widen the
+//     query.
 //
 // A query returns only items of its entity, even where its partition holds
 // other entities' items: it filters on the type attribute and checks each
@@ -143,11 +157,15 @@ func (q *Query[T]) Consistent() *Query[T] {
 // Sort key conditions replace the sort key prefix of the query's partial
 // value. Each takes typed values whose sort key fields (of the queried
 // index's sort key template) make the key to compare with; their other
-// fields are ignored. A value may set only the leading sort key fields: the
-// comparison is then on those fields, as if the others did not exist, so
-// SKLessOrEqual(Photo{Taken: t}) on a sort key "{taken}#{username}" takes
-// every photo taken at t. A value with no sort key field set is an error.
-// A query has at most one sort key condition.
+// fields are ignored. The key is made of the fields up to the first empty
+// string or zero time field; numbers and bools are values, zero and false
+// included, so SKEqual(Photo{Album: 0}) on a sort key "{album}" matches
+// album 0. A value may thus leave trailing string or time fields empty: the
+// comparison is then on the leading fields, as if the others did not exist,
+// so SKLessOrEqual(Photo{Taken: t}) on a sort key "{taken}#{username}"
+// takes every photo taken at t. A value whose first sort key field is
+// empty, or that sets a field after an empty one, is an error wrapping
+// ErrInvalidKey. A query has at most one sort key condition.
 
 // SKEqual keeps items whose sort key fields equal those of v.
 func (q *Query[T]) SKEqual(v T) *Query[T] { return q.setSK(skEqual, v, v) }
@@ -335,7 +353,7 @@ func (q *Query[T]) base() (*querySpec, error) {
 		return spec, nil
 	}
 	if g.sk != nil {
-		vals, err := g.sk.values(p, true)
+		vals, err := g.sk.values(p, queryFields)
 		if err != nil {
 			return nil, err
 		}
@@ -457,7 +475,7 @@ func (b skBound) after() string {
 
 func (g *index) skBound(p unsafe.Pointer) (skBound, error) {
 	k := g.sk
-	vals, err := k.values(p, true)
+	vals, err := k.values(p, boundFields)
 	if err != nil {
 		return skBound{}, err
 	}
