@@ -582,12 +582,14 @@ type querySpec struct {
 
 	in       *dynamodb.QueryInput // without start key and limit
 	keyAttrs []string             // the key attributes a cursor holds
+	scope    string               // the digest of the key condition and order a cursor holds
 }
 
 // finish builds the request from the spec.
 func (q *querySpec) finish() error {
 	t := q.t
 	q.keyAttrs = keyAttrs(t, q.g)
+	q.scope = cursorScope(q.pk, q.sk, q.desc)
 	shape, err := q.shape()
 	if err != nil {
 		return err

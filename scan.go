@@ -213,7 +213,7 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, sc.spec.wrap(errors.New("Page reads one segment; use All for a parallel scan"))
 	}
 	t := sc.e.s.table
-	start, err := t.decodeCursor(cursor, sc.ident, sc.index, sc.keyAttrs)
+	start, err := t.decodeCursor(cursor, sc.ident, sc.index, "", sc.keyAttrs)
 	if err != nil {
 		return nil, sc.spec.wrap(err)
 	}
@@ -223,7 +223,7 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	if page.Next, err = t.encodeCursor(sc.ident, sc.index, sc.keyAttrs, next); err != nil {
+	if page.Next, err = t.encodeCursor(sc.ident, sc.index, "", sc.keyAttrs, next); err != nil {
 		return nil, sc.spec.wrap(err)
 	}
 	return page, nil

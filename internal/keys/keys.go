@@ -485,3 +485,20 @@ func Decode(s string, v reflect.Value) error {
 	}
 	return nil
 }
+
+// QuoteLimit is the most bytes of a key or value Quote quotes.
+const QuoteLimit = 100
+
+// Quote returns s quoted for a message: whole when at most QuoteLimit
+// bytes, else its first QuoteLimit bytes (cut at a rune boundary), an
+// ellipsis and its length, so that no message carries a whole large key.
+func Quote(s string) string {
+	if len(s) <= QuoteLimit {
+		return strconv.Quote(s)
+	}
+	n := QuoteLimit
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
