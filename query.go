@@ -46,8 +46,12 @@ import (
 // other entities' items: it filters on the type attribute and checks each
 // item's type before decoding it.
 //
-// The request is built once, on the first terminal call or Params; options
-// set afterwards are ignored.
+// Every option applies to every call made after it: a terminal call or
+// Params after an option builds the request again, so Params shows what the
+// next call sends, and Limit, Newest or a condition set between two pages
+// applies to the second. (A cursor then belongs to the query as it was: one
+// made before the key condition or order changed is ErrInvalidCursor.) A
+// Query is not safe for concurrent use.
 type Query[T any] struct {
 	e          *Entity[T]
 	value      T
@@ -60,8 +64,10 @@ type Query[T any] struct {
 	consistent bool
 	err        error
 
-	built bool
-	spec  *querySpec
+	built    bool   // spec and buildErr are of the options as they are
+	version  uint64 // counts option calls, for collections built from the query
+	spec     *querySpec
+	buildErr error
 }
 
 // skOp is a sort key comparison.
@@ -89,6 +95,12 @@ func (e *Entity[T]) Query(v T) *Query[T] {
 	return &Query[T]{e: e, value: v}
 }
 
+// changed marks the built request stale after an option call.
+func (q *Query[T]) changed() {
+	q.built = false
+	q.version++
+}
+
 func (q *Query[T]) fail(err error) {
 	if q.err == nil {
 		q.err = &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: err}
@@ -100,18 +112,21 @@ func (q *Query[T]) fail(err error) {
 // fields are then those of that index's key templates.
 func (q *Query[T]) Index(name string) *Query[T] {
 	q.index = name
+	q.changed()
 	return q
 }
 
 // Newest returns items in descending sort key order.
 func (q *Query[T]) Newest() *Query[T] {
 	q.desc = true
+	q.changed()
 	return q
 }
 
 // Oldest returns items in ascending sort key order, the default.
 func (q *Query[T]) Oldest() *Query[T] {
 	q.desc = false
+	q.changed()
 	return q
 }
 
@@ -124,6 +139,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 		q.fail(fmt.Errorf("negative limit %d", n))
 	}
 	q.limit = n
+	q.changed()
 	return q
 }
 
@@ -132,6 +148,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // Filter calls are ANDed.
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	q.filter = and(q.filter, cond)
+	q.changed()
 	return q
 }
 
@@ -144,6 +161,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 		q.fail(err)
 	}
 	q.project = append(q.project, attrs...)
+	q.changed()
 	return q
 }
 
@@ -151,6 +169,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 // do not support it (an error).
 func (q *Query[T]) Consistent() *Query[T] {
 	q.consistent = true
+	q.changed()
 	return q
 }
 
@@ -200,14 +219,14 @@ func (q *Query[T]) setSK(op skOp, a, b T) *Query[T] {
 		q.fail(errors.New("a query has one sort key condition"))
 	}
 	q.sk = &skCondition[T]{op: op, a: a, b: b}
+	q.changed()
 	return q
 }
 
 // Params returns the Query request of the first page, without sending it.
 func (q *Query[T]) Params() (*dynamodb.QueryInput, error) {
-	q.build()
-	if q.err != nil {
-		return nil, q.err
+	if err := q.ready(); err != nil {
+		return nil, err
 	}
 	return q.spec.params(nil, q.limit), nil
 }
@@ -227,9 +246,8 @@ type Page[T any] struct {
 // cursor of another query (another entity, index or partition) or one that
 // was altered is ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	q.build()
-	if q.err != nil {
-		return nil, q.err
+	if err := q.ready(); err != nil {
+		return nil, err
 	}
 	start, err := q.spec.decodeCursor(cursor)
 	if err != nil {
@@ -255,10 +273,9 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // iteration, as the last pair yielded.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		q.build()
-		if q.err != nil {
+		if err := q.ready(); err != nil {
 			var zero T
-			yield(zero, q.err)
+			yield(zero, err)
 			return
 		}
 		yieldItems(ctx, q.spec, q.e, q.spec, q.limit, yield)
@@ -269,9 +286,8 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 // matches.
 func (q *Query[T]) First(ctx context.Context) (T, error) {
 	var v T
-	q.build()
-	if q.err != nil {
-		return v, q.err
+	if err := q.ready(); err != nil {
+		return v, err
 	}
 	found := false
 	scratch := new(T)
@@ -290,33 +306,39 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 // Count returns the number of items the query matches, reading every page
 // (with Select COUNT, so no item is transferred). Limit does not apply.
 func (q *Query[T]) Count(ctx context.Context) (int, error) {
-	q.build()
-	if q.err != nil {
-		return 0, q.err
+	if err := q.ready(); err != nil {
+		return 0, err
 	}
 	return q.spec.count(ctx)
 }
 
-func (q *Query[T]) build() {
-	if q.built {
-		return
-	}
-	q.built = true
+// ready builds the request from the options as they are, unless it is
+// built already, and returns the first option error or the build's.
+func (q *Query[T]) ready() error {
 	if q.err != nil {
-		return
+		return q.err
+	}
+	if !q.built {
+		q.spec, q.buildErr = q.build()
+		q.built = true
+	}
+	return q.buildErr
+}
+
+func (q *Query[T]) build() (*querySpec, error) {
+	fail := func(err error) (*querySpec, error) {
+		return nil, &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: err}
 	}
 	spec, err := q.base()
 	if err != nil {
-		q.fail(err)
-		return
+		return fail(err)
 	}
 	spec.ident = q.e.s.name
 	spec.types = []*schema{q.e.s}
 	if err := spec.finish(); err != nil {
-		q.fail(err)
-		return
+		return fail(err)
 	}
-	q.spec = spec
+	return spec, nil
 }
 
 // base returns the query's spec before its entity types are set: the
