@@ -35,7 +35,7 @@ type Scan[T any] struct {
 	limit      int
 	err        error
 
-	built    bool  // the fields below are of the options as they are
+	built    bool // the fields below are of the options as they are
 	buildErr error
 	in       *dynamodb.ScanInput
 	spec     *querySpec // for decoding and errors
