@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -19,8 +19,37 @@ type Key struct {
 	PK, SK string
 }
 
-// String returns the key as `PK "…" SK "…"`.
-func (k Key) String() string { return "PK " + strconv.Quote(k.PK) + " SK " + strconv.Quote(k.SK) }
+// String returns the key as `PK "…" SK "…"`, for messages: a part over
+// 100 bytes is cut there and followed by its length.
+func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Quote(k.SK) }
+
+// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
+// strings, as stored: after escaping). A key over its limit, of the table
+// or of an index, is an error wrapping ErrInvalidKey before any request.
+// With an inverted index (WithInvertedIndex) the table's partition key is
+// also that index's sort key, so it is held to MaxSortKeyBytes.
+const (
+	MaxPartitionKeyBytes = 2048
+	MaxSortKeyBytes      = 1024
+)
+
+// checkKeySize refuses a key over limit bytes, quoting at most 100 bytes
+// of it.
+func checkKeySize(tag, key string, limit int) error {
+	if len(key) <= limit {
+		return nil
+	}
+	return fmt.Errorf("%s: key %s is %d bytes, over DynamoDB's limit of %d: %w", tag, keys.Quote(key), len(key), limit, ErrInvalidKey)
+}
+
+// limit returns the byte limit of the part's keys: MaxSortKeyBytes for a
+// sort key (sk, gsi1sk, …), else MaxPartitionKeyBytes.
+func (k *keyPart) limit() int {
+	if name, _, _ := strings.Cut(k.tag, ":"); strings.HasSuffix(name, "sk") {
+		return MaxSortKeyBytes
+	}
+	return MaxPartitionKeyBytes
+}
 
 // Key returns the table key of v, built from its key fields through the pk
 // and sk templates. An empty key field (an empty string, a zero time) is an
@@ -54,6 +83,9 @@ func (e *Entity[T]) ParseKey(pk, sk string) (T, error) {
 // key builds the table key of the value at p.
 func (s *schema) key(p unsafe.Pointer) (Key, error) {
 	pk, err := s.primary.pk.build(p)
+	if err == nil && s.inverted != nil {
+		err = checkKeySize(s.primary.pk.tag+" (the inverted index's sort key)", pk, MaxSortKeyBytes)
+	}
 	if err != nil {
 		return Key{}, err
 	}
@@ -167,7 +199,7 @@ func (k *keyPart) gapErr(p unsafe.Pointer) error {
 	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.tag, ErrInvalidKey)
 }
 
-// build returns the key of the value at p.
+// build returns the key of the value at p, within the part's size limit.
 func (k *keyPart) build(p unsafe.Pointer) (string, error) {
 	vals, err := k.values(p, allFields)
 	if err != nil {
@@ -177,7 +209,7 @@ func (k *keyPart) build(p unsafe.Pointer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w: %w", k.tag, ErrInvalidKey, err)
 	}
-	return key, nil
+	return key, checkKeySize(k.tag, key, k.limit())
 }
 
 // complete reports whether every field of the part is present (non-empty)

@@ -167,3 +167,86 @@ func TestQueryZeroKeyFields(t *testing.T) {
 		t.Errorf("%d requests for refused queries, want 0", n)
 	}
 }
+
+// zDoc has a table key and a GSI key, for key size limits.
+type zDoc struct {
+	_     struct{} `tablemap:"Doc" pk:"DOC#{owner}" sk:"NAME#{name}" gsi1pk:"TAG#{tag}" gsi1sk:"{name}"`
+	Owner string   `dynamo:"owner"`
+	Name  string   `dynamo:"name"`
+	Tag   string   `dynamo:"tag,omitempty"`
+}
+
+// TestKeySizeLimits checks that keys over DynamoDB's limits (2,048 bytes
+// for a partition key, 1,024 for a sort key, as stored after escaping) are
+// ErrInvalidKey before any request, with a short message, for writes,
+// reads and queries, of the table and of an index.
+func TestKeySizeLimits(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	docs := define[zDoc](t, tbl)
+	create(t, tbl, m)
+	owner := func(n int) string { return strings.Repeat("o", n) }
+	name := func(n int) string { return strings.Repeat("n", n) }
+	// At the limits exactly: stored.
+	atLimit := zDoc{Owner: owner(tablemap.MaxPartitionKeyBytes - len("DOC#")), Name: name(tablemap.MaxSortKeyBytes - len("NAME#")), Tag: "t"}
+	put(t, docs, atLimit)
+	got, err := docs.Get(atLimit).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "item at the limits", atLimit, got)
+
+	m.Reset()
+	ok := zDoc{Owner: "ann", Name: "a", Tag: "t"}
+	for what, v := range map[string]zDoc{
+		"partition key":                  {Owner: owner(tablemap.MaxPartitionKeyBytes), Name: "a"},
+		"partition key after escaping":   {Owner: strings.Repeat("#", 700), Name: "a"},
+		"sort key":                       {Owner: "ann", Name: name(tablemap.MaxSortKeyBytes - len("NAME#") + 1)},
+		"GSI partition key":              {Owner: "ann", Name: "a", Tag: strings.Repeat("t", tablemap.MaxPartitionKeyBytes)},
+		"GSI sort key after escaping":    {Owner: "ann", Name: strings.Repeat(" ", 400)},
+		"sort key of 2 KB, message size": {Owner: "ann", Name: name(2000)},
+	} {
+		ops := map[string]func() error{
+			"Put":    func() error { return docs.Put(v).Run(ctx) },
+			"Delete": func() error { _, err := docs.Delete(v).Run(ctx); return err },
+			"Get":    func() error { _, err := docs.Get(v).Run(ctx); return err },
+		}
+		if v.Tag != "" {
+			ops = map[string]func() error{"Put": ops["Put"]} // only a write builds index keys
+		}
+		for op, run := range ops {
+			err := run()
+			wantErr(t, err, tablemap.ErrInvalidKey)
+			if err != nil && len(err.Error()) > 400 {
+				t.Errorf("%s %s: message of %d bytes: %.200s…", op, what, len(err.Error()), err)
+			}
+		}
+	}
+	for what, q := range map[string]*tablemap.Query[zDoc]{
+		"partition":     docs.Query(zDoc{Owner: owner(tablemap.MaxPartitionKeyBytes)}),
+		"GSI partition": docs.Query(zDoc{Tag: strings.Repeat("t", tablemap.MaxPartitionKeyBytes)}).Index("GSI1"),
+		"sort prefix":   docs.Query(zDoc{Owner: "ann", Name: name(tablemap.MaxSortKeyBytes)}),
+		"condition":     docs.Query(ok).SKGreater(zDoc{Name: name(tablemap.MaxSortKeyBytes)}),
+		"begins with":   docs.Query(zDoc{Tag: "t"}).Index("GSI1").SKBeginsWith(zDoc{Name: name(tablemap.MaxSortKeyBytes + 1)}),
+	} {
+		_, err := q.First(ctx)
+		wantErr(t, err, tablemap.ErrInvalidKey)
+		if err != nil && len(err.Error()) > 400 {
+			t.Errorf("query %s: message of %d bytes", what, len(err.Error()))
+		}
+	}
+	if n := m.Requests(); n != 0 {
+		t.Errorf("%d requests with keys over the limits, want 0 (%v)", n, m)
+	}
+
+	// With an inverted index, the table's partition key is that index's
+	// sort key: DynamoDB holds it to 1,024 bytes.
+	inv, im := setup(t, tablemap.WithInvertedIndex())
+	idocs := define[zDoc](t, inv)
+	create(t, inv, im)
+	err = idocs.Put(zDoc{Owner: owner(tablemap.MaxSortKeyBytes), Name: "a"}).Run(ctx)
+	wantErr(t, err, tablemap.ErrInvalidKey)
+	if n := im.Requests(); n != 0 {
+		t.Errorf("%d requests with a partition key over the inverted index's limit, want 0", n)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tablemap/tablemap/internal/keys"
 )
 
 // A Query reads the items of one entity in one partition of the table or of
@@ -372,7 +374,7 @@ func (q *Query[T]) base() (*querySpec, error) {
 			return nil, err
 		}
 		spec.sk, spec.explicitSK = c, true
-		return spec, nil
+		return spec, spec.checkSKSize()
 	}
 	if g.sk != nil {
 		vals, err := g.sk.values(p, queryFields)
@@ -387,7 +389,21 @@ func (q *Query[T]) base() (*querySpec, error) {
 			spec.sk = skKey{op: keyBeginsWith, a: prefix}
 		}
 	}
-	return spec, nil
+	return spec, spec.checkSKSize()
+}
+
+// checkSKSize refuses sort key operands over MaxSortKeyBytes, which
+// DynamoDB would refuse too.
+func (q *querySpec) checkSKSize() error {
+	if q.g.sk == nil {
+		return nil
+	}
+	for _, operand := range [...]string{q.sk.a, q.sk.b} {
+		if err := checkKeySize(q.g.sk.tag+" condition", operand, MaxSortKeyBytes); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // A keyOp is a comparison of a key condition on the sort key.
@@ -471,7 +487,7 @@ func (g *index) skCondition(op skOp, a, b unsafe.Pointer) (skKey, error) {
 			upper = hi.after()
 		}
 		if upper < lo.prefix {
-			return skKey{}, fmt.Errorf("sort key range is empty: lower bound %q is above upper bound %q", lo.prefix, upper)
+			return skKey{}, fmt.Errorf("sort key range is empty: lower bound %s is above upper bound %s", keys.Quote(lo.prefix), keys.Quote(upper))
 		}
 		return skKey{op: keyBetween, a: lo.prefix, b: upper}, nil
 	case skBeginsWith:
