@@ -440,4 +440,3 @@ func TestQuote(t *testing.T) {
 		t.Errorf("Parse of a 3 KB key: message of %d bytes", len(err.Error()))
 	}
 }
-
