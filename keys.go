@@ -53,7 +53,10 @@ func (k *keyPart) limit() int {
 
 // Key returns the table key of v, built from its key fields through the pk
 // and sk templates. An empty key field (an empty string, a zero time) is an
-// error wrapping ErrInvalidKey.
+// error wrapping ErrInvalidKey; zero numbers and false are values like
+// others. So is a key over DynamoDB's size limits (MaxPartitionKeyBytes,
+// MaxSortKeyBytes). Get, Put, Delete and Update build keys the same way;
+// for the partial values of queries, see Query.
 func (e *Entity[T]) Key(v T) (Key, error) {
 	k, err := e.s.key(unsafe.Pointer(&v))
 	if err != nil {

@@ -245,8 +245,12 @@ type Page[T any] struct {
 // first page). With a Limit of n the page holds n items (fewer only when
 // the query runs out); without, it holds the items of one DynamoDB response
 // (up to 1 MB), reading on while the filter leaves responses empty. A
-// cursor of another query (another entity, index or partition) or one that
-// was altered is ErrInvalidCursor, before any request is sent.
+// cursor is opaque: encrypted and authenticated under the table's cursor
+// secret (see WithCursorSecret; without one, cursors are valid only in the
+// process that made them). A cursor of another query (another entity,
+// index, partition, sort key condition or order), one that was altered,
+// one of another table or secret, or one older than WithCursorMaxAge is
+// ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	if err := q.ready(); err != nil {
 		return nil, err
