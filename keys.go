@@ -259,7 +259,7 @@ func (g *index) build(p unsafe.Pointer) (pk, sk string, ok bool, err error) {
 
 // A keyPrefix addresses the items of a partial value on one index: the
 // partition key (complete) and a sort key prefix from the value's leading
-// non-zero sort key fields, ending on a field boundary.
+// sort key fields (see queryFields), ending on a field boundary.
 type keyPrefix struct {
 	Index          string // "" for the table's key, "GSI1" … , "Inverted"
 	PKAttr, SKAttr string // attribute names of the index's keys; SKAttr "" if it has no sort key
@@ -288,7 +288,7 @@ func (s *schema) indexNamed(name string) *index {
 
 // prefix returns the partition key and sort key prefix of the value at p
 // on index g. Every partition key field must be present (ErrInvalidKey
-// otherwise); the sort key takes the leading non-zero fields.
+// otherwise); the sort key takes the fields queryFields selects.
 func (g *index) prefix(p unsafe.Pointer) (keyPrefix, error) {
 	kp := keyPrefix{Index: g.name, PKAttr: g.pkAttr}
 	pk, err := g.pk.build(p)
