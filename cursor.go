@@ -213,16 +213,6 @@ type cursorReader struct {
 
 var errShort = errors.New("short")
 
-func (r *cursorReader) byte() byte {
-	if len(r.b) == 0 {
-		r.err = errShort
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
 func (r *cursorReader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
