@@ -55,9 +55,11 @@ var processCursorSecret = sync.OnceValue(func() []byte {
 })
 
 // WithCursorSecret sets the secret that seals and opens the table's page
-// cursors (see Query.Page). Processes that exchange cursors must share it;
-// use at least 32 random bytes. Without it a table uses a random secret
-// made once per process.
+// cursors (see Query.Page); use at least 32 random bytes. Without it (or
+// with an empty one) a table uses a random secret made once per process,
+// so its cursors fail as ErrInvalidCursor in any other process: a service
+// that runs several instances, or whose clients keep cursors across a
+// restart, sets the same secret on every instance.
 func WithCursorSecret(secret []byte) TableOption {
 	return func(t *Table) { t.cursor.secret = append([]byte(nil), secret...) }
 }
