@@ -52,8 +52,9 @@ import (
 // Params after an option builds the request again, so Params shows what the
 // next call sends, and Limit, Newest or a condition set between two pages
 // applies to the second. (A cursor then belongs to the query as it was: one
-// made before the key condition or order changed is ErrInvalidCursor.) A
-// Query is not safe for concurrent use.
+// made before the key condition or order changed is ErrInvalidCursor.)
+// Options are not safe for concurrent use; once a call has built the
+// request, terminal calls may run concurrently until the next option.
 type Query[T any] struct {
 	e          *Entity[T]
 	value      T

@@ -23,8 +23,7 @@ import (
 // every item read. Prefer a Query wherever an access pattern allows one.
 //
 // As with Query, every option applies to every call made after it: a
-// terminal call or Params after an option builds the request again. A Scan
-// is not safe for concurrent use.
+// terminal call or Params after an option builds the request again.
 type Scan[T any] struct {
 	e          *Entity[T]
 	index      string
