@@ -30,9 +30,36 @@ import (
 // Items come in sort key order, so an entity whose sort key sorts first
 // (a photo "A" before its reactions "REACTION#…") arrives on the first
 // page.
+//
+// Options set on the query apply to every call of the collection made
+// after them, as they do to the query's own calls.
 type collection struct {
-	spec *querySpec
-	err  error
+	build   func() collection // builds the collection from the query as it is now
+	version func() uint64     // the query's option count
+	built   bool
+	seen    uint64 // the option count spec and err were built at
+	spec    *querySpec
+	err     error
+}
+
+// lazyCollection returns the collection of the query q and schemas, the
+// query's first, built on its first call and again after q's options
+// change.
+func lazyCollection[A any](q *Query[A], schemas ...*schema) collection {
+	return collection{
+		build:   func() collection { return newCollection(q, schemas...) },
+		version: func() uint64 { return q.version },
+	}
+}
+
+// ready builds the collection unless it is built from the query's current
+// options, and returns its error.
+func (c *collection) ready() error {
+	if v := c.version(); !c.built || v != c.seen {
+		b := c.build()
+		c.spec, c.err, c.seen, c.built = b.spec, b.err, v, true
+	}
+	return c.err
 }
 
 // newCollection builds the spec of a collection from the first entity's
@@ -138,8 +165,8 @@ func appendAs[T any](ctx context.Context, e *Entity[T], spec *querySpec, item ma
 // page reads from cursor, handing each item to decode with its entity's
 // position, and returns the cursor after the last item read.
 func (c *collection) page(ctx context.Context, cursor string, onePage bool, decode func(item map[string]types.AttributeValue, typ int) error) (string, error) {
-	if c.err != nil {
-		return "", c.err
+	if err := c.ready(); err != nil {
+		return "", err
 	}
 	start, err := c.spec.decodeCursor(cursor)
 	if err != nil {
@@ -155,8 +182,8 @@ func (c *collection) page(ctx context.Context, cursor string, onePage bool, deco
 }
 
 func (c *collection) params() (*dynamodb.QueryInput, error) {
-	if c.err != nil {
-		return nil, c.err
+	if err := c.ready(); err != nil {
+		return nil, err
 	}
 	return c.spec.params(nil, c.spec.limit), nil
 }
@@ -179,9 +206,9 @@ type Page2[A, B any] struct {
 
 // Collect2 returns the collection of A's and B's items in the partition q
 // reads: one Query decoding each item into an A or a B by its entity type.
-// The query is built here; options set on it afterwards are ignored.
+// Options set on q afterwards apply too (see Query).
 func Collect2[A, B any](q *Query[A], b *Entity[B]) *Collection2[A, B] {
-	return &Collection2[A, B]{c: newCollection(q, q.e.s, b.s), ea: q.e, eb: b}
+	return &Collection2[A, B]{c: lazyCollection(q, q.e.s, b.s), ea: q.e, eb: b}
 }
 
 // Params returns the Query request of the first page, without sending it.
@@ -235,7 +262,7 @@ type Page3[A, B, C any] struct {
 
 // Collect3 is Collect2 for three entities.
 func Collect3[A, B, C any](q *Query[A], b *Entity[B], c *Entity[C]) *Collection3[A, B, C] {
-	return &Collection3[A, B, C]{c: newCollection(q, q.e.s, b.s, c.s), ea: q.e, eb: b, ec: c}
+	return &Collection3[A, B, C]{c: lazyCollection(q, q.e.s, b.s, c.s), ea: q.e, eb: b, ec: c}
 }
 
 // Params returns the Query request of the first page, without sending it.

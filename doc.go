@@ -27,7 +27,11 @@
 // (the "_type" attribute) and all its data attributes, so it decodes without
 // parsing keys. Key fields are escaped and sortable: a user named "ann#PHOTO"
 // cannot address ann's photos, and numbers and times sort in their natural
-// order.
+// order. A zero number or false is a key value like any other; an empty
+// string or zero time is no value, and a key over DynamoDB's size limits
+// (MaxPartitionKeyBytes, MaxSortKeyBytes) is ErrInvalidKey before sending.
+// A query's partial value never widens to fields the caller left out (see
+// Query), and page cursors are encrypted (see Query.Page).
 //
 // # Item operations
 //

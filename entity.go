@@ -120,6 +120,18 @@ type keyPart struct {
 	tmpl   *keys.Template
 	tag    string         // the declaring tag, for messages: `pk:"USER#{username}"`
 	fields []*codec.Field // one per template attribute, in order
+	// pinned marks the fields that the partition key of the index this
+	// part sorts also reads: a query's partition fixes them, so a partial
+	// value setting them does not ask to narrow the sort key.
+	pinned []bool
+}
+
+// pin marks the fields of sort key part k that partition key part pk reads.
+func (k *keyPart) pin(pk *keyPart) {
+	k.pinned = make([]bool, len(k.fields))
+	for i, f := range k.fields {
+		k.pinned[i] = slices.Contains(pk.fields, f)
+	}
 }
 
 func (g *index) pkTag() string { return g.pk.tag }
@@ -261,6 +273,7 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 		return nil, err
 	}
 	s.primary = &index{pkAttr: t.pk, skAttr: t.sk, pk: pk, sk: sk}
+	sk.pin(pk)
 	for _, k := range []*keyPart{pk, sk} {
 		for _, f := range k.fields {
 			s.keyFields[f.Name] = true
@@ -268,6 +281,7 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 	}
 	if t.inverted {
 		s.inverted = &index{name: InvertedIndex, pkAttr: t.sk, skAttr: t.pk, pk: sk, sk: pk}
+		pk.pin(sk)
 	}
 
 	// Global secondary indexes.
@@ -290,6 +304,7 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 			if g.sk, err = s.keyPart(skKey, skSrc); err != nil {
 				return nil, err
 			}
+			g.sk.pin(g.pk)
 		}
 		s.gsis = append(s.gsis, g)
 		seen := map[string]bool{}

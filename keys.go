@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -19,12 +19,44 @@ type Key struct {
 	PK, SK string
 }
 
-// String returns the key as `PK "…" SK "…"`.
-func (k Key) String() string { return "PK " + strconv.Quote(k.PK) + " SK " + strconv.Quote(k.SK) }
+// String returns the key as `PK "…" SK "…"`, for messages: a part over
+// 100 bytes is cut there and followed by its length.
+func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Quote(k.SK) }
+
+// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
+// strings, as stored: after escaping). A key over its limit, of the table
+// or of an index, is an error wrapping ErrInvalidKey before any request.
+// With an inverted index (WithInvertedIndex) the table's partition key is
+// also that index's sort key, so it is held to MaxSortKeyBytes.
+const (
+	MaxPartitionKeyBytes = 2048
+	MaxSortKeyBytes      = 1024
+)
+
+// checkKeySize refuses a key over limit bytes, quoting at most 100 bytes
+// of it.
+func checkKeySize(tag, key string, limit int) error {
+	if len(key) <= limit {
+		return nil
+	}
+	return fmt.Errorf("%s: key %s is %d bytes, over DynamoDB's limit of %d: %w", tag, keys.Quote(key), len(key), limit, ErrInvalidKey)
+}
+
+// limit returns the byte limit of the part's keys: MaxSortKeyBytes for a
+// sort key (sk, gsi1sk, …), else MaxPartitionKeyBytes.
+func (k *keyPart) limit() int {
+	if name, _, _ := strings.Cut(k.tag, ":"); strings.HasSuffix(name, "sk") {
+		return MaxSortKeyBytes
+	}
+	return MaxPartitionKeyBytes
+}
 
 // Key returns the table key of v, built from its key fields through the pk
 // and sk templates. An empty key field (an empty string, a zero time) is an
-// error wrapping ErrInvalidKey.
+// error wrapping ErrInvalidKey; zero numbers and false are values like
+// others. So is a key over DynamoDB's size limits (MaxPartitionKeyBytes,
+// MaxSortKeyBytes). Get, Put, Delete and Update build keys the same way;
+// for the partial values of queries, see Query.
 func (e *Entity[T]) Key(v T) (Key, error) {
 	k, err := e.s.key(unsafe.Pointer(&v))
 	if err != nil {
@@ -54,6 +86,9 @@ func (e *Entity[T]) ParseKey(pk, sk string) (T, error) {
 // key builds the table key of the value at p.
 func (s *schema) key(p unsafe.Pointer) (Key, error) {
 	pk, err := s.primary.pk.build(p)
+	if err == nil && s.inverted != nil {
+		err = checkKeySize(s.primary.pk.tag+" (the inverted index's sort key)", pk, MaxSortKeyBytes)
+	}
 	if err != nil {
 		return Key{}, err
 	}
@@ -84,17 +119,41 @@ func emptyKeyField(v reflect.Value) bool {
 	return false
 }
 
-// values encodes the part's fields of the value at p. With partial set, it
-// stops at the first zero field (keys.IsZero) and returns the leading ones;
-// otherwise an empty field is an error wrapping ErrInvalidKey.
-func (k *keyPart) values(p unsafe.Pointer, partial bool) ([]string, error) {
-	vals := make([]string, 0, len(k.fields))
-	for _, f := range k.fields {
-		v := f.Value(p)
-		if partial && keys.IsZero(v) {
-			break
+// fieldsUse says which of a key part's fields make a key or a key prefix.
+type fieldsUse int
+
+const (
+	// allFields: every field; an empty one is an error (Get, Put, …).
+	allFields fieldsUse = iota
+	// queryFields: a Query's partial value. The prefix runs through the
+	// last set field: a non-empty string or time, a non-zero number, true.
+	// A zero number or false before a set field is a value; trailing ones
+	// are not given. An empty string or time before a set field is an
+	// error, since a prefix cannot skip it.
+	queryFields
+	// boundFields: the value of a sort key condition. The prefix runs up to
+	// the first empty string or time; numbers and bools are values, zero
+	// and false included. A set field after an empty one is an error.
+	boundFields
+)
+
+// setKeyField reports whether v is set: a non-empty string or time, a
+// non-zero number, true.
+func setKeyField(v reflect.Value) bool { return !keys.IsZero(v) }
+
+// values encodes the part's fields of the value at p that use selects (see
+// fieldsUse). Errors wrap ErrInvalidKey and name the fields.
+func (k *keyPart) values(p unsafe.Pointer, use fieldsUse) ([]string, error) {
+	n := len(k.fields)
+	if use != allFields {
+		if n = k.prefixLen(p, use); n < 0 {
+			return nil, k.gapErr(p)
 		}
-		if !partial && emptyKeyField(v) {
+	}
+	vals := make([]string, 0, n)
+	for _, f := range k.fields[:n] {
+		v := f.Value(p)
+		if emptyKeyField(v) {
 			return nil, fmt.Errorf("%s: key field %q is empty: %w", k.tag, f.Name, ErrInvalidKey)
 		}
 		s, err := keys.Encode(v)
@@ -106,9 +165,51 @@ func (k *keyPart) values(p unsafe.Pointer, partial bool) ([]string, error) {
 	return vals, nil
 }
 
-// build returns the key of the value at p.
+// prefixLen returns the number of leading fields of the value at p that
+// make its key prefix for use, or -1 when a set field follows an empty one.
+// A pinned field after an empty one is no gap: the partition fixes it.
+func (k *keyPart) prefixLen(p unsafe.Pointer, use fieldsUse) int {
+	firstEmpty, lastSet := len(k.fields), -1
+	for i, f := range k.fields {
+		v := f.Value(p)
+		switch {
+		case firstEmpty == len(k.fields) && emptyKeyField(v):
+			firstEmpty = i
+		case !setKeyField(v):
+		case i < firstEmpty:
+			lastSet = i
+		case !k.isPinned(i):
+			return -1
+		}
+	}
+	if use == queryFields {
+		return lastSet + 1
+	}
+	return firstEmpty
+}
+
+// isPinned reports whether field i is also read by the partition key of
+// the index the part sorts (see keyPart.pinned).
+func (k *keyPart) isPinned(i int) bool { return k.pinned != nil && k.pinned[i] }
+
+// gapErr reports the first empty field of the value at p followed by a set
+// one, which no key prefix can honour.
+func (k *keyPart) gapErr(p unsafe.Pointer) error {
+	empty := ""
+	for i, f := range k.fields {
+		v := f.Value(p)
+		if empty == "" && emptyKeyField(v) {
+			empty = f.Name
+		} else if empty != "" && setKeyField(v) && !k.isPinned(i) {
+			return fmt.Errorf("%s: key field %q is set but %q before it is empty; a key prefix cannot skip a field: %w", k.tag, f.Name, empty, ErrInvalidKey)
+		}
+	}
+	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.tag, ErrInvalidKey)
+}
+
+// build returns the key of the value at p, within the part's size limit.
 func (k *keyPart) build(p unsafe.Pointer) (string, error) {
-	vals, err := k.values(p, false)
+	vals, err := k.values(p, allFields)
 	if err != nil {
 		return "", err
 	}
@@ -116,7 +217,7 @@ func (k *keyPart) build(p unsafe.Pointer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w: %w", k.tag, ErrInvalidKey, err)
 	}
-	return key, nil
+	return key, checkKeySize(k.tag, key, k.limit())
 }
 
 // complete reports whether every field of the part is present (non-empty)
@@ -163,7 +264,7 @@ func (g *index) build(p unsafe.Pointer) (pk, sk string, ok bool, err error) {
 
 // A keyPrefix addresses the items of a partial value on one index: the
 // partition key (complete) and a sort key prefix from the value's leading
-// non-zero sort key fields, ending on a field boundary.
+// sort key fields (see queryFields), ending on a field boundary.
 type keyPrefix struct {
 	Index          string // "" for the table's key, "GSI1" … , "Inverted"
 	PKAttr, SKAttr string // attribute names of the index's keys; SKAttr "" if it has no sort key
@@ -192,7 +293,7 @@ func (s *schema) indexNamed(name string) *index {
 
 // prefix returns the partition key and sort key prefix of the value at p
 // on index g. Every partition key field must be present (ErrInvalidKey
-// otherwise); the sort key takes the leading non-zero fields.
+// otherwise); the sort key takes the fields queryFields selects.
 func (g *index) prefix(p unsafe.Pointer) (keyPrefix, error) {
 	kp := keyPrefix{Index: g.name, PKAttr: g.pkAttr}
 	pk, err := g.pk.build(p)
@@ -204,7 +305,7 @@ func (g *index) prefix(p unsafe.Pointer) (keyPrefix, error) {
 		return kp, nil
 	}
 	kp.SKAttr = g.skAttr
-	vals, err := g.sk.values(p, true)
+	vals, err := g.sk.values(p, queryFields)
 	if err != nil {
 		return kp, err
 	}

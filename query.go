@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tablemap/tablemap/internal/keys"
 )
 
 // A Query reads the items of one entity in one partition of the table or of
@@ -24,17 +26,36 @@ import (
 //
 // The partial value gives the partition key (every partition key field must
 // be set) and, unless a sort key condition is given, a sort key prefix from
-// its leading non-zero sort key fields; the prefix ends on a field boundary,
-// so user "ann" never matches user "anne". With every sort key field set it
-// is the full sort key, matched with equality.
+// its leading sort key fields; the prefix ends on a field boundary, so user
+// "ann" never matches user "anne". With every sort key field given it is
+// the full sort key, matched with equality. A query never returns an item
+// that differs from the partial value in a field the value gives:
+//
+//   - A string or time field is given when it is not empty; a number or
+//     bool field when it is non-zero (true), or when a later sort key field
+//     is given: in Photo{Owner: "ann", Album: 0, Title: "x"} on a sort key
+//     "{album}#{title}", album 0 is a value and matched.
+//   - The prefix runs through the last given field. Trailing zero numbers
+//     and false are not given, so Query(Photo{Owner: "ann"}) reads the
+//     whole partition whatever the types of the sort key fields; to match
+//     a trailing zero, use SKEqual, whose value counts zero.
+//   - An empty string or time field followed by a given field is an error
+//     wrapping ErrInvalidKey that names both fields, before any request: no
+//     prefix can skip a field, and dropping the later one would widen the
+//     query.
 //
 // A query returns only items of its entity, even where its partition holds
 // other entities' items: it filters on the type attribute and checks each
 // item's type before decoding it. Nor does it return expired items of an
 // entity with a ttl field (see Entity), unless IncludeExpired.
 //
-// The request is built once, on the first terminal call or Params; options
-// set afterwards are ignored.
+// Every option applies to every call made after it: a terminal call or
+// Params after an option builds the request again, so Params shows what the
+// next call sends, and Limit, Newest or a condition set between two pages
+// applies to the second. (A cursor then belongs to the query as it was: one
+// made before the key condition or order changed is ErrInvalidCursor.)
+// Options are not safe for concurrent use; once a call has built the
+// request, terminal calls may run concurrently until the next option.
 type Query[T any] struct {
 	e          *Entity[T]
 	value      T
@@ -48,8 +69,10 @@ type Query[T any] struct {
 	expiredOK  bool // IncludeExpired
 	err        error
 
-	built bool
-	spec  *querySpec
+	built    bool   // spec and buildErr are of the options as they are
+	version  uint64 // counts option calls, for collections built from the query
+	spec     *querySpec
+	buildErr error
 }
 
 // skOp is a sort key comparison.
@@ -77,6 +100,12 @@ func (e *Entity[T]) Query(v T) *Query[T] {
 	return &Query[T]{e: e, value: v}
 }
 
+// changed marks the built request stale after an option call.
+func (q *Query[T]) changed() {
+	q.built = false
+	q.version++
+}
+
 func (q *Query[T]) fail(err error) {
 	if q.err == nil {
 		q.err = &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: err}
@@ -88,18 +117,21 @@ func (q *Query[T]) fail(err error) {
 // fields are then those of that index's key templates.
 func (q *Query[T]) Index(name string) *Query[T] {
 	q.index = name
+	q.changed()
 	return q
 }
 
 // Newest returns items in descending sort key order.
 func (q *Query[T]) Newest() *Query[T] {
 	q.desc = true
+	q.changed()
 	return q
 }
 
 // Oldest returns items in ascending sort key order, the default.
 func (q *Query[T]) Oldest() *Query[T] {
 	q.desc = false
+	q.changed()
 	return q
 }
 
@@ -112,6 +144,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 		q.fail(fmt.Errorf("negative limit %d", n))
 	}
 	q.limit = n
+	q.changed()
 	return q
 }
 
@@ -120,6 +153,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // Filter calls are ANDed.
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	q.filter = and(q.filter, cond)
+	q.changed()
 	return q
 }
 
@@ -132,6 +166,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 		q.fail(err)
 	}
 	q.project = append(q.project, attrs...)
+	q.changed()
 	return q
 }
 
@@ -139,6 +174,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 // do not support it (an error).
 func (q *Query[T]) Consistent() *Query[T] {
 	q.consistent = true
+	q.changed()
 	return q
 }
 
@@ -147,17 +183,22 @@ func (q *Query[T]) Consistent() *Query[T] {
 // Limit, pages and Count leave them out alike.
 func (q *Query[T]) IncludeExpired() *Query[T] {
 	q.expiredOK = true
+	q.changed()
 	return q
 }
 
 // Sort key conditions replace the sort key prefix of the query's partial
 // value. Each takes typed values whose sort key fields (of the queried
 // index's sort key template) make the key to compare with; their other
-// fields are ignored. A value may set only the leading sort key fields: the
-// comparison is then on those fields, as if the others did not exist, so
-// SKLessOrEqual(Photo{Taken: t}) on a sort key "{taken}#{username}" takes
-// every photo taken at t. A value with no sort key field set is an error.
-// A query has at most one sort key condition.
+// fields are ignored. The key is made of the fields up to the first empty
+// string or zero time field; numbers and bools are values, zero and false
+// included, so SKEqual(Photo{Album: 0}) on a sort key "{album}" matches
+// album 0. A value may thus leave trailing string or time fields empty: the
+// comparison is then on the leading fields, as if the others did not exist,
+// so SKLessOrEqual(Photo{Taken: t}) on a sort key "{taken}#{username}"
+// takes every photo taken at t. A value whose first sort key field is
+// empty, or that sets a field after an empty one, is an error wrapping
+// ErrInvalidKey. A query has at most one sort key condition.
 
 // SKEqual keeps items whose sort key fields equal those of v.
 func (q *Query[T]) SKEqual(v T) *Query[T] { return q.setSK(skEqual, v, v) }
@@ -192,14 +233,14 @@ func (q *Query[T]) setSK(op skOp, a, b T) *Query[T] {
 		q.fail(errors.New("a query has one sort key condition"))
 	}
 	q.sk = &skCondition[T]{op: op, a: a, b: b}
+	q.changed()
 	return q
 }
 
 // Params returns the Query request of the first page, without sending it.
 func (q *Query[T]) Params() (*dynamodb.QueryInput, error) {
-	q.build()
-	if q.err != nil {
-		return nil, q.err
+	if err := q.ready(); err != nil {
+		return nil, err
 	}
 	return q.spec.params(nil, q.limit), nil
 }
@@ -216,12 +257,15 @@ type Page[T any] struct {
 // first page). With a Limit of n the page holds n items (fewer only when
 // the query runs out); without, it holds the items of one DynamoDB response
 // (up to 1 MB), reading on while the filter leaves responses empty. A
-// cursor of another query (another entity, index or partition) or one that
-// was altered is ErrInvalidCursor, before any request is sent.
+// cursor is opaque: encrypted and authenticated under the table's cursor
+// secret (see WithCursorSecret; without one, cursors are valid only in the
+// process that made them). A cursor of another query (another entity,
+// index, partition, sort key condition or order), one that was altered,
+// one of another table or secret, or one older than WithCursorMaxAge is
+// ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	q.build()
-	if q.err != nil {
-		return nil, q.err
+	if err := q.ready(); err != nil {
+		return nil, err
 	}
 	start, err := q.spec.decodeCursor(cursor)
 	if err != nil {
@@ -247,10 +291,9 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // iteration, as the last pair yielded.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		q.build()
-		if q.err != nil {
+		if err := q.ready(); err != nil {
 			var zero T
-			yield(zero, q.err)
+			yield(zero, err)
 			return
 		}
 		yieldItems(ctx, q.spec, q.e, q.spec, q.limit, yield)
@@ -261,9 +304,8 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 // matches.
 func (q *Query[T]) First(ctx context.Context) (T, error) {
 	var v T
-	q.build()
-	if q.err != nil {
-		return v, q.err
+	if err := q.ready(); err != nil {
+		return v, err
 	}
 	found := false
 	scratch := new(T)
@@ -282,33 +324,39 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 // Count returns the number of items the query matches, reading every page
 // (with Select COUNT, so no item is transferred). Limit does not apply.
 func (q *Query[T]) Count(ctx context.Context) (int, error) {
-	q.build()
-	if q.err != nil {
-		return 0, q.err
+	if err := q.ready(); err != nil {
+		return 0, err
 	}
 	return q.spec.count(ctx)
 }
 
-func (q *Query[T]) build() {
-	if q.built {
-		return
-	}
-	q.built = true
+// ready builds the request from the options as they are, unless it is
+// built already, and returns the first option error or the build's.
+func (q *Query[T]) ready() error {
 	if q.err != nil {
-		return
+		return q.err
+	}
+	if !q.built {
+		q.spec, q.buildErr = q.build()
+		q.built = true
+	}
+	return q.buildErr
+}
+
+func (q *Query[T]) build() (*querySpec, error) {
+	fail := func(err error) (*querySpec, error) {
+		return nil, &QueryError{Op: "Query", Entity: q.e.s.name, Index: q.index, Err: err}
 	}
 	spec, err := q.base()
 	if err != nil {
-		q.fail(err)
-		return
+		return fail(err)
 	}
 	spec.ident = q.e.s.name
 	spec.types = []*schema{q.e.s}
 	if err := spec.finish(); err != nil {
-		q.fail(err)
-		return
+		return fail(err)
 	}
-	q.spec = spec
+	return spec, nil
 }
 
 // base returns the query's spec before its entity types are set: the
@@ -343,10 +391,10 @@ func (q *Query[T]) base() (*querySpec, error) {
 			return nil, err
 		}
 		spec.sk, spec.explicitSK = c, true
-		return spec, nil
+		return spec, spec.checkSKSize()
 	}
 	if g.sk != nil {
-		vals, err := g.sk.values(p, true)
+		vals, err := g.sk.values(p, queryFields)
 		if err != nil {
 			return nil, err
 		}
@@ -358,7 +406,21 @@ func (q *Query[T]) base() (*querySpec, error) {
 			spec.sk = skKey{op: keyBeginsWith, a: prefix}
 		}
 	}
-	return spec, nil
+	return spec, spec.checkSKSize()
+}
+
+// checkSKSize refuses sort key operands over MaxSortKeyBytes, which
+// DynamoDB would refuse too.
+func (q *querySpec) checkSKSize() error {
+	if q.g.sk == nil {
+		return nil
+	}
+	for _, operand := range [...]string{q.sk.a, q.sk.b} {
+		if err := checkKeySize(q.g.sk.tag+" condition", operand, MaxSortKeyBytes); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // A keyOp is a comparison of a key condition on the sort key.
@@ -442,7 +504,7 @@ func (g *index) skCondition(op skOp, a, b unsafe.Pointer) (skKey, error) {
 			upper = hi.after()
 		}
 		if upper < lo.prefix {
-			return skKey{}, fmt.Errorf("sort key range is empty: lower bound %q is above upper bound %q", lo.prefix, upper)
+			return skKey{}, fmt.Errorf("sort key range is empty: lower bound %s is above upper bound %s", keys.Quote(lo.prefix), keys.Quote(upper))
 		}
 		return skKey{op: keyBetween, a: lo.prefix, b: upper}, nil
 	case skBeginsWith:
@@ -468,7 +530,7 @@ func (b skBound) after() string {
 
 func (g *index) skBound(p unsafe.Pointer) (skBound, error) {
 	k := g.sk
-	vals, err := k.values(p, true)
+	vals, err := k.values(p, boundFields)
 	if err != nil {
 		return skBound{}, err
 	}
@@ -577,12 +639,14 @@ type querySpec struct {
 	in       *dynamodb.QueryInput // without start key and limit
 	keyAttrs []string             // the key attributes a cursor holds
 	nowSlot  string               // the placeholder of the expiry filter's now, set per request
+	scope    string               // the digest of the key condition and order a cursor holds
 }
 
 // finish builds the request from the spec.
 func (q *querySpec) finish() error {
 	t := q.t
 	q.keyAttrs = keyAttrs(t, q.g)
+	q.scope = cursorScope(q.pk, q.sk, q.desc)
 	shape, err := q.shape()
 	if err != nil {
 		return err

@@ -22,6 +22,9 @@ import (
 // only: it filters on the type attribute, and capacity is consumed for
 // every item read. Prefer a Query wherever an access pattern allows one.
 // Like a Query, it hides expired items unless IncludeExpired.
+//
+// As with Query, every option applies to every call made after it: a
+// terminal call or Params after an option builds the request again.
 type Scan[T any] struct {
 	e          *Entity[T]
 	index      string
@@ -33,7 +36,8 @@ type Scan[T any] struct {
 	expiredOK  bool // IncludeExpired
 	err        error
 
-	built    bool
+	built    bool // the fields below are of the options as they are
+	buildErr error
 	in       *dynamodb.ScanInput
 	spec     *querySpec // for decoding and errors
 	ident    string     // cursor identity
@@ -56,6 +60,7 @@ func (sc *Scan[T]) fail(err error) {
 // inverted index (InvertedIndex): only items in that index.
 func (sc *Scan[T]) Index(name string) *Scan[T] {
 	sc.index = name
+	sc.built = false
 	return sc
 }
 
@@ -63,6 +68,7 @@ func (sc *Scan[T]) Index(name string) *Scan[T] {
 // are ANDed.
 func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 	sc.filter = and(sc.filter, cond)
+	sc.built = false
 	return sc
 }
 
@@ -72,6 +78,7 @@ func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
 		sc.fail(err)
 	}
 	sc.project = append(sc.project, attrs...)
+	sc.built = false
 	return sc
 }
 
@@ -79,6 +86,7 @@ func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
 // do not support it (an error).
 func (sc *Scan[T]) Consistent() *Scan[T] {
 	sc.consistent = true
+	sc.built = false
 	return sc
 }
 
@@ -86,6 +94,7 @@ func (sc *Scan[T]) Consistent() *Scan[T] {
 // Query.IncludeExpired).
 func (sc *Scan[T]) IncludeExpired() *Scan[T] {
 	sc.expiredOK = true
+	sc.built = false
 	return sc
 }
 
@@ -97,6 +106,7 @@ func (sc *Scan[T]) Segments(n int) *Scan[T] {
 		sc.fail(fmt.Errorf("segments %d, want 1 to 1000000", n))
 	}
 	sc.segments = n
+	sc.built = false
 	return sc
 }
 
@@ -107,37 +117,44 @@ func (sc *Scan[T]) Limit(n int) *Scan[T] {
 		sc.fail(fmt.Errorf("negative limit %d", n))
 	}
 	sc.limit = n
+	sc.built = false
 	return sc
 }
 
 // Params returns the Scan request of the first page (of segment 0 for a
 // parallel scan), without sending it.
 func (sc *Scan[T]) Params() (*dynamodb.ScanInput, error) {
-	sc.build()
-	if sc.err != nil {
-		return nil, sc.err
+	if err := sc.ready(); err != nil {
+		return nil, err
 	}
 	return sc.segment(0).params(nil, sc.limit), nil
 }
 
-func (sc *Scan[T]) build() {
-	if sc.built {
-		return
-	}
-	sc.built = true
+// ready builds the request from the options as they are, unless it is
+// built already, and returns the first option error or the build's.
+func (sc *Scan[T]) ready() error {
 	if sc.err != nil {
-		return
+		return sc.err
 	}
+	if !sc.built {
+		sc.buildErr = nil
+		if err := sc.build(); err != nil {
+			sc.buildErr = &QueryError{Op: "Scan", Entity: sc.e.s.name, Index: sc.index, Err: err}
+		}
+		sc.built = true
+	}
+	return sc.buildErr
+}
+
+func (sc *Scan[T]) build() error {
 	s := sc.e.s
 	t := s.table
 	g := s.indexNamed(sc.index)
 	if g == nil {
-		sc.fail(fmt.Errorf("entity %s has no index %q", s.name, sc.index))
-		return
+		return fmt.Errorf("entity %s has no index %q", s.name, sc.index)
 	}
 	if sc.consistent && g.name != "" {
-		sc.fail(fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.name))
-		return
+		return fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.name)
 	}
 	schemas := []*schema{s}
 	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
@@ -149,8 +166,7 @@ func (sc *Scan[T]) build() {
 	}
 	expr, err := b.Build()
 	if err != nil {
-		sc.fail(err)
-		return
+		return err
 	}
 	in := &dynamodb.ScanInput{
 		TableName:                 aws.String(t.name),
@@ -169,6 +185,7 @@ func (sc *Scan[T]) build() {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	sc.in = in
+	return nil
 }
 
 // scanSegment is one segment of a built scan, as a source for readItems.
@@ -220,15 +237,14 @@ func (g *scanSegment) keyOf(item map[string]types.AttributeValue) (map[string]ty
 // for the first page); see Query.Page. A cursor of another scan or query,
 // or an altered one, is ErrInvalidCursor before any request is sent.
 func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	sc.build()
-	if sc.err != nil {
-		return nil, sc.err
+	if err := sc.ready(); err != nil {
+		return nil, err
 	}
 	if sc.segments > 1 {
 		return nil, sc.spec.wrap(errors.New("Page reads one segment; use All for a parallel scan"))
 	}
 	t := sc.e.s.table
-	start, err := t.decodeCursor(cursor, sc.ident, sc.index, sc.keyAttrs)
+	start, err := t.decodeCursor(cursor, sc.ident, sc.index, "", sc.keyAttrs)
 	if err != nil {
 		return nil, sc.spec.wrap(err)
 	}
@@ -238,7 +254,7 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	if page.Next, err = t.encodeCursor(sc.ident, sc.index, sc.keyAttrs, next); err != nil {
+	if page.Next, err = t.encodeCursor(sc.ident, sc.index, "", sc.keyAttrs, next); err != nil {
 		return nil, sc.spec.wrap(err)
 	}
 	return page, nil
@@ -250,10 +266,9 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // the context's end stops every goroutine before All returns.
 func (sc *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		sc.build()
-		if sc.err != nil {
+		if err := sc.ready(); err != nil {
 			var zero T
-			yield(zero, sc.err)
+			yield(zero, err)
 			return
 		}
 		if sc.segments == 1 {
@@ -352,9 +367,8 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 // Count returns the number of items the scan matches, reading every page
 // of every segment in turn (with Select COUNT). Limit does not apply.
 func (sc *Scan[T]) Count(ctx context.Context) (int, error) {
-	sc.build()
-	if sc.err != nil {
-		return 0, sc.err
+	if err := sc.ready(); err != nil {
+		return 0, err
 	}
 	n := 0
 	for i := range sc.segments {

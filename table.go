@@ -55,8 +55,8 @@ type Table struct {
 	billing  types.BillingMode
 	capacity *types.ProvisionedThroughput
 
-	cursorKey   []byte   // signs page cursors; see WithCursorSecret (cursor.go)
-	queryShapes sync.Map // shapeKey -> *queryShape (query.go)
+	cursor      cursorOptions // page cursors: secret and max age (cursor.go)
+	queryShapes sync.Map      // shapeKey -> *queryShape (query.go)
 
 	cipher      Cipher // seals encrypted attributes (see WithCipher)
 	logicalName string // the table name encrypted attributes are bound to, if not name

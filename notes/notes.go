@@ -34,7 +34,9 @@ var (
 
 // Limits on what a note holds, checked before any request so that every
 // note fits in one DynamoDB item (400 KB) and its keys in DynamoDB's key
-// limits, whatever the user id's characters escape to.
+// limits, whatever the user id's characters escape to: a byte takes at most
+// three in a key, and 3 × MaxUserIDLen + len("USER#") is within
+// tablemap.MaxPartitionKeyBytes (note ids are 26 bytes).
 const (
 	MaxUserIDLen     = 512       // bytes
 	MaxContentLen    = 384 << 10 // bytes

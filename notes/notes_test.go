@@ -588,3 +588,11 @@ func TestSharedTable(t *testing.T) {
 	}
 	diff(t, "note read through the entity", n, got, cmpopts.EquateApproxTime(0))
 }
+
+// TestUserIDLimitFitsKeys checks that the longest user id fits a
+// partition key whatever its bytes escape to (three bytes at most each).
+func TestUserIDLimitFitsKeys(t *testing.T) {
+	if n := len("USER#") + 3*notes.MaxUserIDLen; n > tablemap.MaxPartitionKeyBytes {
+		t.Errorf("a user id of %d bytes can make a partition key of %d bytes, over %d", notes.MaxUserIDLen, n, tablemap.MaxPartitionKeyBytes)
+	}
+}

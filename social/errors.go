@@ -41,7 +41,8 @@ var (
 	// ErrInvalidReaction reports a reaction type other than Heart, Smiley,
 	// ThumbsUp and Sunglasses.
 	ErrInvalidReaction = errors.New("invalid reaction type")
-	// ErrInvalidUsername reports an empty username or one that is not valid
+	// ErrInvalidUsername reports an empty username, one over MaxIDLen bytes
+	// (its keys would exceed DynamoDB's limits), or one that is not valid
 	// UTF-8 (DynamoDB would replace the invalid bytes, and two names could
 	// meet in one key).
 	ErrInvalidUsername = errors.New("invalid username")

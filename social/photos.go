@@ -63,8 +63,8 @@ func (c ReactionCounts) Total() int64 { return c.Heart + c.Smiley + c.ThumbsUp +
 
 // checkPhotoID refuses a photo id no key can hold.
 func checkPhotoID(id string) error {
-	if id == "" || !utf8.ValidString(id) {
-		return fmt.Errorf("social: photo id %q: %w", id, ErrInvalidInput)
+	if id == "" || len(id) > MaxIDLen || !utf8.ValidString(id) {
+		return fmt.Errorf("social: photo id %s of %d bytes (1 to %d of UTF-8): %w", quoteID(id), len(id), MaxIDLen, ErrInvalidInput)
 	}
 	return nil
 }

@@ -3,8 +3,11 @@ package social
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tablemap/tablemap"
 )
 
 // A User is a profile. Followers, Following and Photos are counters the
@@ -50,12 +53,26 @@ type ProfileUpdate struct {
 	Interests  *[]string
 }
 
+// MaxIDLen is the most bytes of a username or a photo id. A byte takes at
+// most three in a key (escaped), and a reaction's sort key
+// "PHOTO#{owner}#{photo}" holds two such ids, so with this limit every key
+// of the service fits in DynamoDB's (tablemap.MaxSortKeyBytes).
+const MaxIDLen = (tablemap.MaxSortKeyBytes - len("PHOTO##")) / 6
+
 // checkUsername refuses a username no key can hold.
 func checkUsername(name string) error {
-	if name == "" || !utf8.ValidString(name) {
-		return fmt.Errorf("social: username %q: %w", name, ErrInvalidUsername)
+	if name == "" || len(name) > MaxIDLen || !utf8.ValidString(name) {
+		return fmt.Errorf("social: username %s of %d bytes (1 to %d of UTF-8): %w", quoteID(name), len(name), MaxIDLen, ErrInvalidUsername)
 	}
 	return nil
+}
+
+// quoteID quotes at most 64 bytes of id, for messages.
+func quoteID(id string) string {
+	if len(id) > 64 {
+		return strconv.Quote(id[:64]) + "…"
+	}
+	return strconv.Quote(id)
 }
 
 // CreateUser creates the profile u (its counters start at zero whatever u

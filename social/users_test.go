@@ -1,6 +1,7 @@
 package social_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tablemap/tablemap/social"
@@ -35,6 +36,22 @@ func TestCreateUser(t *testing.T) {
 	f.requests(t, 0, func() {
 		_, err := f.svc.CreateUser(ctx, social.User{Name: "nobody"})
 		wantErr(t, err, social.ErrInvalidUsername)
+	})
+
+	// The longest username, all of whose bytes escape, fits every key: its
+	// reactions on a photo id as long hold two of them in one sort key.
+	long := strings.Repeat("#", social.MaxIDLen)
+	_, err := f.svc.CreateUser(ctx, social.User{Username: long})
+	must(t, err)
+	// No such photo, but DynamoDB took the keys and answered.
+	wantErr(t, f.svc.React(ctx, long, long, strings.Repeat("%", social.MaxIDLen), social.Heart), social.ErrNotFound)
+	f.requests(t, 0, func() {
+		_, err := f.svc.CreateUser(ctx, social.User{Username: long + "#"})
+		wantErr(t, err, social.ErrInvalidUsername)
+		if err != nil && len(err.Error()) > 200 {
+			t.Errorf("message of %d bytes for a long username", len(err.Error()))
+		}
+		wantErr(t, f.svc.React(ctx, "ann", "ann", strings.Repeat("p", social.MaxIDLen+1), social.Heart), social.ErrInvalidInput)
 	})
 }
 

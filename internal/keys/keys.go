@@ -157,7 +157,7 @@ func (t *Template) Build(vals []string) (string, error) {
 			return "", fmt.Errorf("keys: template %q: attribute %q: %w", t.src, t.attrs[i], ErrEmpty)
 		}
 		if !encoded(v) {
-			return "", fmt.Errorf("keys: template %q: attribute %q: value %q is not encoded (use keys.Encode)", t.src, t.attrs[i], v)
+			return "", fmt.Errorf("keys: template %q: attribute %q: value %s is not encoded (use keys.Encode)", t.src, t.attrs[i], Quote(v))
 		}
 	}
 	return t.join(vals), nil
@@ -180,7 +180,7 @@ func (t *Template) Prefix(vals []string) string {
 			break
 		}
 		if !encoded(v) {
-			panic(fmt.Sprintf("keys: template %q: attribute %q: value %q is not encoded (use keys.Encode)", t.src, t.attrs[i], v))
+			panic(fmt.Sprintf("keys: template %q: attribute %q: value %s is not encoded (use keys.Encode)", t.src, t.attrs[i], Quote(v)))
 		}
 	}
 	return t.join(vals)
@@ -205,7 +205,7 @@ func (t *Template) join(vals []string) string {
 // another shape is an error wrapping ErrNoMatch.
 func (t *Template) Parse(key string) ([]string, error) {
 	fail := func(why string) ([]string, error) {
-		return nil, fmt.Errorf("keys: key %q: %w %q: %s", key, ErrNoMatch, t.src, why)
+		return nil, fmt.Errorf("keys: key %s: %w %q: %s", Quote(key), ErrNoMatch, t.src, why)
 	}
 	rest, ok := strings.CutPrefix(key, t.lits[0])
 	if !ok {
@@ -266,7 +266,7 @@ func Escape(s string) string {
 // has one encoding.
 func Unescape(s string) (string, error) {
 	if !encoded(s) {
-		return "", fmt.Errorf("keys: malformed escaped string %q", s)
+		return "", fmt.Errorf("keys: malformed escaped string %s", Quote(s))
 	}
 	if strings.IndexByte(s, EscapeChar) < 0 {
 		return s, nil
@@ -353,7 +353,7 @@ func Encode(v reflect.Value) (string, error) {
 	case reflect.String:
 		s := v.String()
 		if !utf8.ValidString(s) {
-			return "", fmt.Errorf("keys: string %q is not valid UTF-8", s)
+			return "", fmt.Errorf("keys: string %s is not valid UTF-8", Quote(s))
 		}
 		return Escape(s), nil
 	case reflect.Bool:
@@ -439,7 +439,7 @@ func Decode(s string, v reflect.Value) error {
 	if !v.CanSet() {
 		return fmt.Errorf("keys: cannot decode into unsettable %s", v.Type())
 	}
-	bad := func() error { return fmt.Errorf("keys: cannot decode %q into %s", s, v.Type()) }
+	bad := func() error { return fmt.Errorf("keys: cannot decode %s into %s", Quote(s), v.Type()) }
 	switch v.Kind() {
 	case reflect.String:
 		u, err := Unescape(s)
@@ -484,4 +484,21 @@ func Decode(s string, v reflect.Value) error {
 		v.Set(reflect.ValueOf(t))
 	}
 	return nil
+}
+
+// QuoteLimit is the most bytes of a key or value Quote quotes.
+const QuoteLimit = 100
+
+// Quote returns s quoted for a message: whole when at most QuoteLimit
+// bytes, else its first QuoteLimit bytes (cut at a rune boundary), an
+// ellipsis and its length, so that no message carries a whole large key.
+func Quote(s string) string {
+	if len(s) <= QuoteLimit {
+		return strconv.Quote(s)
+	}
+	n := QuoteLimit
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -420,4 +421,22 @@ func Example() {
 	// USER#ann%23PHOTO#PHOTO#2024-05-06T05:08:09.000000000Z
 	// USER#ann%23PHOTO#PHOTO#
 	// ann#PHOTO
+}
+
+func TestQuote(t *testing.T) {
+	if got := Quote("ann#1"); got != `"ann#1"` {
+		t.Errorf("Quote(short) = %s", got)
+	}
+	long := strings.Repeat("é", 2000) // 4,000 bytes, 2-byte runes
+	got := Quote(long)
+	if len(got) > QuoteLimit+30 || !strings.HasSuffix(got, "… (4000 bytes)") {
+		t.Errorf("Quote(4,000 bytes) = %s (%d bytes)", got, len(got))
+	}
+	if _, err := strconv.Unquote(got[:strings.Index(got, "…")]); err != nil || strings.Contains(got, `\x`) {
+		t.Errorf("Quote cut a rune: %s", got)
+	}
+	_, err := mustParse(t, "USER#{u}").Parse("USER#" + strings.Repeat("x", 3000) + "#y")
+	if err == nil || len(err.Error()) > 300 {
+		t.Errorf("Parse of a 3 KB key: message of %d bytes", len(err.Error()))
+	}
 }
