@@ -36,7 +36,10 @@ func (e *Entity[T]) Check(key T) *Check[T] {
 	return &Check[T]{e: e, key: key}
 }
 
-// Exists requires the item to exist; a missing item is ErrNotFound.
+// Exists requires an item of this entity at the key; a missing item is
+// ErrNotFound, an item of another entity type ErrWrongEntity (as Get does
+// not read it). A Check with only If conditions requires no item or one of
+// this entity, likewise.
 func (op *Check[T]) Exists() *Check[T] {
 	op.exists = true
 	return op
@@ -84,10 +87,10 @@ func (op *Check[T]) build() {
 		return
 	}
 	var conds []expression.ConditionBuilder
-	if op.exists {
-		conds = append(conds, expression.Name(t.pk).AttributeExists())
-	}
-	if op.notExists {
+	switch {
+	case op.exists:
+		conds = append(conds, s.isOwn()) // an item of another entity is not this one
+	case op.notExists:
 		conds = append(conds, expression.Name(t.pk).AttributeNotExists())
 	}
 	if !op.notExists {
@@ -101,6 +104,9 @@ func (op *Check[T]) build() {
 	if len(conds) == 0 {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
 		return
+	}
+	if !op.exists && !op.notExists {
+		conds = append(conds, s.absentOrOwn())
 	}
 	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
 	if err != nil {

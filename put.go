@@ -12,9 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// A Put writes one item, replacing any item at its key. Make one with
-// Entity.Put, add options, then Run it (or read its Params). It keeps the
-// first error an option meets and returns it from Run or Params.
+// A Put writes one item, replacing any item of its entity at its key. Make
+// one with Entity.Put, add options, then Run it (or read its Params). It
+// keeps the first error an option meets and returns it from Run or Params.
+//
+// A Put never replaces an item of another entity type (or one without a
+// type attribute): its condition requires no item at the key or one of its
+// own type, in the same request, and an item of another type is
+// ErrWrongEntity, the stored item untouched. (Define already refuses
+// entities whose table keys could coincide; this guards items written by
+// other code.) In a batch, which cannot be conditional, the guard is
+// dropped.
 //
 // With a version field, a Put is optimistic locking: the value's version is
 // the one it expects stored (0: no item at the key), the item is written
@@ -33,9 +41,10 @@ type Put[T any] struct {
 	cond        *expression.ConditionBuilder
 	err         error
 
-	built bool
-	in    *dynamodb.PutItemInput
-	fail  failure
+	built       bool
+	in          *dynamodb.PutItemInput
+	fail        failure
+	conditional bool // a condition beyond the entity guard (for batches)
 }
 
 // A txWriter is a write that joins a TransactWriteItems request: Put,
@@ -127,6 +136,7 @@ func (op *Put[T]) build(ctx context.Context) {
 
 	var conds []expression.ConditionBuilder
 	exists := expression.Name(t.pk).AttributeNotExists()
+	free := op.ifNotExists // a condition requires no item at the key
 	if op.ifNotExists {
 		conds = append(conds, exists)
 	}
@@ -136,6 +146,7 @@ func (op *Put[T]) build(ctx context.Context) {
 		switch {
 		case cur == 0 && !op.ifNotExists:
 			conds = append(conds, exists)
+			free = true
 		case cur != 0:
 			conds = append(conds, s.versionIs(cur))
 		}
@@ -151,6 +162,12 @@ func (op *Put[T]) build(ctx context.Context) {
 		if s.updated != nil {
 			s.updated.Value(p).Set(now)
 		}
+	}
+	op.conditional = len(conds) > 0
+	if !free {
+		// Without a condition that the key is free, the Put must not
+		// replace another entity's item; ErrWrongEntity says it would have.
+		conds = append(conds, s.absentOrOwn())
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
@@ -180,6 +197,19 @@ func (op *Put[T]) build(ctx context.Context) {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
 	op.in = in
+}
+
+// isOwn is the condition that the stored item is of this entity: its type
+// attribute holds the entity's name.
+func (s *schema) isOwn() expression.ConditionBuilder {
+	return expression.Name(s.table.typeAttr).Equal(expression.Value(s.typeValue))
+}
+
+// absentOrOwn is the condition that no item is stored at the key, or one of
+// this entity: what keeps a write from touching another entity's item, in
+// the same request.
+func (s *schema) absentOrOwn() expression.ConditionBuilder {
+	return expression.Name(s.table.pk).AttributeNotExists().Or(s.isOwn())
 }
 
 // versionIs is the condition that the stored version is n.

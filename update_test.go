@@ -342,17 +342,17 @@ func TestUpdateParams(t *testing.T) {
 	want := &dynamodb.UpdateItemInput{
 		TableName:                aws.String("app"),
 		Key:                      map[string]types.AttributeValue{"PK": s("USER#bob"), "SK": s("PROFILE")},
-		UpdateExpression:         aws.String("ADD #2 :1, #1 :2\nSET #3 = :3\n"),
-		ConditionExpression:      aws.String("(attribute_exists (#0)) AND (#1 = :0)"),
-		ExpressionAttributeNames: map[string]string{"#0": "PK", "#1": "v", "#2": "followers", "#3": "updated"},
+		UpdateExpression:         aws.String("ADD #2 :2, #1 :3\nSET #3 = :4\n"),
+		ConditionExpression:      aws.String("(#0 = :0) AND (#1 = :1)"),
+		ExpressionAttributeNames: map[string]string{"#0": "_type", "#1": "v", "#2": "followers", "#3": "updated"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":0": n("7"), ":1": n("1"), ":2": n("1"), ":3": in.ExpressionAttributeValues[":3"],
+			":0": s("User"), ":1": n("7"), ":2": n("1"), ":3": n("1"), ":4": in.ExpressionAttributeValues[":4"],
 		},
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	diff(t, "UpdateItemInput", want, in, rawOpts, ignoreUnexportedInputs)
-	if in.ExpressionAttributeValues[":3"] == nil {
+	if in.ExpressionAttributeValues[":4"] == nil {
 		t.Error("no updated timestamp value")
 	}
 }
