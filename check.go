@@ -86,6 +86,9 @@ func (op *Check[T]) build() {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("both Exists and NotExists")}
 		return
 	}
+	if op.err = s.checkCond("Check", k, op.cond); op.err != nil {
+		return
+	}
 	var conds []expression.ConditionBuilder
 	switch {
 	case op.exists:

@@ -89,6 +89,9 @@ func (op *Delete[T]) build() {
 		op.err = itemErr("Delete", s, k, err)
 		return
 	}
+	if op.err = s.checkCond("Delete", k, op.cond); op.err != nil {
+		return
+	}
 	conds := []expression.ConditionBuilder{s.absentOrOwn()}
 	if c, ok := op.fail.expectVersion(p); ok {
 		conds = append(conds, c)

@@ -179,6 +179,10 @@ func (op *Put[T]) build(ctx context.Context) {
 		op.err = itemErr("Put", s, key, err)
 		return
 	}
+	if err := s.checkCond("Put", key, op.cond); err != nil {
+		op.err = err
+		return
+	}
 	if size := itemSize(item); size > MaxItemSize {
 		op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Kind: ErrItemTooLarge,
 			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}

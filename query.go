@@ -632,6 +632,11 @@ const operandMark = "\x00tablemap key operand "
 func (q *querySpec) shape() (*queryShape, error) {
 	t := q.t
 	cacheable := q.filter == nil
+	if !cacheable {
+		if err := checkCondition(t, q.types, "the filter", *q.filter); err != nil {
+			return nil, err
+		}
+	}
 	key := shapeKey{g: q.g, op: q.sk.op, ident: q.ident, project: strings.Join(q.project, "\x00")}
 	if cacheable {
 		if s, ok := t.queryShapes.Load(key); ok {

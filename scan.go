@@ -130,6 +130,12 @@ func (sc *Scan[T]) build() {
 		return
 	}
 	schemas := []*schema{s}
+	if sc.filter != nil {
+		if err := checkCondition(t, schemas, "the filter", *sc.filter); err != nil {
+			sc.fail(err)
+			return
+		}
+	}
 	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
 	sc.ident = s.name + " scan"
 	sc.keyAttrs = keyAttrs(t, g)

@@ -299,6 +299,9 @@ func (op *Update[T]) build(ctx context.Context) {
 		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: errors.New("nothing to update")}
 		return
 	}
+	if op.err = s.checkCond("Update", k, op.cond); op.err != nil {
+		return
+	}
 
 	var ub expression.UpdateBuilder
 	for _, a := range op.actions {
