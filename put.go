@@ -82,7 +82,9 @@ func (op *Put[T]) IfNotExists() *Put[T] {
 }
 
 // If makes the Put conditional on cond, evaluated against the stored item;
-// a failed condition is ErrConditionFailed. Several If calls are ANDed.
+// a failed condition is ErrConditionFailed. Several If calls are ANDed. A
+// condition is checked before sending as Query.Filter says
+// (ErrInvalidCondition); so are those of Update, Delete and Check.
 func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 	op.cond = and(op.cond, cond)
 	return op

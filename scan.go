@@ -57,7 +57,7 @@ func (sc *Scan[T]) Index(name string) *Scan[T] {
 }
 
 // Filter keeps only the items for which cond holds. Several Filter calls
-// are ANDed.
+// are ANDed. Filters are checked as Query.Filter says.
 func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 	sc.filter = and(sc.filter, cond)
 	return sc
