@@ -86,9 +86,6 @@ func (op *Check[T]) build() {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("both Exists and NotExists")}
 		return
 	}
-	if op.err = s.checkCond("Check", k, op.cond); op.err != nil {
-		return
-	}
 	var conds []expression.ConditionBuilder
 	switch {
 	case op.exists:
@@ -114,6 +111,9 @@ func (op *Check[T]) build() {
 	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
 	if err != nil {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	if op.err = s.checkCond("Check", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.cc = &types.ConditionCheck{

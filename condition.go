@@ -3,6 +3,7 @@ package tablemap
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,15 +22,13 @@ import (
 // attribute value type than the attribute is stored as: a time.Time value
 // (a string) against a ttl attribute (epoch seconds) never holds.
 //
-// The builder is opaque, so the check reads the expression it builds: the
-// grammar feature/dynamodb/expression writes, with #n names and :n values.
-// Nested paths are checked by their top-level attribute only.
-func checkCondition(t *Table, schemas []*schema, what string, cond expression.ConditionBuilder) error {
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return err
-	}
-	p := &condParser{toks: condTokens(aws.ToString(expr.Condition())), names: expr.Names(), values: expr.Values()}
+// The builder is opaque, so the check reads cond, the expression built for
+// the request (with the library's own conditions, which pass: they read
+// the key, type and version attributes as stored), in the grammar
+// feature/dynamodb/expression writes, with #n names and :n values. Nested
+// paths are checked by their top-level attribute only.
+func checkCondition(t *Table, schemas []*schema, what string, cond *string, names map[string]string, values map[string]types.AttributeValue) error {
+	p := &condParser{toks: condTokens(aws.ToString(cond)), names: names, values: values}
 	if !p.condition() || p.i != len(p.toks) {
 		return nil // a form this parser does not know: nothing to refuse
 	}
@@ -244,13 +243,14 @@ func (p *condParser) primary() (condOperand, bool) {
 	return condOperand{}, false
 }
 
-// checkCond checks the condition of a write or check (nil: none) of the
-// entity's item at k, as checkCondition does.
-func (s *schema) checkCond(op string, k Key, cond *expression.ConditionBuilder) error {
-	if cond == nil {
+// checkCond checks the condition of expr, built for a write or check of
+// the entity's item at k, as checkCondition does, when the caller gave one
+// (user non-nil): the library's own conditions need no check.
+func (s *schema) checkCond(op string, k Key, user *expression.ConditionBuilder, expr expression.Expression) error {
+	if user == nil {
 		return nil
 	}
-	if err := checkCondition(s.table, []*schema{s}, "the condition", *cond); err != nil {
+	if err := checkCondition(s.table, []*schema{s}, "the condition", expr.Condition(), expr.Names(), expr.Values()); err != nil {
 		return &ItemError{Op: op, Entity: s.name, Key: k, Err: err}
 	}
 	return nil
@@ -312,7 +312,7 @@ func (c condChecker) atom(a condAtom) error {
 // known refuses an attribute no schema has, and an encrypted one unless
 // only its existence is asked for.
 func (c condChecker) known(attr string, existence bool) error {
-	if c.t.reserved(attr) {
+	if c.tableAttr(attr) {
 		return nil
 	}
 	found := false
@@ -336,10 +336,26 @@ func (c condChecker) known(attr string, existence bool) error {
 	return nil
 }
 
+// tableAttr reports whether attr is one of the table's key or type
+// attributes (exactly: DynamoDB names are case-sensitive).
+func (c condChecker) tableAttr(attr string) bool {
+	t := c.t
+	if attr == t.pk || attr == t.sk || attr == t.typeAttr {
+		return true
+	}
+	// GSI1PK … GSI20SK (see Table.gsiAttrs), without building each name.
+	num, ok := strings.CutPrefix(attr, "GSI")
+	if !ok || len(num) < 3 || num[len(num)-1] != 'K' || num[len(num)-2] != 'P' && num[len(num)-2] != 'S' {
+		return false
+	}
+	n, err := strconv.Atoi(num[:len(num)-2])
+	return err == nil && n >= 1 && n <= MaxGSIs && strconv.Itoa(n) == num[:len(num)-2]
+}
+
 // storedType returns the attribute value type attr is stored as by every
 // schema that has it, or "" if unknown or not the same for all.
 func (c condChecker) storedType(attr string) string {
-	if c.t.reserved(attr) {
+	if c.tableAttr(attr) {
 		return "S" // key and type attributes are strings
 	}
 	typ := ""

@@ -36,6 +36,9 @@ func TestConditionParserReadsEveryForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := aws.ToString(expr.Condition())
+		if err := checkCondition(NewTable(nil, "t"), nil, "c", expr.Condition(), expr.Names(), expr.Values()); err == nil {
+			t.Errorf("%q: attribute a of no entity not refused", s)
+		}
 		p := &condParser{toks: condTokens(s), names: expr.Names(), values: expr.Values()}
 		if !p.condition() || p.i != len(p.toks) {
 			t.Errorf("%q does not parse (stopped at token %d of %q)", s, p.i, p.toks)

@@ -89,9 +89,6 @@ func (op *Delete[T]) build() {
 		op.err = itemErr("Delete", s, k, err)
 		return
 	}
-	if op.err = s.checkCond("Delete", k, op.cond); op.err != nil {
-		return
-	}
 	conds := []expression.ConditionBuilder{s.absentOrOwn()}
 	if c, ok := op.fail.expectVersion(p); ok {
 		conds = append(conds, c)
@@ -103,6 +100,9 @@ func (op *Delete[T]) build() {
 	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
 	if err != nil {
 		op.err = &ItemError{Op: "Delete", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	if op.err = s.checkCond("Delete", k, op.cond, expr); op.err != nil {
 		return
 	}
 	in := &dynamodb.DeleteItemInput{

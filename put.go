@@ -181,10 +181,6 @@ func (op *Put[T]) build(ctx context.Context) {
 		op.err = itemErr("Put", s, key, err)
 		return
 	}
-	if err := s.checkCond("Put", key, op.cond); err != nil {
-		op.err = err
-		return
-	}
 	if size := itemSize(item); size > MaxItemSize {
 		op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Kind: ErrItemTooLarge,
 			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
@@ -195,6 +191,9 @@ func (op *Put[T]) build(ctx context.Context) {
 		expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
 		if err != nil {
 			op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Err: err}
+			return
+		}
+		if op.err = s.checkCond("Put", key, op.cond, expr); op.err != nil {
 			return
 		}
 		in.ConditionExpression = expr.Condition()

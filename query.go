@@ -637,11 +637,6 @@ const operandMark = "\x00tablemap key operand "
 func (q *querySpec) shape() (*queryShape, error) {
 	t := q.t
 	cacheable := q.filter == nil
-	if !cacheable {
-		if err := checkCondition(t, q.types, "the filter", *q.filter); err != nil {
-			return nil, err
-		}
-	}
 	key := shapeKey{g: q.g, op: q.sk.op, ident: q.ident, project: strings.Join(q.project, "\x00")}
 	if cacheable {
 		if s, ok := t.queryShapes.Load(key); ok {
@@ -665,6 +660,11 @@ func (q *querySpec) shape() (*queryShape, error) {
 	expr, err := b.Build()
 	if err != nil {
 		return nil, err
+	}
+	if !cacheable {
+		if err := checkCondition(t, q.types, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
+			return nil, err
+		}
 	}
 	s := &queryShape{
 		keyCond: expr.KeyCondition(), filter: expr.Filter(), projection: expr.Projection(),

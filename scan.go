@@ -130,12 +130,6 @@ func (sc *Scan[T]) build() {
 		return
 	}
 	schemas := []*schema{s}
-	if sc.filter != nil {
-		if err := checkCondition(t, schemas, "the filter", *sc.filter); err != nil {
-			sc.fail(err)
-			return
-		}
-	}
 	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
 	sc.ident = s.name + " scan"
 	sc.keyAttrs = keyAttrs(t, g)
@@ -147,6 +141,12 @@ func (sc *Scan[T]) build() {
 	if err != nil {
 		sc.fail(err)
 		return
+	}
+	if sc.filter != nil {
+		if err := checkCondition(t, schemas, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
+			sc.fail(err)
+			return
+		}
 	}
 	in := &dynamodb.ScanInput{
 		TableName:                 aws.String(t.name),

@@ -299,9 +299,6 @@ func (op *Update[T]) build(ctx context.Context) {
 		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: errors.New("nothing to update")}
 		return
 	}
-	if op.err = s.checkCond("Update", k, op.cond); op.err != nil {
-		return
-	}
 
 	var ub expression.UpdateBuilder
 	for _, a := range op.actions {
@@ -355,6 +352,9 @@ func (op *Update[T]) build(ctx context.Context) {
 	expr, err := expression.NewBuilder().WithUpdate(ub).WithCondition(cond).Build()
 	if err != nil {
 		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	if op.err = s.checkCond("Update", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.in = &dynamodb.UpdateItemInput{
