@@ -545,22 +545,25 @@ func (op *Put[T]) batchPut() (BatchItem, *Table, error) {
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return batchItem(op.e.s, op.fail.key, in.ConditionExpression, BatchItem{Item: in.Item})
+	return batchItem(op.e.s, op.fail.key, op.conditional, BatchItem{Item: in.Item})
 }
 
 func (op *Delete[T]) batchDelete() (BatchItem, *Table, error) {
-	in, err := op.Params()
+	_, err := op.Params()
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return batchItem(op.e.s, op.fail.key, in.ConditionExpression, BatchItem{Delete: true})
+	return batchItem(op.e.s, op.fail.key, op.conditional, BatchItem{Delete: true})
 }
 
 // batchItem returns w, a put or delete of entity s at key k, as a write of
-// a batch, with its entity and key; a write with a condition expression
-// (cond non-nil) is an error.
-func batchItem(s *schema, k Key, cond *string, w BatchItem) (BatchItem, *Table, error) {
-	if cond != nil {
+// a batch, with its entity and key; a write with a condition of its own is
+// an error. The entity guard of Put and Delete (see schema.absentOrOwn) is
+// dropped: a batch cannot send it, and Define's rule that two entities'
+// table keys never coincide keeps a batch from touching another entity's
+// item.
+func batchItem(s *schema, k Key, conditional bool, w BatchItem) (BatchItem, *Table, error) {
+	if conditional {
 		return BatchItem{}, nil, &ItemError{Op: "BatchWrite", Entity: s.name, Key: k, Err: errConditionalBatch}
 	}
 	w.Entity, w.Key = s.name, k

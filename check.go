@@ -36,8 +36,11 @@ func (e *Entity[T]) Check(key T) *Check[T] {
 	return &Check[T]{e: e, key: key}
 }
 
-// Exists requires the item to exist; a missing item is ErrNotFound, and so
-// is an expired one (see Entity: its ttl is at or before the table's clock).
+// Exists requires an item of this entity at the key; a missing item is
+// ErrNotFound, and so is an expired one (see Entity: its ttl is at or
+// before the table's clock), an item of another entity type ErrWrongEntity
+// (as Get does not read it). A Check with only If conditions requires no
+// item or one of this entity, likewise.
 func (op *Check[T]) Exists() *Check[T] {
 	op.exists = true
 	return op
@@ -85,10 +88,13 @@ func (op *Check[T]) build() {
 		return
 	}
 	var conds []expression.ConditionBuilder
-	if op.exists {
-		conds = append(conds, op.fail.anItem())
-	}
-	if op.notExists {
+	switch {
+	case op.exists:
+		conds = append(conds, s.isOwn()) // an item of another entity is not this one
+		if s.ttl != nil {
+			conds = append(conds, op.fail.anItem()) // nor is an expired one
+		}
+	case op.notExists:
 		conds = append(conds, op.fail.noItem())
 	}
 	if !op.notExists {
@@ -103,9 +109,15 @@ func (op *Check[T]) build() {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
 		return
 	}
+	if !op.exists && !op.notExists {
+		conds = append(conds, s.absentOrOwn())
+	}
 	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
 	if err != nil {
 		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	if op.err = s.checkCond("Check", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.cc = &types.ConditionCheck{

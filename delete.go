@@ -16,7 +16,8 @@ import (
 // or Params.
 //
 // Deleting a missing item is ErrNotFound (DynamoDB deletes nothing and
-// reports no error; the library tells you). With a version field, a key
+// reports no error; the library tells you); an item of another entity type
+// at the key is not deleted but ErrWrongEntity. With a version field, a key
 // value with a non-zero version deletes only that version: another stored
 // version is ErrVersionConflict.
 type Delete[T any] struct {
@@ -25,9 +26,10 @@ type Delete[T any] struct {
 	cond *expression.ConditionBuilder
 	err  error
 
-	built bool
-	in    *dynamodb.DeleteItemInput
-	fail  failure
+	built       bool
+	in          *dynamodb.DeleteItemInput
+	fail        failure
+	conditional bool // a condition beyond the entity guard (for batches)
 }
 
 // Delete returns a Delete of the item whose key fields are those of key.
@@ -87,28 +89,30 @@ func (op *Delete[T]) build() {
 		op.err = itemErr("Delete", s, k, err)
 		return
 	}
-	var conds []expression.ConditionBuilder
+	conds := []expression.ConditionBuilder{s.absentOrOwn()}
 	if c, ok := op.fail.expectVersion(p); ok {
 		conds = append(conds, c)
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
 	}
-	in := &dynamodb.DeleteItemInput{
-		TableName:    aws.String(t.name),
-		Key:          t.keyItem(k),
-		ReturnValues: types.ReturnValueAllOld,
+	op.conditional = len(conds) > 1
+	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+	if err != nil {
+		op.err = &ItemError{Op: "Delete", Entity: s.name, Key: k, Err: err}
+		return
 	}
-	if len(conds) > 0 {
-		expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
-		if err != nil {
-			op.err = &ItemError{Op: "Delete", Entity: s.name, Key: k, Err: err}
-			return
-		}
-		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-		in.ExpressionAttributeValues = expr.Values()
-		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	if op.err = s.checkCond("Delete", k, op.cond, expr); op.err != nil {
+		return
+	}
+	in := &dynamodb.DeleteItemInput{
+		TableName:                           aws.String(t.name),
+		Key:                                 t.keyItem(k),
+		ReturnValues:                        types.ReturnValueAllOld,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	op.in = in
 }

@@ -124,9 +124,9 @@ func TestDeleteParams(t *testing.T) {
 	want := &dynamodb.DeleteItemInput{
 		TableName:                           aws.String("app"),
 		Key:                                 map[string]types.AttributeValue{"PK": s("USER#ann"), "SK": s("PHOTO#" + takenKey)},
-		ConditionExpression:                 aws.String("#0 = :0"),
-		ExpressionAttributeNames:            map[string]string{"#0": "likes"},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":0": n("0")},
+		ConditionExpression:                 aws.String("((attribute_not_exists (#0)) OR (#1 = :0)) AND (#2 = :1)"),
+		ExpressionAttributeNames:            map[string]string{"#0": "PK", "#1": "_type", "#2": "likes"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":0": s("Photo"), ":1": n("0")},
 		ReturnValues:                        types.ReturnValueAllOld,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}

@@ -77,7 +77,8 @@
 //
 // Operation errors are *ItemError values naming the operation, the entity
 // and the key; they wrap a sentinel (ErrNotFound, ErrConditionFailed,
-// ErrVersionConflict, ErrItemTooLarge, ErrInvalidKey, ErrDecrypt) for
+// ErrVersionConflict, ErrWrongEntity, ErrInvalidCondition,
+// ErrItemTooLarge, ErrInvalidKey, ErrDecrypt) for
 // errors.Is and the SDK's error for errors.As. Define reports a
 // *DefinitionError naming the struct, field and tag.
 //

@@ -49,7 +49,8 @@ type Cipher interface {
 //     at Define).
 //   - Conditions, filters and update expressions cannot look into an
 //     encrypted attribute: they would compare ciphertexts, and every
-//     sealing of a value differs. attribute_exists and attribute_not_exists
+//     sealing of a value differs, so they are refused before sending
+//     (ErrInvalidCondition). attribute_exists and attribute_not_exists
 //     still work. Update can Set, SetIfNotExists and Remove an encrypted
 //     attribute, not Add, Append or DeleteFromSet to it.
 //   - The ciphertext's length follows the plaintext's, and an omitempty

@@ -50,7 +50,21 @@ import (
 // Key fields must be strings, integers, bools or time.Time (see the
 // internal/keys package for their sortable, escaped encoding). Every item
 // stores the key attributes, the type attribute and all data attributes, so
-// it decodes without parsing its keys.
+// it decodes without parsing its keys. A version or updated field cannot be
+// a key field of any template: every Update changes it without rewriting
+// the keys, which would go stale. A created field can: it is set once.
+//
+// Entities on one table never share an item: Define refuses an entity
+// whose table key (pk, sk) templates could build the key of another
+// entity's item, naming both. Keys split on '#' into segments (an encoded
+// value never holds '#'); two templates are disjoint when they have a
+// different number of segments, or a pair of segments whose literal text
+// differs where a value cannot make up the difference (an integer is
+// 20 digits or '-' and 19 digits, a time has a fixed layout, a bool is
+// "true" or "false", a string any escaped text). So "USER#{username}" /
+// "PROFILE" and "USER#{username}" / "PHOTO#{taken}" are disjoint, while
+// "C#{a}" / "S#{b}" and "C#{x}" / "S#{y}" are refused. Index keys may be
+// shared: that is how a collection reads several entities at once.
 //
 // Field options beyond the codec's (omitempty, set, unixtime …):
 //
@@ -67,8 +81,9 @@ import (
 //     leave it out with a filter in the same request, so Limit, pages and
 //     Count agree. IncludeExpired on each of them reads it anyway. Put's
 //     IfNotExists (and a Put of version 0) replaces it; Check's Exists
-//     reports it missing and NotExists absent. Update and Delete act on it
-//     as on any stored item.
+//     reports it missing and NotExists absent. Update reports it missing
+//     (ErrNotFound), as Get does, so an update never brings an expired item
+//     back; Delete removes it as any stored item.
 //   - encrypted: the value is encrypted in the process by the table's
 //     cipher and stored as a binary ciphertext bound to the table, the
 //     item's key and the attribute name (see WithCipher). Any field type;
@@ -140,8 +155,10 @@ func (g *index) pkTag() string { return g.pk.tag }
 // on table t. A malformed declaration is a *DefinitionError naming the
 // struct, the field and the tag; the checks cover templates naming unknown
 // attributes, a missing pk, a GSI sort key without its partition key, a
-// type name used twice on a table, key fields of unsupported types, and
-// data attributes named like the table's key or type attributes.
+// type name used twice on a table, key fields of unsupported types, version
+// or updated fields in key templates, table key templates that could build
+// the key of another entity's item on the table (see Entity), and data
+// attributes named like the table's key or type attributes.
 func Define[T any](t *Table) (*Entity[T], error) {
 	typ := reflect.TypeFor[T]()
 	s, err := newSchema(t, typ)
@@ -323,6 +340,26 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 	return s, nil
 }
 
+// overlaps reports whether the key templates of indexes g and o can build
+// one (pk, sk) pair from some values (see keys.Overlap): then two entities
+// could write one item.
+func (g *index) overlaps(o *index) bool {
+	return g.pk.overlaps(o.pk) && g.sk.overlaps(o.sk)
+}
+
+func (k *keyPart) overlaps(o *keyPart) bool {
+	return keys.Overlap(k.tmpl, k.types(), o.tmpl, o.types())
+}
+
+// types returns the Go types of the fields the template reads, in order.
+func (k *keyPart) types() []reflect.Type {
+	ts := make([]reflect.Type, len(k.fields))
+	for i, f := range k.fields {
+		ts[i] = f.Type
+	}
+	return ts
+}
+
 // fields returns the fields an index's templates read, partition key first.
 func (g *index) fields() []*codec.Field {
 	fs := append([]*codec.Field(nil), g.pk.fields...)
@@ -346,6 +383,13 @@ func (s *schema) keyPart(tag, src string) (*keyPart, error) {
 		}
 		if f.HasOption("encrypted") {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q is encrypted; DynamoDB must read key fields, so they cannot be encrypted", attr))
+		}
+		if f == s.version || f == s.updated {
+			opt := "version"
+			if f == s.updated {
+				opt = "updated"
+			}
+			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q is the entity's %s field, which every Update changes without the item's keys: the key would go stale; template a field the application sets instead (a created field may be a key field: it is set once)", attr, opt))
 		}
 		if !keys.Supported(f.Type) {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q has type %s; key fields must be strings, integers, bools or time.Time", attr, f.Type))

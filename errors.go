@@ -51,6 +51,20 @@ var (
 	// ErrNoCipher reports an entity with encrypted fields defined on a table
 	// without a cipher (see WithCipher).
 	ErrNoCipher = errors.New("the table has no cipher")
+	// ErrWrongEntity reports a write or check refused because the item
+	// stored at its key is of another entity type (or has no type
+	// attribute): a Put never replaces, and an Update, Delete or Check
+	// never applies to, another entity's item. DynamoDB answered
+	// definitively; nothing was written. It is not a kind of
+	// ErrConditionFailed: the caller's own conditions were not the cause.
+	ErrWrongEntity = errors.New("item of another entity type")
+	// ErrInvalidCondition reports a condition or filter refused before
+	// sending because it could never mean what it says: it names an
+	// attribute the entity does not have, reads an encrypted attribute
+	// (DynamoDB sees only its ciphertext), or compares an attribute with a
+	// value of another type than the attribute is stored as (a time.Time
+	// value, stored as a string, against a ttl attribute in epoch seconds).
+	ErrInvalidCondition = errors.New("invalid condition")
 )
 
 // Sentinel errors of values refused before any request is sent.
@@ -181,6 +195,8 @@ func (f *failure) conditionKind(old map[string]types.AttributeValue) error {
 		return ErrNotFound
 	case f.absent && len(old) > 0:
 		return ErrExists
+	case len(old) > 0 && f.s.table.typeOf(old) != f.s.name:
+		return ErrWrongEntity
 	case f.versioned && f.s.storedVersion(old) != f.expected:
 		return ErrVersionConflict
 	}

@@ -78,7 +78,7 @@ func ExampleUpdate_Params() {
 	_, err = users.Update(User{Username: "bob"}).Set("username", "robert").Params()
 	fmt.Println(err)
 	// Output:
-	// ADD #2 :2, #1 :3
-	// ((attribute_exists (#0)) AND (#1 = :0)) AND (#2 < :1)
+	// ADD #2 :3, #1 :4
+	// ((#0 = :0) AND (#1 = :1)) AND (#2 < :2)
 	// tablemap: Update User {PK "USER#bob" SK "PROFILE"}: Set "username": the attribute is a field of the table's key; changing it would move the item (delete and put instead)
 }

@@ -31,17 +31,26 @@ func TestGetNotFound(t *testing.T) {
 }
 
 // draft shares Photo's key templates: a Get of a Photo must not return it.
+// Define refuses the two on one Table, so a draft is written through a
+// second Table of the same DynamoDB table (see otherProgram), as another
+// program would.
 type draft struct {
 	_        struct{}  `tablemap:"Draft" pk:"USER#{username}" sk:"PHOTO#{taken}"`
 	Username string    `dynamo:"username"`
 	Taken    time.Time `dynamo:"taken"`
 }
 
+// otherProgram returns another Table of tbl's DynamoDB table, with the same
+// client: how a test writes what another program would.
+func otherProgram(tbl *tablemap.Table) *tablemap.Table {
+	return tablemap.NewTable(tbl.Client(), tbl.Name())
+}
+
 func TestGetOtherEntityType(t *testing.T) {
 	t.Parallel()
 	tbl, m := setup(t)
 	photos := define[Photo](t, tbl)
-	drafts := define[draft](t, tbl)
+	drafts := define[draft](t, otherProgram(tbl))
 	create(t, tbl, m)
 
 	if err := drafts.Put(draft{Username: "ann", Taken: taken}).Run(ctx); err != nil {

@@ -12,9 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// A Put writes one item, replacing any item at its key. Make one with
-// Entity.Put, add options, then Run it (or read its Params). It keeps the
-// first error an option meets and returns it from Run or Params.
+// A Put writes one item, replacing any item of its entity at its key. Make
+// one with Entity.Put, add options, then Run it (or read its Params). It
+// keeps the first error an option meets and returns it from Run or Params.
+//
+// A Put never replaces an item of another entity type (or one without a
+// type attribute): its condition requires no item at the key or one of its
+// own type, in the same request, and an item of another type is
+// ErrWrongEntity, the stored item untouched. (Define already refuses
+// entities whose table keys could coincide; this guards items written by
+// other code.) In a batch, which cannot be conditional, the guard is
+// dropped.
 //
 // With a version field, a Put is optimistic locking: the value's version is
 // the one it expects stored (0: no item at the key), the item is written
@@ -33,9 +41,10 @@ type Put[T any] struct {
 	cond        *expression.ConditionBuilder
 	err         error
 
-	built bool
-	in    *dynamodb.PutItemInput
-	fail  failure
+	built       bool
+	in          *dynamodb.PutItemInput
+	fail        failure
+	conditional bool // a condition beyond the entity guard (for batches)
 }
 
 // A txWriter is a write that joins a TransactWriteItems request: Put,
@@ -76,7 +85,9 @@ func (op *Put[T]) IfNotExists() *Put[T] {
 }
 
 // If makes the Put conditional on cond, evaluated against the stored item;
-// a failed condition is ErrConditionFailed. Several If calls are ANDed.
+// a failed condition is ErrConditionFailed. Several If calls are ANDed. A
+// condition is checked before sending as Query.Filter says
+// (ErrInvalidCondition); so are those of Update, Delete and Check.
 func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 	op.cond = and(op.cond, cond)
 	return op
@@ -129,6 +140,7 @@ func (op *Put[T]) build(ctx context.Context) {
 	op.fail = failure{op: "Put", s: s, absent: op.ifNotExists}
 
 	var conds []expression.ConditionBuilder
+	free := op.ifNotExists // a condition requires no item at the key
 	if op.ifNotExists {
 		conds = append(conds, op.fail.noItem())
 	}
@@ -138,6 +150,7 @@ func (op *Put[T]) build(ctx context.Context) {
 		switch {
 		case cur == 0 && !op.ifNotExists:
 			conds = append(conds, op.fail.noItem())
+			free = true
 		case cur != 0:
 			conds = append(conds, s.versionIs(cur))
 		}
@@ -153,6 +166,12 @@ func (op *Put[T]) build(ctx context.Context) {
 		if s.updated != nil {
 			s.updated.Value(p).Set(now)
 		}
+	}
+	op.conditional = len(conds) > 0
+	if !free {
+		// Without a condition that the key is free, the Put must not
+		// replace another entity's item; ErrWrongEntity says it would have.
+		conds = append(conds, s.absentOrOwn())
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
@@ -176,12 +195,28 @@ func (op *Put[T]) build(ctx context.Context) {
 			op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Err: err}
 			return
 		}
+		if op.err = s.checkCond("Put", key, op.cond, expr); op.err != nil {
+			return
+		}
 		in.ConditionExpression = expr.Condition()
 		in.ExpressionAttributeNames = expr.Names()
 		in.ExpressionAttributeValues = expr.Values()
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
 	op.in = in
+}
+
+// isOwn is the condition that the stored item is of this entity: its type
+// attribute holds the entity's name.
+func (s *schema) isOwn() expression.ConditionBuilder {
+	return expression.Name(s.table.typeAttr).Equal(expression.Value(s.typeValue))
+}
+
+// absentOrOwn is the condition that no item is stored at the key, or one of
+// this entity: what keeps a write from touching another entity's item, in
+// the same request.
+func (s *schema) absentOrOwn() expression.ConditionBuilder {
+	return expression.Name(s.table.pk).AttributeNotExists().Or(s.isOwn())
 }
 
 // versionIs is the condition that the stored version is n.

@@ -150,7 +150,12 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 
 // Filter keeps only the items for which cond holds; DynamoDB evaluates it
 // after reading them, so filtered items still cost read capacity. Several
-// Filter calls are ANDed.
+// Filter calls are ANDed. A filter that could never hold as meant is
+// refused before sending (ErrInvalidCondition): one naming an attribute the
+// entities do not have, reading an encrypted attribute other than with
+// attribute_exists or attribute_not_exists, or comparing an attribute with
+// a value of another type than it is stored as (a time.Time against a ttl
+// or unixtime attribute, stored as epoch seconds: give t.Unix()).
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	q.filter = and(q.filter, cond)
 	q.changed()
@@ -737,6 +742,11 @@ func (q *querySpec) shape() (*queryShape, error) {
 	expr, err := b.Build()
 	if err != nil {
 		return nil, err
+	}
+	if !cacheable {
+		if err := checkCondition(t, q.types, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
+			return nil, err
+		}
 	}
 	s := &queryShape{
 		keyCond: expr.KeyCondition(), filter: expr.Filter(), projection: expr.Projection(),

@@ -65,7 +65,7 @@ func (sc *Scan[T]) Index(name string) *Scan[T] {
 }
 
 // Filter keeps only the items for which cond holds. Several Filter calls
-// are ANDed.
+// are ANDed. Filters are checked as Query.Filter says.
 func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 	sc.filter = and(sc.filter, cond)
 	sc.built = false
@@ -167,6 +167,11 @@ func (sc *Scan[T]) build() error {
 	expr, err := b.Build()
 	if err != nil {
 		return err
+	}
+	if sc.filter != nil {
+		if err := checkCondition(t, schemas, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
+			return err
+		}
 	}
 	in := &dynamodb.ScanInput{
 		TableName:                 aws.String(t.name),

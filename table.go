@@ -177,6 +177,11 @@ func (t *Table) register(s *schema) error {
 				}
 			}
 		}
+		if s.primary.overlaps(other.primary) {
+			return s.defErr("_", s.primary.pk.tag+" "+s.primary.sk.tag, fmt.Errorf(
+				"the table keys of %s (%s %s) and %s (%s %s) can be the same key, so a write of one could replace the other's item; make their pk or sk templates differ in literal text (a distinct prefix such as \"PROFILE\" vs \"PHOTO#\")",
+				s.name, s.primary.pk.tag, s.primary.sk.tag, other.name, other.primary.pk.tag, other.primary.sk.tag))
+		}
 		if s.ttl != nil && other.ttl != nil && s.ttl.Name != other.ttl.Name {
 			return s.defErr(s.ttl.Path, fieldTag(s.typ, s.ttl), fmt.Errorf("a table has one TTL attribute; %s already uses %q, not %q", other.typ, other.ttl.Name, s.ttl.Name))
 		}

@@ -164,9 +164,15 @@ func (f *failure) anItem() expression.ConditionBuilder {
 	if f.s.ttl == nil {
 		return c
 	}
+	return expression.And(c, f.unexpired())
+}
+
+// unexpired returns the condition that the item at the write's key, if
+// any, has not expired; the entity has a ttl field.
+func (f *failure) unexpired() expression.ConditionBuilder {
 	f.ttlNow = f.s.table.epoch()
 	ttl := expression.Name(f.s.ttl.Name)
-	return expression.And(c, expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(epochValue(f.ttlNow)))))
+	return expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(epochValue(f.ttlNow))))
 }
 
 // expired reports whether old, the item a failed condition found, is one

@@ -365,7 +365,19 @@ func TestTTLWriteConditions(t *testing.T) {
 	}
 	err = f.tbl.WriteTx().Put(f.invites.Put(other)).Check(f.invites.Check(liveInvite).NotExists()).Run(ctx)
 	wantErr(t, err, tablemap.ErrExists)
+
+	// Update: an expired item is missing, as for Get; it stays expired.
+	f.m.Reset()
+	_, err = f.invites.Update(dueInvite).Set("role", "admin").Set("expires", ttlNow.Add(time.Hour)).Run(ctx)
+	wantErr(t, err, tablemap.ErrNotFound)
+	f.requests(t, "UpdateItem", 1)
+	wantErr(t, getErr(f.invites.Get(dueInvite).Run(ctx)), tablemap.ErrNotFound)
+	if _, err := f.invites.Update(lastingInvite).Set("role", "admin").Run(ctx); err != nil {
+		t.Errorf("update of a live invite: %v", err)
+	}
 }
+
+func getErr[T any](_ T, err error) error { return err }
 
 // TestTTLParams shows the expiry rule in the requests: the filter of a
 // query (with the type filter) and of a collection whose other entity has
@@ -397,6 +409,22 @@ func TestTTLParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, "query filter, expired included", "#0 = :0", aws.ToString(in.FilterExpression))
+
+	// A caller's filter meets the expiry rule's now in the condition check,
+	// as the epoch seconds it is sent as, not as the marker it is built with.
+	for _, filtered := range []interface {
+		Params() (*dynamodb.QueryInput, error)
+	}{
+		invites.Query(invite{Org: "acme"}).Filter(expression.Name("role").Equal(expression.Value("admin"))),
+		tablemap.Collect2(invites.Query(invite{Org: "acme"}).Filter(expression.Name("role").Equal(expression.Value("admin"))), members),
+	} {
+		if _, err := filtered.Params(); err != nil {
+			t.Errorf("a filtered query of an entity with a ttl field: %v", err)
+		}
+	}
+	if _, err := invites.Scan().Filter(expression.Name("role").Equal(expression.Value("admin"))).Params(); err != nil {
+		t.Errorf("a filtered scan of an entity with a ttl field: %v", err)
+	}
 
 	p, err := invites.Put(liveInvite).IfNotExists().Params()
 	if err != nil {

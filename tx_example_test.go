@@ -57,10 +57,10 @@ func ExampleWriteTx() {
 	// Output:
 	// token follow-ann-bob
 	// Put    attribute_not_exists (#0)
-	// Update ADD #1 :0
-	//  IF attribute_exists (#0)
-	// Update ADD #1 :0
-	//  IF attribute_exists (#0)
+	// Update ADD #1 :1
+	//  IF #0 = :0
+	// Update ADD #1 :1
+	//  IF #0 = :0
 	// true
 	// tablemap: WriteTx: actions 1 (Update Profile) and 2 (Update Profile) are on one item {PK "USER#ann" SK "PROFILE"}; DynamoDB allows one action per item: invalid transaction
 }
@@ -80,12 +80,12 @@ func ExampleUpdate_Incr() {
 	}
 	fmt.Print(aws.ToString(in.UpdateExpression))
 	fmt.Println(aws.ToString(in.ConditionExpression))
-	for _, name := range []string{":0", ":1"} {
+	for _, name := range []string{":1", ":2"} {
 		fmt.Println(name, in.ExpressionAttributeValues[name].(*types.AttributeValueMemberN).Value)
 	}
 	// Output:
-	// ADD #1 :1
-	// (attribute_exists (#0)) AND (#1 >= :0)
-	// :0 1
-	// :1 -1
+	// ADD #1 :2
+	// (#0 = :0) AND (#1 >= :1)
+	// :1 1
+	// :2 -1
 }

@@ -238,7 +238,9 @@ func TestTxSameRequestAsSingleOperations(t *testing.T) {
 				ConditionExpression: upd.ConditionExpression, ExpressionAttributeNames: upd.ExpressionAttributeNames,
 				ExpressionAttributeValues:           upd.ExpressionAttributeValues,
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-			{Delete: &types.Delete{TableName: del.TableName, Key: del.Key}},
+			{Delete: &types.Delete{TableName: del.TableName, Key: del.Key, ConditionExpression: del.ConditionExpression,
+				ExpressionAttributeNames: del.ExpressionAttributeNames, ExpressionAttributeValues: del.ExpressionAttributeValues,
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
 			{ConditionCheck: cc},
 		},
 	}

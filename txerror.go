@@ -26,6 +26,7 @@ var ErrInvalidTx = errors.New("invalid transaction")
 //	errors.Is(err, ErrConditionFailed) // an action's condition failed on a stored item, and in particular
 //	errors.Is(err, ErrExists)          // … an item exists where none may (IfNotExists, NotExists)
 //	errors.Is(err, ErrVersionConflict) // … the stored version is another one
+//	errors.Is(err, ErrWrongEntity)     // an action's key holds an item of another entity type
 //	errors.Is(err, ErrTxConflict)      // another write touched an item at the same time
 //
 // and errors.As(err, &actionErr) finds the first listed *TxActionError.

@@ -25,7 +25,7 @@ import (
 // Params.
 //
 // An Update never creates an item: a missing item is ErrNotFound (use Put to
-// create). Fields of the table's key cannot change (delete and put
+// create), and an item of another entity type at the key is ErrWrongEntity. Fields of the table's key cannot change (delete and put
 // instead). Setting a field that a GSI template reads recomputes that
 // index's keys, which needs every field of the index: those set by the
 // Update, the others taken from the key value when non-zero; anything else
@@ -331,7 +331,10 @@ func (op *Update[T]) build(ctx context.Context) {
 		return
 	}
 
-	cond := expression.Name(t.pk).AttributeExists()
+	cond := s.isOwn() // the item exists and is of this entity
+	if s.ttl != nil {
+		cond = cond.And(op.fail.unexpired()) // and has not expired: Get would not find it
+	}
 	if s.version != nil {
 		ub = ub.Add(expression.Name(s.version.Name), expression.Value(versionValue(1)))
 	}
@@ -352,6 +355,9 @@ func (op *Update[T]) build(ctx context.Context) {
 	expr, err := expression.NewBuilder().WithUpdate(ub).WithCondition(cond).Build()
 	if err != nil {
 		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+		return
+	}
+	if op.err = s.checkCond("Update", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.in = &dynamodb.UpdateItemInput{

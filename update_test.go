@@ -3,6 +3,7 @@ package tablemap_test
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -342,17 +343,17 @@ func TestUpdateParams(t *testing.T) {
 	want := &dynamodb.UpdateItemInput{
 		TableName:                aws.String("app"),
 		Key:                      map[string]types.AttributeValue{"PK": s("USER#bob"), "SK": s("PROFILE")},
-		UpdateExpression:         aws.String("ADD #2 :1, #1 :2\nSET #3 = :3\n"),
-		ConditionExpression:      aws.String("(attribute_exists (#0)) AND (#1 = :0)"),
-		ExpressionAttributeNames: map[string]string{"#0": "PK", "#1": "v", "#2": "followers", "#3": "updated"},
+		UpdateExpression:         aws.String("ADD #3 :3, #2 :4\nSET #4 = :5\n"),
+		ConditionExpression:      aws.String("((#0 = :0) AND ((attribute_not_exists (#1)) OR (#1 > :1))) AND (#2 = :2)"),
+		ExpressionAttributeNames: map[string]string{"#0": "_type", "#1": "expires", "#2": "v", "#3": "followers", "#4": "updated"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":0": n("7"), ":1": n("1"), ":2": n("1"), ":3": in.ExpressionAttributeValues[":3"],
+			":0": s("User"), ":1": n(strconv.FormatInt(now.Unix(), 10)), ":2": n("7"), ":3": n("1"), ":4": n("1"), ":5": in.ExpressionAttributeValues[":5"],
 		},
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	diff(t, "UpdateItemInput", want, in, rawOpts, ignoreUnexportedInputs)
-	if in.ExpressionAttributeValues[":3"] == nil {
+	if in.ExpressionAttributeValues[":5"] == nil {
 		t.Error("no updated timestamp value")
 	}
 }

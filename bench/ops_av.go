@@ -54,7 +54,14 @@ func avPut(ctx context.Context, c *dynamodb.Client, p *OpPhoto) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: item})
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("_type").Equal(expression.Value("Photo")))).Build()
+	if err != nil {
+		return err
+	}
+	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: item,
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld})
 	return err
 }
 
@@ -173,7 +180,7 @@ func avUpdateInput(username string) (*dynamodb.UpdateItemInput, error) {
 			Set(expression.Name("bio"), expression.Value(updBio)).
 			Set(expression.Name("email"), expression.Value(updEmail)).
 			Add(expression.Name("photos"), expression.Value(1))).
-		WithCondition(expression.AttributeExists(expression.Name("PK")).
+		WithCondition(expression.Name("_type").Equal(expression.Value("User")).
 			And(expression.Name("photos").LessThan(expression.Value(photoQuota)))).
 		Build()
 	if err != nil {
@@ -207,7 +214,7 @@ func avUpdate(ctx context.Context, c *dynamodb.Client, username string) (OpUser,
 func avCounter(username, counter string) (types.TransactWriteItem, error) {
 	expr, err := expression.NewBuilder().
 		WithUpdate(expression.Add(expression.Name(counter), expression.Value(1))).
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithCondition(expression.Name("_type").Equal(expression.Value("User"))).
 		Build()
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                           aws.String("bench"),

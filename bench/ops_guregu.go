@@ -59,7 +59,7 @@ func gGet(ctx context.Context, t dynamo.Table, username string, taken time.Time)
 }
 
 func gPut(ctx context.Context, t dynamo.Table, p *OpPhoto) error {
-	return t.Put(gPhotoItem(p)).Run(ctx)
+	return t.Put(gPhotoItem(p)).If("attribute_not_exists($) OR $ = ?", "PK", "_type", "Photo").Run(ctx)
 }
 
 func gQuery(ctx context.Context, t dynamo.Table, username string) ([]OpPhoto, error) {
@@ -126,7 +126,7 @@ func gUpdate(ctx context.Context, t dynamo.Table, username string) (OpUser, erro
 	err := t.Update("PK", "USER#"+username).Range("SK", "PROFILE#"+username).
 		Set("name", updName).Set("bio", updBio).Set("email", updEmail).
 		Add("photos", 1).
-		If("attribute_exists($)", "PK").
+		If("$ = ?", "_type", "User").
 		If("$ < ?", "photos", photoQuota).
 		Value(ctx, &g)
 	return g.OpUser, err
@@ -135,7 +135,7 @@ func gUpdate(ctx context.Context, t dynamo.Table, username string) (OpUser, erro
 func gCounter(t dynamo.Table, username, counter string) *dynamo.Update {
 	return t.Update("PK", "USER#"+username).Range("SK", "PROFILE#"+username).
 		Add(counter, 1).
-		If("attribute_exists($)", "PK")
+		If("$ = ?", "_type", "User")
 }
 
 func gFollowTx(ctx context.Context, db *dynamo.DB, t dynamo.Table, f *OpFollow) error {

@@ -164,7 +164,14 @@ func rawGet(ctx context.Context, c *dynamodb.Client, username string, taken time
 }
 
 func rawPut(ctx context.Context, c *dynamodb.Client, p *OpPhoto) error {
-	_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: handPhotoItem(p)})
+	_, err := c.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String("bench"), Item: handPhotoItem(p),
+		// tablemap's guard: never replace another entity's item.
+		ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #type = :type"),
+		ExpressionAttributeNames:            map[string]string{"#pk": "PK", "#type": "_type"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":type": s("Photo")},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
 	return err
 }
 func rawQuery(ctx context.Context, c *dynamodb.Client, username string) ([]OpPhoto, error) {
@@ -283,12 +290,12 @@ func rawUpdateInput(username string) *dynamodb.UpdateItemInput {
 		TableName:           aws.String("bench"),
 		Key:                 userKey(username),
 		UpdateExpression:    aws.String("SET #name = :name, #bio = :bio, #email = :email ADD #photos :one"),
-		ConditionExpression: aws.String("attribute_exists(#pk) AND #photos < :quota"),
+		ConditionExpression: aws.String("#type = :type AND #photos < :quota"),
 		ExpressionAttributeNames: map[string]string{
-			"#pk": "PK", "#name": "name", "#bio": "bio", "#email": "email", "#photos": "photos",
+			"#type": "_type", "#name": "name", "#bio": "bio", "#email": "email", "#photos": "photos",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":name": s(updName), ":bio": s(updBio), ":email": s(updEmail), ":one": n(1), ":quota": n(photoQuota),
+			":type": s("User"), ":name": s(updName), ":bio": s(updBio), ":email": s(updEmail), ":one": n(1), ":quota": n(photoQuota),
 		},
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
@@ -325,9 +332,9 @@ func rawCounter(username, counter string) types.TransactWriteItem {
 		TableName:                           aws.String("bench"),
 		Key:                                 userKey(username),
 		UpdateExpression:                    aws.String("ADD #n :one"),
-		ConditionExpression:                 aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:            map[string]string{"#pk": "PK", "#n": counter},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":one": n(1)},
+		ConditionExpression:                 aws.String("#type = :type"),
+		ExpressionAttributeNames:            map[string]string{"#type": "_type", "#n": counter},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":type": s("User"), ":one": n(1)},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}
 }
