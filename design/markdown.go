@@ -72,14 +72,27 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 		row(&b, "#", "access pattern", "requests", "request")
 		rule(&b, 4)
 		for i, p := range d.Patterns {
-			reqs := make([]string, len(p.Requests))
-			for j, r := range p.Requests {
-				reqs[j] = code(r.String())
+			var reqs []string
+			for _, r := range p.Requests {
+				reqs = append(reqs, requestText(r))
 			}
 			row(&b, strconv.Itoa(i+1), p.Name, strconv.Itoa(len(p.Requests)), strings.Join(reqs, "<br>"))
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// requestText returns a request as code, a transaction as its operation
+// and then each action on a line of its own.
+func requestText(r tablemap.PatternRequest) string {
+	if len(r.Actions) == 0 {
+		return code(r.String())
+	}
+	lines := []string{code(r.Operation) + ":"}
+	for _, a := range r.Actions {
+		lines = append(lines, "· "+code(a.String()))
+	}
+	return strings.Join(lines, "<br>")
 }
 
 // templateOf returns the entity's template of a key attribute: from its
