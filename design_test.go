@@ -171,6 +171,7 @@ func TestDesignPattern(t *testing.T) {
 		{"tag a doc", []any{tx}},
 		{"read two tags", []any{readTx}},
 		{"every tag, twice", []any{raw, tags.Scan().Limit(10)}},
+		{"delete a doc", []any{docs.Delete(DesignDoc{Org: "acme", ID: 7})}},
 	} {
 		if err := d.Pattern(p.name, p.reqs...); err != nil {
 			t.Fatalf("Pattern(%q): %v", p.name, err)
@@ -196,6 +197,7 @@ func TestDesignPattern(t *testing.T) {
 			{Operation: "Get", Key: `PK = "TAG#rust", SK = "TAG#rust"`},
 		}}}},
 		{Name: "every tag, twice", Requests: []tablemap.PatternRequest{tagScan, tagScan}},
+		{Name: "delete a doc", Requests: []tablemap.PatternRequest{{Operation: "DeleteItem", Key: docKey, Returns: "ALL_OLD"}}},
 	}
 	ignoreItems := cmpopts.IgnoreFields(tablemap.PatternRequest{}, "Item")
 	if diff := cmp.Diff(want, d.Patterns, ignoreItems, cmpopts.EquateEmpty()); diff != "" {
@@ -204,8 +206,14 @@ func TestDesignPattern(t *testing.T) {
 	if put := d.Patterns[2].Requests[0].Actions[0]; put.Item["kind"].(*types.AttributeValueMemberS).Value != "DesignTag" {
 		t.Errorf("the Put's item is not the tag's: %v", put.Item)
 	}
-	if got, want := d.Patterns[0].Requests[0].String(), `GetItem: `+docKey+`, consistent`; got != want {
-		t.Errorf("String() = %s, want %s", got, want)
+	for _, c := range []struct{ got, want string }{
+		{d.Patterns[0].Requests[0].String(), `GetItem: ` + docKey + `; consistent`},
+		{d.Patterns[1].Requests[0].String(), `Query GSI1: GSI1PK = "OWNER#ann"; filter (kind = "Doc") AND (public = true); project kind, PK, SK, GSI1PK, GSI1SK, id, owner; descending; limit 5`},
+		{d.Patterns[3].Requests[0].String(), `TransactGetItems: Get: PK = "TAG#go", SK = "TAG#go" + Get: PK = "TAG#rust", SK = "TAG#rust"`},
+	} {
+		if c.got != c.want {
+			t.Errorf("String() = %s\nwant       %s", c.got, c.want)
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ type PatternRequest struct {
 	Descending   bool   // Query: ScanIndexForward false
 	Limit        int32  // Query, Scan: the page size, 0 when unset
 	Consistent   bool   // a strongly consistent read
+	Returns      string // a write's ReturnValues other than NONE: ALL_OLD, ALL_NEW …
 	// Item is the item a Put writes; the renderers show these as sample
 	// data.
 	Item    map[string]types.AttributeValue
@@ -102,16 +103,16 @@ func (d *Design) request(r any) (PatternRequest, string, error) {
 			Consistent: aws.ToBool(in.ConsistentRead)}, aws.ToString(in.TableName), nil
 	case *dynamodb.PutItemInput:
 		x := exprNames{in.ExpressionAttributeNames, in.ExpressionAttributeValues}
-		return PatternRequest{Operation: "PutItem", Key: d.key(in.Item), Condition: x.sub(in.ConditionExpression), Item: in.Item},
-			aws.ToString(in.TableName), nil
+		return PatternRequest{Operation: "PutItem", Key: d.key(in.Item), Condition: x.sub(in.ConditionExpression), Item: in.Item,
+			Returns: returns(in.ReturnValues)}, aws.ToString(in.TableName), nil
 	case *dynamodb.UpdateItemInput:
 		x := exprNames{in.ExpressionAttributeNames, in.ExpressionAttributeValues}
 		return PatternRequest{Operation: "UpdateItem", Key: d.key(in.Key), Update: x.sub(in.UpdateExpression),
-			Condition: x.sub(in.ConditionExpression)}, aws.ToString(in.TableName), nil
+			Condition: x.sub(in.ConditionExpression), Returns: returns(in.ReturnValues)}, aws.ToString(in.TableName), nil
 	case *dynamodb.DeleteItemInput:
 		x := exprNames{in.ExpressionAttributeNames, in.ExpressionAttributeValues}
-		return PatternRequest{Operation: "DeleteItem", Key: d.key(in.Key), Condition: x.sub(in.ConditionExpression)},
-			aws.ToString(in.TableName), nil
+		return PatternRequest{Operation: "DeleteItem", Key: d.key(in.Key), Condition: x.sub(in.ConditionExpression),
+			Returns: returns(in.ReturnValues)}, aws.ToString(in.TableName), nil
 	case *dynamodb.QueryInput:
 		x := exprNames{in.ExpressionAttributeNames, in.ExpressionAttributeValues}
 		return PatternRequest{Operation: "Query", Index: aws.ToString(in.IndexName), KeyCondition: x.sub(in.KeyConditionExpression),
@@ -129,6 +130,13 @@ func (d *Design) request(r any) (PatternRequest, string, error) {
 		return d.readTx(in)
 	}
 	return PatternRequest{}, "", fmt.Errorf("a %T is no request: %w", in, ErrInvalidPattern)
+}
+
+func returns(v types.ReturnValue) string {
+	if v == types.ReturnValueNone {
+		return ""
+	}
+	return string(v)
 }
 
 // params returns the SDK input of r: r itself, or what its Params returns.
@@ -314,8 +322,11 @@ func mapText[T any](xs []T, f func(T) string) []string {
 }
 
 // String returns the request on one line, as the Markdown sheet shows it:
+// the operation and index, then the key, key condition, update, condition
+// ("if"), filter, projection and options, separated by semicolons; a
+// transaction's actions are joined by " + ".
 //
-//	Query Inverted: SK = "PHOTO#ann#01J…", descending, limit 21
+//	Query Inverted: SK = "PHOTO#ann#01J…"; descending; limit 21
 func (r PatternRequest) String() string {
 	head := r.Operation
 	if r.Index != "" {
@@ -342,6 +353,7 @@ func (r PatternRequest) String() string {
 	if r.Consistent {
 		parts = append(parts, "consistent")
 	}
+	add("return ", r.Returns)
 	if len(r.Actions) > 0 {
 		acts := make([]string, len(r.Actions))
 		for i, a := range r.Actions {
@@ -352,5 +364,5 @@ func (r PatternRequest) String() string {
 	if len(parts) == 0 {
 		return head
 	}
-	return head + ": " + strings.Join(parts, ", ")
+	return head + ": " + strings.Join(parts, "; ")
 }

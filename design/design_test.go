@@ -552,3 +552,34 @@ func TestMarkdownListsPatterns(t *testing.T) {
 		}
 	}
 }
+
+// The README's excerpt of social's sheet is the sheet's own text.
+func TestReadmeExcerpt(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, excerpt, ok := strings.Cut(string(readme), "An excerpt of the sheet of `social`:")
+	if !ok {
+		t.Fatal("README has no excerpt of social's sheet")
+	}
+	excerpt, _, _ = strings.Cut(excerpt, "\n## ")
+	d, _, _ := socialDesign(t, nil, "app")
+	sheet, err := design.Markdown(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for line := range strings.Lines(excerpt) {
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		rows++
+		if !bytes.Contains(sheet, []byte(line)) {
+			t.Errorf("README line is not in the sheet: %s", line)
+		}
+	}
+	if rows < 5 {
+		t.Errorf("%d table rows in the README's excerpt", rows)
+	}
+}
