@@ -42,13 +42,3 @@ func Render(d tablemap.Design, format string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("design: unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
-
-// keySchema returns the key attributes that are present, partition key
-// first.
-func keySchema(pk, sk tablemap.KeyAttribute) []tablemap.KeyAttribute {
-	ks := []tablemap.KeyAttribute{pk}
-	if sk.Name != "" {
-		ks = append(ks, sk)
-	}
-	return ks
-}

@@ -73,6 +73,12 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// goldenSuffix is the file name suffix of each format's golden files.
+var goldenSuffix = map[string]string{
+	"workbench": "workbench.json", "cloudformation": "cloudformation.json",
+	"terraform": "terraform.tf", "markdown": "markdown.md",
+}
+
 func TestGoldenSocial(t *testing.T) {
 	d, _, _ := socialDesign(t, nil, "app")
 	for _, format := range design.Formats {
@@ -81,10 +87,7 @@ func TestGoldenSocial(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "social."+map[string]string{
-				"workbench": "workbench.json", "cloudformation": "cloudformation.json",
-				"terraform": "terraform.tf", "markdown": "markdown.md",
-			}[format], out)
+			golden(t, "social."+goldenSuffix[format], out)
 		})
 	}
 }
@@ -128,6 +131,31 @@ func sessionTable(t *testing.T) *tablemap.Table {
 		t.Fatal(err)
 	}
 	return tbl
+}
+
+// handDesign is a design no tablemap table makes yet: a local secondary
+// index and an INCLUDE projection, which the renderers take as plain data.
+func handDesign() tablemap.Design {
+	s := func(n string) tablemap.KeyAttribute { return tablemap.KeyAttribute{Name: n, Type: "S"} }
+	return tablemap.Design{Table: tablemap.TableDesign{
+		Name: "orders", PartitionKey: s("PK"), SortKey: s("SK"), TypeAttribute: "_type",
+		AttributeDefinitions: []tablemap.KeyAttribute{s("PK"), s("SK"), {Name: "total", Type: "N"}, s("GSI1PK")},
+		Indexes: []tablemap.IndexDesign{
+			{Name: "GSI1", Kind: "GSI", PartitionKey: s("GSI1PK"), Projection: "INCLUDE", NonKeyAttributes: []string{"status", "total"}, ReadCapacity: 2, WriteCapacity: 1},
+			{Name: "ByTotal", Kind: "LSI", PartitionKey: s("PK"), SortKey: tablemap.KeyAttribute{Name: "total", Type: "N"}, Projection: "KEYS_ONLY"},
+		},
+		TTL: "expires", BillingMode: "PROVISIONED", ReadCapacity: 5, WriteCapacity: 3,
+	}}
+}
+
+func TestGoldenHand(t *testing.T) {
+	for _, format := range design.Formats {
+		out, err := design.Render(handDesign(), format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "hand."+goldenSuffix[format], out)
+	}
 }
 
 // cfnProperties is the part of an AWS::DynamoDB::Table resource that
@@ -506,7 +534,7 @@ func TestTerraformFmt(t *testing.T) {
 		t.Skip("terraform is not on the PATH")
 	}
 	socialD, _, _ := socialDesign(t, nil, "app")
-	for name, d := range map[string]tablemap.Design{"social": socialD, "sessions": sessionTable(t).Design()} {
+	for name, d := range map[string]tablemap.Design{"social": socialD, "sessions": sessionTable(t).Design(), "hand": handDesign()} {
 		t.Run(name, func(t *testing.T) {
 			out, err := design.Terraform(d)
 			if err != nil {

@@ -57,7 +57,6 @@ type wbFacet struct {
 	KeyAttributeAlias wbAlias
 	TableData         []wbItem
 	NonKeyAttributes  []string
-	DataAccess        wbDataAccess
 }
 
 type wbAlias struct {
@@ -77,7 +76,7 @@ type wbProjection struct {
 }
 
 type wbDataAccess struct {
-	MySql struct{} // Workbench writes it, empty, on every table and facet
+	MySql struct{} // Workbench's exports have it, empty, on every table
 }
 
 type wbCapacity struct {

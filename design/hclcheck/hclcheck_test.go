@@ -34,7 +34,19 @@ func designs(t *testing.T) map[string]tablemap.Design {
 	if _, err := tablemap.Define[Session](sessions); err != nil {
 		t.Fatal(err)
 	}
-	return map[string]tablemap.Design{"social": app.Design(), "sessions": sessions.Design()}
+	s := func(n string) tablemap.KeyAttribute { return tablemap.KeyAttribute{Name: n, Type: "S"} }
+	// A design no tablemap table makes yet: a local index, an INCLUDE
+	// projection.
+	hand := tablemap.Design{Table: tablemap.TableDesign{
+		Name: "orders", PartitionKey: s("PK"), SortKey: s("SK"), TypeAttribute: "_type",
+		AttributeDefinitions: []tablemap.KeyAttribute{s("PK"), s("SK"), {Name: "total", Type: "N"}, s("GSI1PK")},
+		Indexes: []tablemap.IndexDesign{
+			{Name: "GSI1", Kind: "GSI", PartitionKey: s("GSI1PK"), Projection: "INCLUDE", NonKeyAttributes: []string{"status", "total"}, ReadCapacity: 2, WriteCapacity: 1},
+			{Name: "ByTotal", Kind: "LSI", PartitionKey: s("PK"), SortKey: tablemap.KeyAttribute{Name: "total", Type: "N"}, Projection: "KEYS_ONLY"},
+		},
+		TTL: "expires", BillingMode: "PROVISIONED", ReadCapacity: 5, WriteCapacity: 3,
+	}}
+	return map[string]tablemap.Design{"social": app.Design(), "sessions": sessions.Design(), "hand": hand}
 }
 
 // The Terraform output parses as HCL, is formatted as hclwrite formats it,
@@ -66,6 +78,8 @@ func TestTerraformParses(t *testing.T) {
 					got.Attributes = append(got.Attributes, str(t, b.Body.Attributes["name"])+":"+str(t, b.Body.Attributes["type"]))
 				case "global_secondary_index":
 					got.Indexes = append(got.Indexes, str(t, b.Body.Attributes["name"])+":"+str(t, b.Body.Attributes["hash_key"])+"/"+str(t, b.Body.Attributes["range_key"]))
+				case "local_secondary_index": // its partition key is the table's
+					got.Indexes = append(got.Indexes, str(t, b.Body.Attributes["name"])+":"+got.HashKey+"/"+str(t, b.Body.Attributes["range_key"]))
 				case "ttl":
 					got.TTL = str(t, b.Body.Attributes["attribute_name"])
 				default:
