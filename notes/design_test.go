@@ -19,7 +19,9 @@ var (
 
 // shape is a request with its ids and times masked and without its item.
 func shape(r tablemap.PatternRequest) tablemap.PatternRequest {
-	mask := func(s string) string { return timeText.ReplaceAllString(ulidText.ReplaceAllString(s, "<id>"), "<time>") }
+	mask := func(s string) string {
+		return timeText.ReplaceAllString(ulidText.ReplaceAllString(s, "<id>"), "<time>")
+	}
 	r.Key, r.KeyCondition, r.Filter = mask(r.Key), mask(r.KeyCondition), mask(r.Filter)
 	r.Condition, r.Update, r.Projection = mask(r.Condition), mask(r.Update), mask(r.Projection)
 	r.Item = nil
