@@ -2,23 +2,38 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tablemap/tablemap"
+	"github.com/tablemap/tablemap/internal/dynamotest"
 	"github.com/tablemap/tablemap/social"
 )
+
+func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
 
 // run runs the example with args and returns its standard output.
 func run(t *testing.T, args ...string) []byte {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv runs the example with args and env added to the environment.
+func runEnv(t *testing.T, env []string, args ...string) []byte {
+	t.Helper()
 	cmd := exec.Command("go", append([]string{"run", "."}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -80,6 +95,69 @@ func TestDesignWorkbench(t *testing.T) {
 	if d := cmp.Diff(wantIndexes, gotIndexes); d != "" {
 		t.Errorf("indexes (-CreateTableInput +model):\n%s", d)
 	}
+}
+
+// The model's table key and indexes are those of the table the example
+// creates, as DynamoDB Local describes it.
+func TestDesignIsTheTableItCreates(t *testing.T) {
+	name := dynamotest.TableName(t)
+	runEnv(t, []string{"DYNAMODB_ENDPOINT=" + dynamotest.Endpoint(t)}, "-table", name, "-keep")
+	out, err := dynamotest.Client(t).DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		DataModel []struct {
+			KeyAttributes          keys
+			GlobalSecondaryIndexes []struct {
+				IndexName     string
+				KeyAttributes keys
+			}
+		}
+	}
+	if err := json.Unmarshal(run(t, "-design", "workbench", "-table", name), &m); err != nil || len(m.DataModel) != 1 {
+		t.Fatalf("not a Workbench model of one table: %v", err)
+	}
+	attrTypes := map[string]string{}
+	for _, a := range out.Table.AttributeDefinitions {
+		attrTypes[aws.ToString(a.AttributeName)] = string(a.AttributeType)
+	}
+	want := []string{keyText("", out.Table.KeySchema, attrTypes)}
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		want = append(want, keyText(aws.ToString(g.IndexName), g.KeySchema, attrTypes))
+	}
+	got := []string{m.DataModel[0].KeyAttributes.text("")}
+	for _, g := range m.DataModel[0].GlobalSecondaryIndexes {
+		got = append(got, g.KeyAttributes.text(g.IndexName))
+	}
+	slices.Sort(want[1:])
+	slices.Sort(got[1:])
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("keys and indexes (-DescribeTable +model):\n%s", d)
+	}
+}
+
+type keys struct {
+	PartitionKey, SortKey struct{ AttributeName, AttributeType string }
+}
+
+func (k keys) text(index string) string {
+	return fmt.Sprintf("%s HASH %s %s RANGE %s %s", index, k.PartitionKey.AttributeName, k.PartitionKey.AttributeType, k.SortKey.AttributeName, k.SortKey.AttributeType)
+}
+
+// keyText writes a described key schema as keys.text does, with the types
+// of the table's attribute definitions.
+func keyText(index string, ks []types.KeySchemaElement, attrTypes map[string]string) string {
+	var k keys
+	for _, e := range ks {
+		name := aws.ToString(e.AttributeName)
+		if e.KeyType == types.KeyTypeHash {
+			k.PartitionKey.AttributeName, k.PartitionKey.AttributeType = name, attrTypes[name]
+		} else {
+			k.SortKey.AttributeName, k.SortKey.AttributeType = name, attrTypes[name]
+		}
+	}
+	return k.text(index)
 }
 
 // -design markdown lists every access pattern of social, with its requests.
