@@ -172,6 +172,15 @@ func TestDesignPattern(t *testing.T) {
 		{"read two tags", []any{readTx}},
 		{"every tag, twice", []any{raw, tags.Scan().Limit(10)}},
 		{"delete a doc", []any{docs.Delete(DesignDoc{Org: "acme", ID: 7})}},
+		{"a batch", []any{
+			&dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{"docs": {Keys: []map[string]types.AttributeValue{
+				{"PK": &types.AttributeValueMemberS{Value: "TAG#go"}, "SK": &types.AttributeValueMemberS{Value: "TAG#go"}},
+			}}}},
+			&dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"docs": {
+				{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{
+					"PK": &types.AttributeValueMemberS{Value: "TAG#old"}, "SK": &types.AttributeValueMemberS{Value: "TAG#old"}}}},
+			}}},
+		}},
 	} {
 		if err := d.Pattern(p.name, p.reqs...); err != nil {
 			t.Fatalf("Pattern(%q): %v", p.name, err)
@@ -198,6 +207,10 @@ func TestDesignPattern(t *testing.T) {
 		}}}},
 		{Name: "every tag, twice", Requests: []tablemap.PatternRequest{tagScan, tagScan}},
 		{Name: "delete a doc", Requests: []tablemap.PatternRequest{{Operation: "DeleteItem", Key: docKey, Returns: "ALL_OLD"}}},
+		{Name: "a batch", Requests: []tablemap.PatternRequest{
+			{Operation: "BatchGetItem", Actions: []tablemap.PatternRequest{{Operation: "Get", Key: `PK = "TAG#go", SK = "TAG#go"`}}},
+			{Operation: "BatchWriteItem", Actions: []tablemap.PatternRequest{{Operation: "Delete", Key: `PK = "TAG#old", SK = "TAG#old"`}}},
+		}},
 	}
 	ignoreItems := cmpopts.IgnoreFields(tablemap.PatternRequest{}, "Item")
 	if diff := cmp.Diff(want, d.Patterns, ignoreItems, cmpopts.EquateEmpty()); diff != "" {
@@ -244,6 +257,9 @@ func TestDesignPatternRefused(t *testing.T) {
 		{"nil", "nil", []any{nil}, tablemap.ErrInvalidPattern},
 		{"a check alone", "check", []any{docs.Check(DesignDoc{Org: "a", ID: 1}).Exists()}, tablemap.ErrInvalidPattern},
 		{"a builder's error", "missing key", []any{docs.Get(DesignDoc{ID: 1})}, tablemap.ErrInvalidKey},
+		{"a batch across tables", "two tables", []any{&dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			"docs": {}, "other": {},
+		}}}, tablemap.ErrInvalidPattern},
 		{"a transaction across tables", "two tables", []any{&dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
 			{Get: &types.Get{TableName: aws.String("docs")}}, {Get: &types.Get{TableName: aws.String("other")}},
 		}}}, tablemap.ErrInvalidPattern},

@@ -31,7 +31,11 @@ type AccessPattern struct {
 // from the request's SDK input, with its expressions' placeholders
 // replaced by the attribute names and values they stand for.
 type PatternRequest struct {
-	Operation string // GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, TransactWriteItems, TransactGetItems; Put, Update, Delete, ConditionCheck, Get inside a transaction
+	// Operation is the API operation (GetItem, PutItem, UpdateItem,
+	// DeleteItem, Query, Scan, TransactWriteItems, TransactGetItems,
+	// BatchGetItem, BatchWriteItem), or the action inside a transaction or
+	// batch (Put, Update, Delete, ConditionCheck, Get).
+	Operation string
 	Index     string // Query, Scan: the index read, "" for the table
 	// Key is the item's key, `PK = "USER#ann", SK = "PROFILE#ann"`, of an
 	// item request.
@@ -48,13 +52,14 @@ type PatternRequest struct {
 	// Item is the item a Put writes; the renderers show these as sample
 	// data.
 	Item    map[string]types.AttributeValue
-	Actions []PatternRequest // the actions of a transaction, in order
+	Actions []PatternRequest // the actions of a transaction or batch, in order
 }
 
 // Pattern adds the access pattern name to the design, served by requests:
 // one value per DynamoDB request the pattern sends, each a builder with a
 // Params method (Get, Put, Update, Delete, Query, Scan, Collect2/3,
-// WriteTx, ReadTx) or the SDK input such a method returns. The requests
+// WriteTx, ReadTx) or the SDK input such a method returns (or a
+// BatchGetItemInput or BatchWriteItemInput). The requests
 // are read from their Params, so the design shows the request the code
 // sends:
 //
@@ -128,6 +133,10 @@ func (d *Design) request(r any) (PatternRequest, string, error) {
 		return d.writeTx(in)
 	case *dynamodb.TransactGetItemsInput:
 		return d.readTx(in)
+	case *dynamodb.BatchGetItemInput:
+		return d.batchGet(in)
+	case *dynamodb.BatchWriteItemInput:
+		return d.batchWrite(in)
 	}
 	return PatternRequest{}, "", fmt.Errorf("a %T is no request: %w", in, ErrInvalidPattern)
 }
@@ -229,6 +238,53 @@ func (d *Design) readTx(in *dynamodb.TransactGetItemsInput) (PatternRequest, str
 		}
 	}
 	return p, table, nil
+}
+
+func (d *Design) batchGet(in *dynamodb.BatchGetItemInput) (PatternRequest, string, error) {
+	p := PatternRequest{Operation: "BatchGetItem"}
+	var table string
+	for _, name := range sortedNames(in.RequestItems) {
+		ka := in.RequestItems[name]
+		if err := sameTable(&table, name); err != nil {
+			return p, "", err
+		}
+		x := exprNames{ka.ExpressionAttributeNames, nil}
+		for _, k := range ka.Keys {
+			p.Actions = append(p.Actions, PatternRequest{Operation: "Get", Key: d.key(k), Projection: x.sub(ka.ProjectionExpression),
+				Consistent: aws.ToBool(ka.ConsistentRead)})
+		}
+	}
+	return p, table, nil
+}
+
+func (d *Design) batchWrite(in *dynamodb.BatchWriteItemInput) (PatternRequest, string, error) {
+	p := PatternRequest{Operation: "BatchWriteItem"}
+	var table string
+	for _, name := range sortedNames(in.RequestItems) {
+		if err := sameTable(&table, name); err != nil {
+			return p, "", err
+		}
+		for _, w := range in.RequestItems[name] {
+			switch {
+			case w.PutRequest != nil:
+				p.Actions = append(p.Actions, PatternRequest{Operation: "Put", Key: d.key(w.PutRequest.Item), Item: w.PutRequest.Item})
+			case w.DeleteRequest != nil:
+				p.Actions = append(p.Actions, PatternRequest{Operation: "Delete", Key: d.key(w.DeleteRequest.Key)})
+			default:
+				return p, "", fmt.Errorf("a batch write with no operation: %w", ErrInvalidPattern)
+			}
+		}
+	}
+	return p, table, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // sameTable records the table of a transaction's first action and refuses
