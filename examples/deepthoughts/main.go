@@ -30,7 +30,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
+		if err := app.CreateTable(ctx, tbl, svc.Patterns); err != nil {
 			return err
 		}
 		err = app.Setup(ctx, "sample data: users ann, bob, cid; 6 thoughts", func(ctx context.Context) error {

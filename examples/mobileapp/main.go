@@ -27,7 +27,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
+		if err := app.CreateTable(ctx, tbl, svc.Patterns); err != nil {
 			return err
 		}
 

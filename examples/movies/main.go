@@ -67,10 +67,10 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
+		d := sampleData()
+		if err := app.CreateTable(ctx, tbl, patterns(d, actors, movies, roles)); err != nil {
 			return err
 		}
-		d := sampleData()
 		err = app.Setup(ctx, fmt.Sprintf("load %d actors, %d movies, %d roles", len(d.actors), len(d.movies), len(d.roles)), func(ctx context.Context) error {
 			w := tbl.BatchWrite()
 			for _, a := range d.actors {

@@ -22,7 +22,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
+		if err := app.CreateTable(ctx, tbl, store.Patterns); err != nil {
 			return err
 		}
 		const user = "ann"

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,12 +28,18 @@ func main() {
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, tbl); err != nil {
+		taken := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
+		photo := Photo{Username: "ann", Taken: taken, URL: "s3://photos/ann/1.jpg"}
+		// The access patterns, for -design: named, with the requests below.
+		patterns := func(d *tablemap.Design) error {
+			return errors.Join(
+				d.Pattern("put photo", photos.Put(photo).IfNotExists()),
+				d.Pattern("get photo", photos.Get(Photo{Username: "ann", Taken: taken})))
+		}
+		if err := app.CreateTable(ctx, tbl, patterns); err != nil {
 			return err
 		}
 
-		taken := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
-		photo := Photo{Username: "ann", Taken: taken, URL: "s3://photos/ann/1.jpg"}
 		app.Step(ctx, "put photo", func(ctx context.Context) (string, error) {
 			if err := photos.Put(photo).IfNotExists().Run(ctx); err != nil {
 				return "", err

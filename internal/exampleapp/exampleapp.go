@@ -4,7 +4,9 @@
 // By default an example starts DynamoDB Local in a container (see
 // internal/dynamotest); with DYNAMODB_ENDPOINT set it uses that endpoint; with
 // the -aws flag it uses the AWS configuration of the environment (a real
-// account: the example creates and, unless -keep, deletes its table).
+// account: the example creates and, unless -keep, deletes its table). With
+// -design workbench|cloudformation|terraform|markdown it prints its table's
+// design in that format and exits, without a database.
 package exampleapp
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tablemap/tablemap"
+	"github.com/tablemap/tablemap/design"
 	"github.com/tablemap/tablemap/internal/dynamotest"
 )
 
@@ -38,6 +42,10 @@ type App struct {
 	fails int
 	// drop deletes the tables CreateTable created, unless Keep.
 	drop []func() error
+	// design is the -design format: print the design to designOut, run
+	// nothing.
+	design    string
+	designOut io.Writer
 }
 
 // Open parses the example's flags and connects to DynamoDB.
@@ -45,9 +53,21 @@ func Open(ctx context.Context, name string) (*App, error) {
 	useAWS := flag.Bool("aws", false, "use the AWS configuration of the environment instead of DynamoDB Local")
 	table := flag.String("table", "tablemap-"+name, "the table to create and use")
 	keep := flag.Bool("keep", false, "keep the table when done")
+	format := flag.String("design", "", "print the table's design as "+strings.Join(design.Formats, "|")+" and exit, without a database")
 	flag.Parse()
 
-	app := &App{Meter: tablemap.NewMeter(), Table: *table, Keep: *keep, Out: os.Stdout}
+	app := &App{Meter: tablemap.NewMeter(), Table: *table, Keep: *keep, Out: os.Stdout, design: *format}
+	if app.design != "" {
+		if !slices.Contains(design.Formats, app.design) {
+			return nil, fmt.Errorf("-design %q: want one of %s", app.design, strings.Join(design.Formats, ", "))
+		}
+		// No client: nothing may reach a database. Client is a nil
+		// *dynamodb.Client, which tables hold but never call before
+		// CreateTable prints the design. Only the design goes to stdout.
+		app.close = func() error { return nil }
+		app.designOut, app.Out = app.Out, io.Discard
+		return app, nil
+	}
 	if *useAWS {
 		cfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -96,9 +116,19 @@ func (a *App) Setup(ctx context.Context, what string, run func(ctx context.Conte
 	return nil
 }
 
+// errDesignPrinted ends an example run with -design after CreateTable
+// printed the design: Main exits with success.
+var errDesignPrinted = errors.New("design printed")
+
 // CreateTable creates tbl, printing a setup line that names its indexes,
 // and, unless -keep, makes Close delete it. Define every entity first.
-func (a *App) CreateTable(ctx context.Context, tbl *tablemap.Table) error {
+// patterns add the example's access patterns to the design (social's
+// Service.Patterns …): with -design, CreateTable prints tbl's design with
+// them instead and returns an error that makes Main exit with success.
+func (a *App) CreateTable(ctx context.Context, tbl *tablemap.Table, patterns ...func(*tablemap.Design) error) error {
+	if a.design != "" {
+		return a.printDesign(tbl, patterns)
+	}
 	what := "create table " + tbl.Name()
 	var indexes []string
 	for _, g := range tbl.CreateTableInput().GlobalSecondaryIndexes {
@@ -114,6 +144,23 @@ func (a *App) CreateTable(ctx context.Context, tbl *tablemap.Table) error {
 		a.drop = append(a.drop, func() error { return tbl.DeleteTable(context.Background()) })
 	}
 	return nil
+}
+
+func (a *App) printDesign(tbl *tablemap.Table, patterns []func(*tablemap.Design) error) error {
+	d := tbl.Design()
+	for _, add := range patterns {
+		if err := add(&d); err != nil {
+			return err
+		}
+	}
+	out, err := design.Render(d, a.design)
+	if err != nil {
+		return err
+	}
+	if _, err := a.designOut.Write(out); err != nil {
+		return err
+	}
+	return errDesignPrinted
 }
 
 // Close deletes the tables CreateTable created (unless -keep), stops what
@@ -139,6 +186,12 @@ func Main(name string, run func(ctx context.Context, app *App) error) {
 		os.Exit(1)
 	}
 	runErr := run(ctx, app)
+	switch {
+	case errors.Is(runErr, errDesignPrinted):
+		runErr = nil
+	case runErr == nil && app.design != "":
+		runErr = errors.New("-design: the example created no table, so printed no design")
+	}
 	closeErr := app.Close()
 	for _, err := range []error{runErr, closeErr} {
 		if err != nil {
