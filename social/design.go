@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap"
 )
@@ -27,7 +29,36 @@ const (
 //	d := tbl.Design()
 //	err := svc.Patterns(&d)
 //	md, err := design.Markdown(d)
+//
+// A method whose requests depend on the data has the pattern of one
+// situation: "upload a photo" is an upload by a user without followers,
+// "fan-out of an upload" one by a user with a follower (bob), who is no
+// celebrity; "follow" backfills one photo; "unfollow" and "delete a
+// photo" each take one entry out of a timeline; "a user's home timeline"
+// is the first page of a user who follows no celebrity.
 func (s *Service) Patterns(d *tablemap.Design) error {
+	patterns, err := s.patterns()
+	if err != nil {
+		return fmt.Errorf("social: %w", err)
+	}
+	for _, p := range patterns {
+		if err := d.Pattern(p.name, p.requests...); err != nil {
+			return fmt.Errorf("social: %w", err)
+		}
+	}
+	return nil
+}
+
+// A pattern is an access pattern's name and requests, as Design.Pattern
+// takes them.
+type pattern struct {
+	name     string
+	requests []any
+}
+
+// patterns returns the service's access patterns: those of the profiles,
+// photos, reactions, follows and thoughts, then the home timeline's.
+func (s *Service) patterns() ([]pattern, error) {
 	ann, bob := sampleUser, sampleOther
 	now := s.now().UTC()
 	photo := Photo{Owner: ann, ID: samplePhotoID, URL: "s3://photos/ann/beach.jpg", Caption: "the beach", Uploaded: now}
@@ -38,18 +69,25 @@ func (s *Service) Patterns(d *tablemap.Design) error {
 	for i := range feed {
 		feed[i] = s.thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(DefaultLimit)
 	}
-	patterns := []struct {
-		name     string
-		requests []any
-	}{
+	tl, err := s.timelinePatterns(photo)
+	if err != nil {
+		return nil, err
+	}
+	followers := expression.Name("followers")
+	return []pattern{
 		{"create a profile", []any{s.users.Put(User{Username: ann, Name: "Ann", Location: "Lisbon", Interests: []string{"hiking"}}).IfNotExists()}},
 		{"update a profile", []any{s.users.Update(User{Username: ann}).Set("status", "diving").Set("updated", now)}},
 		{"get a profile with its counts", []any{s.users.Get(User{Username: ann})}},
-		{"upload a photo", []any{s.tbl.WriteTx().
-			Put(s.photos.Put(photo).IfNotExists()).
-			Update(s.users.Update(User{Username: ann}).Incr("photos", 1))}},
+		{"upload a photo", []any{
+			s.users.Get(User{Username: ann}).Consistent(),
+			s.tbl.WriteTx().
+				Put(s.photos.Put(photo).IfNotExists()).
+				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).
+					If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0)))))}},
 		{"get a photo", []any{s.photos.Get(Photo{Owner: ann, ID: samplePhotoID})}},
+		tl["fan-out of an upload"],
 		{"a user's recent photos", []any{s.photos.Query(Photo{Owner: ann}).Newest().Limit(DefaultLimit)}},
+		tl["delete a photo"],
 		{"react", []any{s.tbl.WriteTx().
 			Put(s.reactions.Put(reaction).IfNotExists()).
 			Update(s.photos.Update(Photo{Owner: ann, ID: samplePhotoID}).Incr(string(Heart), 1)).
@@ -60,14 +98,8 @@ func (s *Service) Patterns(d *tablemap.Design) error {
 		{"view a photo and its reactions", []any{tablemap.Collect2(
 			s.photos.Query(Photo{Owner: ann, ID: samplePhotoID}).Index(tablemap.InvertedIndex).Newest().Limit(DefaultLimit+1),
 			s.reactions)}},
-		{"follow", []any{s.tbl.WriteTx().
-			Put(s.follows.Put(follow).IfNotExists()).
-			Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
-			Update(s.users.Update(User{Username: ann}).Incr("followers", 1))}},
-		{"unfollow", []any{s.tbl.WriteTx().
-			Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
-			Update(s.users.Update(User{Username: bob}).Incr("following", -1)).
-			Update(s.users.Update(User{Username: ann}).Incr("followers", -1))}},
+		tl["follow"],
+		tl["unfollow"],
 		{"a user's followers", []any{s.follows.Query(Follow{Followed: ann}).Limit(DefaultLimit)}},
 		{"whom a user follows", []any{s.follows.Query(Follow{Follower: bob}).Index(tablemap.InvertedIndex).Limit(DefaultLimit)}},
 		{"does a user follow another", []any{s.follows.Get(follow)}},
@@ -76,11 +108,103 @@ func (s *Service) Patterns(d *tablemap.Design) error {
 			Check(s.users.Check(User{Username: ann}).Exists())}},
 		{"a user's thoughts", []any{s.thoughts.Query(Thought{Username: ann}).Newest().Limit(DefaultLimit)}},
 		{"the feed of everyone's thoughts", feed},
+		tl["a user's home timeline"],
+		tl["repair a cut-short fan-out"],
+	}, nil
+}
+
+// timelinePatterns returns the patterns of the methods that write or read
+// the home timeline, by name, with bob following ann, who uploaded photo.
+func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
+	ann, bob := photo.Owner, sampleOther
+	follow := Follow{Followed: ann, Follower: bob}
+	entry := s.entryOf(bob, photo)
+	entryKey := TimelineEntry{User: bob, Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}
+	putEntry, err := s.batchPattern(s.entries.Put(entry))
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range patterns {
-		if err := d.Pattern(p.name, p.requests...); err != nil {
-			return fmt.Errorf("social: %w", err)
+	deleteEntry, err := s.batchPattern(s.entries.Delete(entryKey))
+	if err != nil {
+		return nil, err
+	}
+	cleanUp, err := s.batchPattern(s.stars.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.entries.Delete(entryKey))
+	if err != nil {
+		return nil, err
+	}
+	profile := s.users.Get(User{Username: ann}).Consistent()
+	followers := s.follows.Query(Follow{Followed: ann}).Consistent()
+	clearPending := s.users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
+	ps := []pattern{
+		{"fan-out of an upload", []any{
+			profile,
+			s.tbl.WriteTx().
+				Put(s.photos.Put(photo).IfNotExists()).
+				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).Add("pending", photo.ID)),
+			followers, putEntry, clearPending}},
+		{"follow", []any{
+			s.tbl.WriteTx().
+				Put(s.follows.Put(follow).IfNotExists()).
+				Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
+				Update(s.users.Update(User{Username: ann}).Incr("followers", 1)),
+			profile,
+			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().
+				SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill),
+			putEntry}},
+		{"unfollow", []any{
+			s.tbl.WriteTx().
+				Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
+				Update(s.users.Update(User{Username: bob}).Incr("following", -1)).
+				Update(s.users.Update(User{Username: ann}).Incr("followers", -1)),
+			s.entries.Query(TimelineEntry{User: bob}).Consistent().
+				Filter(expression.Name("owner").Equal(expression.Value(ann))).Project("owner"),
+			cleanUp}},
+		{"a user's home timeline", []any{tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)}},
+		{"delete a photo", []any{
+			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
+			s.entries.Query(TimelineEntry{Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}).
+				Index(tablemap.InvertedIndex).Project("owner"),
+			deleteEntry,
+			s.tbl.WriteTx().
+				Delete(s.photos.Delete(Photo{Owner: ann, ID: photo.ID}).If(expression.Name("id").AttributeExists())).
+				Update(s.users.Update(User{Username: ann}).Incr("photos", -1).DeleteFromSet("pending", photo.ID))}},
+		{"repair a cut-short fan-out", []any{
+			profile,
+			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
+			followers, putEntry, clearPending}},
+	}
+	byName := make(map[string]pattern, len(ps))
+	for _, p := range ps {
+		byName[p.name] = p
+	}
+	return byName, nil
+}
+
+// batchPattern returns the BatchWriteItem input of writes, each a put or
+// delete builder: the request a batcher sends for them.
+func (s *Service) batchPattern(writes ...any) (*dynamodb.BatchWriteItemInput, error) {
+	reqs := make([]types.WriteRequest, len(writes))
+	for i, w := range writes {
+		switch b := w.(type) {
+		case interface {
+			Params() (*dynamodb.PutItemInput, error)
+		}:
+			in, err := b.Params()
+			if err != nil {
+				return nil, err
+			}
+			reqs[i].PutRequest = &types.PutRequest{Item: in.Item}
+		case interface {
+			Params() (*dynamodb.DeleteItemInput, error)
+		}:
+			in, err := b.Params()
+			if err != nil {
+				return nil, err
+			}
+			reqs[i].DeleteRequest = &types.DeleteRequest{Key: in.Key}
+		default:
+			return nil, fmt.Errorf("batch write of %T", w)
 		}
 	}
-	return nil
+	return &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.tbl.Name(): reqs}}, nil
 }

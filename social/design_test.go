@@ -109,9 +109,13 @@ type step struct {
 }
 
 // methodSteps returns the methods of social's access patterns, in an order
-// in which each finds what it needs, with the design's sample users.
+// in which each finds what it needs, with the design's sample users: ann
+// uploads a photo without followers; bob follows her (the follow
+// backfills that photo); her next photo is fanned out to bob; the first
+// photo's fan-out is repaired; the second is deleted (its entry in bob's
+// timeline with it); bob unfollows (the first photo's entry goes).
 func methodSteps(svc *social.Service, rec *dynamotest.Recorder) []step {
-	var photo social.Photo
+	var photo, fanned social.Photo
 	return []step{
 		{"create a profile", func() error {
 			if _, err := svc.CreateUser(ctx, social.User{Username: "bob"}); err != nil {
@@ -136,6 +140,10 @@ func methodSteps(svc *social.Service, rec *dynamotest.Recorder) []step {
 		{"a user's followers", func() error { _, err := svc.Followers(ctx, "ann", "", 0); return err }},
 		{"whom a user follows", func() error { _, err := svc.Following(ctx, "bob", "", 0); return err }},
 		{"does a user follow another", func() error { _, err := svc.Follows(ctx, "bob", "ann"); return err }},
+		{"fan-out of an upload", func() (err error) { fanned, err = svc.UploadPhoto(ctx, "ann", "s3://z", "w"); return err }},
+		{"a user's home timeline", func() error { _, err := svc.Timeline(ctx, "bob", "", 0); return err }},
+		{"repair a cut-short fan-out", func() error { return svc.Refanout(ctx, "ann", photo.ID) }},
+		{"delete a photo", func() error { return svc.DeletePhoto(ctx, "ann", fanned.ID) }},
 		{"unfollow", func() error { return svc.Unfollow(ctx, "bob", "ann") }},
 		{"post a thought", func() error { _, err := svc.PostThought(ctx, "ann", "hm"); return err }},
 		{"a user's thoughts", func() error { _, err := svc.UserThoughts(ctx, "ann", "", 0); return err }},
