@@ -186,7 +186,7 @@ func TestCloudFormationIsCreateTableInput(t *testing.T) {
 		tbl  *tablemap.Table
 		ttl  string
 	}{
-		{"social", socialD, socialTbl, ""},
+		{"social", socialD, socialTbl, "expires"}, // the timeline entries
 		{"sessions", sessionTable(t).Design(), sessionTable(t), "expires"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -288,6 +288,8 @@ func TestWorkbenchFacetsAreTheEntities(t *testing.T) {
 		{"social.Photo", "USER#{owner}", "PHOTO#{owner}#{id}"},
 		{"social.Reaction", "REACTION#{user}#{type}", "PHOTO#{owner}#{photo}"},
 		{"social.Thought", "USER#{username}", "THOUGHT#{id}"},
+		{"social.TimelineEntry", "TIMELINE#{user}", "ENTRY#{uploaded}#{owner}#{id}"},
+		{"social.CelebrityFollow", "TIMELINE#{user}", "STAR#{celebrity}"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("facets (-want +got):\n%s", diff)
@@ -311,11 +313,13 @@ func TestWorkbenchSamplesDecode(t *testing.T) {
 	}
 	e := svc.Entities()
 	roundTrip := map[string]func(map[string]types.AttributeValue) (map[string]types.AttributeValue, error){
-		"social.User":     reencode(e.Users),
-		"social.Photo":    reencode(e.Photos),
-		"social.Reaction": reencode(e.Reactions),
-		"social.Follow":   reencode(e.Follows),
-		"social.Thought":  reencode(e.Thoughts),
+		"social.User":            reencode(e.Users),
+		"social.Photo":           reencode(e.Photos),
+		"social.Reaction":        reencode(e.Reactions),
+		"social.Follow":          reencode(e.Follows),
+		"social.Thought":         reencode(e.Thoughts),
+		"social.TimelineEntry":   reencode(e.Timelines),
+		"social.CelebrityFollow": reencode(e.CelebrityFollows),
 	}
 	var seen []string
 	for i, j := range tbl.TableData {
@@ -344,7 +348,7 @@ func TestWorkbenchSamplesDecode(t *testing.T) {
 		}
 	}
 	slices.Sort(seen)
-	want := []string{"social.Follow", "social.Photo", "social.Reaction", "social.Thought", "social.User"}
+	want := []string{"social.Follow", "social.Photo", "social.Reaction", "social.Thought", "social.TimelineEntry", "social.User"}
 	if diff := cmp.Diff(want, seen); diff != "" {
 		t.Errorf("sample item types (-want +got):\n%s", diff)
 	}

@@ -38,4 +38,9 @@ resource "aws_dynamodb_table" "app" {
     range_key       = "PK"
     projection_type = "ALL"
   }
+
+  ttl {
+    attribute_name = "expires"
+    enabled        = true
+  }
 }
