@@ -289,10 +289,29 @@ func TestWorkbenchFacetsAreTheEntities(t *testing.T) {
 		{"social.Reaction", "REACTION#{user}#{type}", "PHOTO#{owner}#{photo}"},
 		{"social.Thought", "USER#{username}", "THOUGHT#{id}"},
 		{"social.TimelineEntry", "TIMELINE#{user}", "ENTRY#{uploaded}#{owner}#{id}"},
-		{"social.CelebrityFollow", "TIMELINE#{user}", "STAR#{celebrity}"},
+		{"social.CelebrityFollow", "TIMELINE#{user}", "STAR#{star}"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("facets (-want +got):\n%s", diff)
+	}
+}
+
+// Two entities with attributes of one name and different types are
+// refused: the model declares one type per attribute name, so one facet
+// would have a wrong type.
+func TestWorkbenchRefusesTwoTypesOfOneAttribute(t *testing.T) {
+	d := handDesign()
+	d.Entities = []tablemap.EntityDesign{
+		{Name: "Order", Attributes: []tablemap.AttributeDesign{{Name: "status", Type: "S"}, {Name: "extra"}}},
+		{Name: "Shipment", Attributes: []tablemap.AttributeDesign{{Name: "extra", Type: "M"}, {Name: "status", Type: "BOOL"}}},
+	}
+	_, err := design.Workbench(d)
+	if err == nil || !strings.Contains(err.Error(), `attribute "status" is S in Order and BOOL in Shipment`) {
+		t.Errorf("Workbench = %v, want the two types of status refused", err)
+	}
+	d.Entities[1].Attributes[1].Type = "S"
+	if _, err := design.Workbench(d); err != nil {
+		t.Errorf("one type per name: %v", err)
 	}
 }
 
@@ -348,7 +367,7 @@ func TestWorkbenchSamplesDecode(t *testing.T) {
 		}
 	}
 	slices.Sort(seen)
-	want := []string{"social.Follow", "social.Photo", "social.Reaction", "social.Thought", "social.TimelineEntry", "social.User"}
+	want := []string{"social.CelebrityFollow", "social.Follow", "social.Photo", "social.Reaction", "social.Thought", "social.TimelineEntry", "social.User"}
 	if diff := cmp.Diff(want, seen); diff != "" {
 		t.Errorf("sample item types (-want +got):\n%s", diff)
 	}

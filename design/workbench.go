@@ -120,6 +120,9 @@ func Workbench(d tablemap.Design) ([]byte, error) {
 			Projection:    wbProjection{ProjectionType: x.Projection, NonKeyAttributes: x.NonKeyAttributes},
 		})
 	}
+	if err := sameAttributeTypes(d); err != nil {
+		return nil, fmt.Errorf("design: workbench model of %s: %w", t.Name, err)
+	}
 	samples := sampleItems(d)
 	tbl.NonKeyAttributes = nonKeyAttributes(d, samples)
 	for _, e := range d.Entities {
@@ -176,6 +179,30 @@ func facet(t tablemap.TableDesign, e tablemap.EntityDesign) wbFacet {
 		f.NonKeyAttributes = append(f.NonKeyAttributes, a.Name)
 	}
 	return f
+}
+
+// sameAttributeTypes refuses two entities whose attributes of one name
+// have different types: the model declares each attribute once, with one
+// type, and would give one of the two facets a wrong type.
+func sameAttributeTypes(d tablemap.Design) error {
+	type decl struct{ entity, typ string }
+	first := map[string]decl{}
+	for _, e := range d.Entities {
+		for _, a := range e.Attributes {
+			if a.Type == "" {
+				continue // typed by its values
+			}
+			f, ok := first[a.Name]
+			switch {
+			case !ok:
+				first[a.Name] = decl{e.Name, a.Type}
+			case f.typ != a.Type:
+				return fmt.Errorf("attribute %q is %s in %s and %s in %s: a model declares one type per attribute name",
+					a.Name, f.typ, f.entity, a.Type, e.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // nonKeyAttributes lists every attribute other than the table's key, each

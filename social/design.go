@@ -35,7 +35,9 @@ const (
 // "fan-out of an upload" one by a user with a follower (bob), who is no
 // celebrity; "follow" backfills one photo; "unfollow" and "delete a
 // photo" each take one entry out of a timeline; "a user's home timeline"
-// is the first page of a user who follows no celebrity.
+// is the first page of a user who follows no celebrity, and its variant
+// the first page of one who follows one celebrity. The conversion of an
+// account into a celebrity (see WithCelebrityThreshold) has no pattern.
 func (s *Service) Patterns(d *tablemap.Design) error {
 	patterns, err := s.patterns()
 	if err != nil {
@@ -86,6 +88,7 @@ func (s *Service) patterns() ([]pattern, error) {
 					If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0)))))}},
 		{"get a photo", []any{s.photos.Get(Photo{Owner: ann, ID: samplePhotoID})}},
 		tl["fan-out of an upload"],
+		tl["upload a photo by a celebrity"],
 		{"a user's recent photos", []any{s.photos.Query(Photo{Owner: ann}).Newest().Limit(DefaultLimit)}},
 		tl["delete a photo"],
 		{"react", []any{s.tbl.WriteTx().
@@ -99,6 +102,7 @@ func (s *Service) patterns() ([]pattern, error) {
 			s.photos.Query(Photo{Owner: ann, ID: samplePhotoID}).Index(tablemap.InvertedIndex).Newest().Limit(DefaultLimit+1),
 			s.reactions)}},
 		tl["follow"],
+		tl["a follow of a celebrity"],
 		tl["unfollow"],
 		{"a user's followers", []any{s.follows.Query(Follow{Followed: ann}).Limit(DefaultLimit)}},
 		{"whom a user follows", []any{s.follows.Query(Follow{Follower: bob}).Index(tablemap.InvertedIndex).Limit(DefaultLimit)}},
@@ -109,6 +113,7 @@ func (s *Service) patterns() ([]pattern, error) {
 		{"a user's thoughts", []any{s.thoughts.Query(Thought{Username: ann}).Newest().Limit(DefaultLimit)}},
 		{"the feed of everyone's thoughts", feed},
 		tl["a user's home timeline"],
+		tl["a user's home timeline, following a celebrity"],
 		tl["repair a cut-short fan-out"],
 	}, nil
 }
@@ -134,6 +139,11 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 	}
 	profile := s.users.Get(User{Username: ann}).Consistent()
 	followers := s.follows.Query(Follow{Followed: ann}).Consistent()
+	followTx := s.tbl.WriteTx().
+		Put(s.follows.Put(follow).IfNotExists()).
+		Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
+		Update(s.users.Update(User{Username: ann}).Incr("followers", 1))
+	timeline := tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)
 	clearPending := s.users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
 	ps := []pattern{
 		{"fan-out of an upload", []any{
@@ -142,15 +152,18 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 				Put(s.photos.Put(photo).IfNotExists()).
 				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).Add("pending", photo.ID)),
 			followers, putEntry, clearPending}},
-		{"follow", []any{
+		{"upload a photo by a celebrity", []any{
+			profile,
 			s.tbl.WriteTx().
-				Put(s.follows.Put(follow).IfNotExists()).
-				Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
-				Update(s.users.Update(User{Username: ann}).Incr("followers", 1)),
+				Put(s.photos.Put(photo).IfNotExists()).
+				Update(s.users.Update(User{Username: ann}).Incr("photos", 1))}},
+		{"follow", []any{
+			followTx,
 			profile,
 			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().
 				SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill),
 			putEntry}},
+		{"a follow of a celebrity", []any{followTx, profile, s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann})}},
 		{"unfollow", []any{
 			s.tbl.WriteTx().
 				Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
@@ -159,7 +172,10 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 			s.entries.Query(TimelineEntry{User: bob}).Consistent().
 				Filter(expression.Name("owner").Equal(expression.Value(ann))).Project("owner"),
 			cleanUp}},
-		{"a user's home timeline", []any{tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)}},
+		{"a user's home timeline", []any{timeline}},
+		{"a user's home timeline, following a celebrity", []any{
+			timeline,
+			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().Limit(DefaultLimit + 1)}},
 		{"delete a photo", []any{
 			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
 			s.entries.Query(TimelineEntry{Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}).

@@ -50,7 +50,8 @@ func TestPatternsAreTheMethodsRequests(t *testing.T) {
 func testPatterns(t *testing.T, shards int) {
 	rec := dynamotest.NewRecorder(dynamotest.Client(t))
 	tbl := tablemap.NewTable(rec, dynamotest.TableName(t), tablemap.WithInvertedIndex(), tablemap.WithClock(now))
-	svc, err := social.New(tbl, social.WithClock(now), social.WithFeedShards(shards))
+	// Followed by more than one account, ann becomes a celebrity.
+	svc, err := social.New(tbl, social.WithClock(now), social.WithFeedShards(shards), social.WithCelebrityThreshold(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,9 @@ type step struct {
 // uploads a photo without followers; bob follows her (the follow
 // backfills that photo); her next photo is fanned out to bob; the first
 // photo's fan-out is repaired; the second is deleted (its entry in bob's
-// timeline with it); bob unfollows (the first photo's entry goes).
+// timeline with it); bob unfollows (the first photo's entry goes); cid
+// and dan follow ann, which makes her a celebrity; bob follows her again,
+// she uploads a photo, bob reads his timeline.
 func methodSteps(svc *social.Service, rec *dynamotest.Recorder) []step {
 	var photo, fanned social.Photo
 	return []step{
@@ -145,6 +148,20 @@ func methodSteps(svc *social.Service, rec *dynamotest.Recorder) []step {
 		{"repair a cut-short fan-out", func() error { return svc.Refanout(ctx, "ann", photo.ID) }},
 		{"delete a photo", func() error { return svc.DeletePhoto(ctx, "ann", fanned.ID) }},
 		{"unfollow", func() error { return svc.Unfollow(ctx, "bob", "ann") }},
+		{"a follow of a celebrity", func() error {
+			for _, u := range []string{"cid", "dan"} {
+				if _, err := svc.CreateUser(ctx, social.User{Username: u}); err != nil {
+					return err
+				}
+				if err := svc.Follow(ctx, u, "ann"); err != nil {
+					return err
+				}
+			}
+			rec.Take()
+			return svc.Follow(ctx, "bob", "ann")
+		}},
+		{"upload a photo by a celebrity", func() error { _, err := svc.UploadPhoto(ctx, "ann", "s3://c", ""); return err }},
+		{"a user's home timeline, following a celebrity", func() error { _, err := svc.Timeline(ctx, "bob", "", 0); return err }},
 		{"post a thought", func() error { _, err := svc.PostThought(ctx, "ann", "hm"); return err }},
 		{"a user's thoughts", func() error { _, err := svc.UserThoughts(ctx, "ann", "", 0); return err }},
 		{"the feed of everyone's thoughts", func() error { _, err := svc.Feed(ctx, "", 0); return err }},

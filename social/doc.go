@@ -34,7 +34,7 @@
 //	Follow            USER#{followed}         FOLLOW#{follower}               -
 //	Thought           USER#{username}         THOUGHT#{id}                    FEED#{shard} / {id}
 //	TimelineEntry     TIMELINE#{user}         ENTRY#{uploaded}#{owner}#{id}   -
-//	CelebrityFollow   TIMELINE#{user}         STAR#{celebrity}                -
+//	CelebrityFollow   TIMELINE#{user}         STAR#{star}                     -
 //
 // Photo and thought ids are ULIDs: time-ordered (a newer id sorts after an
 // older one) and unique even for two writes in one millisecond. Counters

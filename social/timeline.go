@@ -39,10 +39,13 @@ type TimelineEntry struct {
 // the celebrity Celebrity, whose photos Timeline reads at view time. Its
 // sort key "STAR#…" sorts above every entry "ENTRY#…", so a Query of the
 // timeline partition in descending order returns the celebrities first.
+// The celebrity's name is the attribute "star": "celebrity" is the
+// profile's flag (a boolean), and one attribute name with two types in
+// one table cannot be declared in a data model (see design.Workbench).
 type CelebrityFollow struct {
-	_         struct{} `tablemap:"social.CelebrityFollow" pk:"TIMELINE#{user}" sk:"STAR#{celebrity}"`
+	_         struct{} `tablemap:"social.CelebrityFollow" pk:"TIMELINE#{user}" sk:"STAR#{star}"`
 	User      string   `dynamo:"user"`
-	Celebrity string   `dynamo:"celebrity"`
+	Celebrity string   `dynamo:"star"`
 }
 
 // celebrityReads is the most celebrity partitions one page of a timeline
