@@ -16,6 +16,7 @@ import (
 const (
 	sampleUser      = "ann"
 	sampleOther     = "bob"
+	sampleFan       = "cid"
 	samplePhotoID   = "01JCZ8W3T0P5Q6R7S8T9V0W1X2"
 	sampleThoughtID = "01JCZ8W4A1B2C3D4E5F6G7H8J9"
 )
@@ -36,8 +37,9 @@ const (
 // celebrity; "follow" backfills one photo; "unfollow" and "delete a
 // photo" each take one entry out of a timeline; "a user's home timeline"
 // is the first page of a user who follows no celebrity, and its variant
-// the first page of one who follows one celebrity. The conversion of an
-// account into a celebrity (see WithCelebrityThreshold) has no pattern.
+// the first page of one who follows one celebrity; "a follow that makes a
+// celebrity" is cid's follow of ann, whose followers (bob and cid) then
+// cross the celebrity threshold (see WithCelebrityThreshold).
 func (s *Service) Patterns(d *tablemap.Design) error {
 	patterns, err := s.patterns()
 	if err != nil {
@@ -103,6 +105,7 @@ func (s *Service) patterns() ([]pattern, error) {
 			s.reactions)}},
 		tl["follow"],
 		tl["a follow of a celebrity"],
+		tl["a follow that makes a celebrity"],
 		tl["unfollow"],
 		{"a user's followers", []any{s.follows.Query(Follow{Followed: ann}).Limit(DefaultLimit)}},
 		{"whom a user follows", []any{s.follows.Query(Follow{Follower: bob}).Index(tablemap.InvertedIndex).Limit(DefaultLimit)}},
@@ -143,6 +146,13 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 		Put(s.follows.Put(follow).IfNotExists()).
 		Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
 		Update(s.users.Update(User{Username: ann}).Incr("followers", 1))
+	// The conversion puts a CelebrityFollow for each follower, twice (see
+	// makeCelebrity): here bob's and the fan's.
+	stars, err := s.batchPattern(s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann}),
+		s.stars.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
+	if err != nil {
+		return nil, err
+	}
 	timeline := tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)
 	clearPending := s.users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
 	ps := []pattern{
@@ -164,6 +174,14 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 				SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill),
 			putEntry}},
 		{"a follow of a celebrity", []any{followTx, profile, s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann})}},
+		{"a follow that makes a celebrity", []any{
+			s.tbl.WriteTx().
+				Put(s.follows.Put(Follow{Followed: ann, Follower: sampleFan}).IfNotExists()).
+				Update(s.users.Update(User{Username: sampleFan}).Incr("following", 1)).
+				Update(s.users.Update(User{Username: ann}).Incr("followers", 1)),
+			profile, followers, stars,
+			s.users.Update(User{Username: ann}).Set("celebrity", true),
+			followers, stars}},
 		{"unfollow", []any{
 			s.tbl.WriteTx().
 				Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
