@@ -161,6 +161,11 @@ type failure struct {
 // condition reported (nil if none, or if err is not a failed condition).
 func (f *failure) wrap(err error, old map[string]types.AttributeValue) error {
 	ie := &ItemError{Op: f.op, Entity: f.s.name, Key: f.key, Err: err}
+	if errors.Is(err, ErrUnknownOutcome) {
+		// A failed condition may be the write's own earlier attempt.
+		ie.Kind = ErrUnknownOutcome
+		return ie
+	}
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		if old == nil {

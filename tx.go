@@ -158,7 +158,7 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 	if req.ClientRequestToken == nil {
 		req.ClientRequestToken = aws.String(rand.Text())
 	}
-	if _, err := tx.t.client.TransactWriteItems(ctx, &req); err != nil {
+	if _, err := write(ctx, tx.t.client.TransactWriteItems, &req); err != nil {
 		return txError("WriteTx", err, tx.actions)
 	}
 	return nil
