@@ -145,6 +145,12 @@ func retryableBatch(ctx context.Context, err error) bool {
 	return errors.Is(err, ErrUnknownOutcome) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
 }
 
+// oneAttempt makes a batch's request a single attempt: the batch retries
+// it under its own policy (Retries, Backoff), which, unlike the SDK's,
+// falls back as the batch makes progress and spends no retry quota shared
+// with the client's other requests.
+func oneAttempt(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
+
 // A drainer sends the n items of a batch in requests of at most size,
 // r.concurrency at a time, through send, which returns the indexes of the
 // items left unprocessed. It sends those again after a backoff, and all
@@ -506,7 +512,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		}
 		out, err := t.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
 			RequestItems: map[string]types.KeysAndAttributes{t.name: ka},
-		})
+		}, oneAttempt)
 		if err != nil {
 			return nil, err
 		}
@@ -659,7 +665,7 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 		}
 		out, err := write(ctx, t.client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.name: reqs},
-		})
+		}, oneAttempt)
 		if err != nil {
 			return nil, err
 		}

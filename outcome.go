@@ -177,13 +177,14 @@ func mayBeApplied(err error) bool {
 
 // write sends one write request through call and returns its output and
 // its error marked with its outcome (see attempts.outcome). Every
-// single-item write and WriteTx goes through it.
-func write[In, Out any](ctx context.Context, call func(context.Context, *In, ...func(*dynamodb.Options)) (*Out, error), in *In) (*Out, error) {
+// single-item write, WriteTx and BatchWrite request goes through it; opts
+// are more per-call options.
+func write[In, Out any](ctx context.Context, call func(context.Context, *In, ...func(*dynamodb.Options)) (*Out, error), in *In, opts ...func(*dynamodb.Options)) (*Out, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err // refused before sending
 	}
 	var a attempts
-	out, err := call(ctx, in, a.track)
+	out, err := call(ctx, in, append(opts, a.track)...)
 	_, idempotent := any(in).(*dynamodb.TransactWriteItemsInput)
 	return out, a.outcome(ctx, err, idempotent)
 }

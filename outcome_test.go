@@ -1,0 +1,180 @@
+package tablemap_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/tablemap/tablemap"
+	"github.com/tablemap/tablemap/internal/dynamotest"
+	"github.com/tablemap/tablemap/internal/faults"
+)
+
+// faultyTable returns a table reached through a fault-injecting transport
+// (the SDK's default three attempts), the same table reached directly, and
+// the transport. ops are the operations faults hit.
+func faultyTable(t *testing.T, seed uint64, rates faults.Rates, ops ...string) (*tablemap.Table, *tablemap.Table, *faults.Transport) {
+	t.Helper()
+	tr := faults.New(seed, faults.Rates{}, ops...)
+	client := dynamotest.Client(t, func(o *dynamodb.Options) {
+		o.HTTPClient = tr.Client()
+		// The SDK's default three attempts, with short pauses and no retry
+		// quota, so that a test of many faults runs in seconds.
+		o.RetryMaxAttempts = 0
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.MaxBackoff = 20 * time.Millisecond
+			so.RateLimiter = ratelimit.None
+		})
+	})
+	name := dynamotest.TableName(t)
+	tbl := tablemap.NewTable(client, name)
+	direct := tablemap.NewTable(dynamotest.Client(t), name)
+	tr.SetRates(rates)
+	return tbl, direct, tr
+}
+
+// oCounter is an unversioned counter, moved with ADD.
+type oCounter struct {
+	_    struct{} `tablemap:"Counter" pk:"COUNTER#{name}"`
+	Name string   `dynamo:"name"`
+	N    int      `dynamo:"n"`
+}
+
+// TestUnknownOutcomeUnderFaults sends conditional puts through lost
+// responses, server errors and throttling, then reads what was stored:
+// every write that failed but was applied is ErrUnknownOutcome (never
+// ErrExists, though its retry found its own item), and faults that never
+// reach the server give no unknown outcome.
+func TestUnknownOutcomeUnderFaults(t *testing.T) {
+	t.Parallel()
+	tbl, direct, tr := faultyTable(t, 13, faults.Rates{}, "PutItem", "TransactWriteItems")
+	posts := define[qPost](t, tbl)
+	directPosts := define[qPost](t, direct)
+	counters := define[oCounter](t, tbl)
+	directCounters := define[oCounter](t, direct)
+	if err := tbl.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := directCounters.Put(oCounter{Name: "c"}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Faults before and after the server.
+	tr.SetRates(faults.Rates{Drop: 0.3, ServerAfter: 0.15, ServerFirst: 0.1, Throttle: 0.15})
+	ps := manyPosts("ann", 120)
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = posts.Put(p).IfNotExists().Run(ctx)
+	}
+	stored, err := directPosts.BatchGet(ps...).Consistent().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := map[int]bool{}
+	for _, p := range stored {
+		applied[p.ID] = true
+	}
+	appliedFailed, unknown := 0, 0
+	for i, err := range errs {
+		isUnknown := errors.Is(err, tablemap.ErrUnknownOutcome)
+		switch {
+		case err == nil && !applied[i]:
+			t.Errorf("put %d: no error, not stored", i)
+		case err != nil && applied[i] && !isUnknown:
+			t.Errorf("put %d: stored, but error %v is not ErrUnknownOutcome", i, err)
+		case isUnknown && (errors.Is(err, tablemap.ErrExists) || errors.Is(err, tablemap.ErrConditionFailed)):
+			t.Errorf("put %d: unknown outcome %v also claims a failed condition", i, err)
+		}
+		if err != nil && applied[i] {
+			appliedFailed++
+		}
+		if isUnknown {
+			unknown++
+		}
+	}
+	t.Logf("120 puts: %d applied but failed, %d unknown outcomes; faults: drop %d, 500 after %d, 500 first %d, throttle %d",
+		appliedFailed, unknown, tr.Count("drop"), tr.Count("server-after"), tr.Count("server-first"), tr.Count("throttle"))
+	if appliedFailed == 0 {
+		t.Error("no applied write failed: the faults did not bite")
+	}
+
+	// Faults that never reach the server: every failure is definitive, and
+	// a condition failing on a stored item is ErrExists.
+	tr.SetRates(faults.Rates{ServerFirst: 0.3, Throttle: 0.3})
+	for i, p := range ps[:40] {
+		err := posts.Put(p).IfNotExists().Run(ctx)
+		switch {
+		case errors.Is(err, tablemap.ErrUnknownOutcome):
+			t.Errorf("put %d again: %v is an unknown outcome; no request reached the server unanswered", i, err)
+		case err != nil && !errors.Is(err, tablemap.ErrExists) && !isRefusal(err):
+			t.Errorf("put %d again: %v, want ErrExists or a refusal", i, err)
+		case err == nil && applied[i]:
+			t.Errorf("put %d again: IfNotExists succeeded on a stored item", i)
+		}
+	}
+
+	// Counters: each increment is a transaction with a token, run again
+	// (the same WriteTx) until it succeeds: no drift.
+	tr.SetRates(faults.Rates{Drop: 0.3, ServerAfter: 0.15, ServerFirst: 0.1, Throttle: 0.15})
+	const incs = 40
+	for i := range incs {
+		tx := tbl.WriteTx().Update(counters.Update(oCounter{Name: "c"}).Incr("n", 1)).Token("inc-" + strconv.Itoa(i))
+		for try := 0; ; try++ {
+			err := tx.Run(ctx)
+			if err == nil {
+				break
+			}
+			if try == 20 {
+				t.Fatalf("increment %d: still failing: %v", i, err)
+			}
+		}
+	}
+	c, err := directCounters.Get(oCounter{Name: "c"}).Consistent().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.N != incs {
+		t.Errorf("counter %d after %d increments retried with their tokens, want %d", c.N, incs, incs)
+	}
+}
+
+// isRefusal reports an error the injected refusals (a 500 before the
+// server, throttling) end in once the SDK's retries run out: no condition
+// failed, the outcome is known.
+func isRefusal(err error) bool {
+	var ie *tablemap.ItemError
+	return errors.As(err, &ie) && ie.Kind == nil
+}
+
+// TestUnknownOutcomeDefinitive: DynamoDB's definitive answers, and a
+// context ended before sending, are never unknown outcomes.
+func TestUnknownOutcomeDefinitive(t *testing.T) {
+	t.Parallel()
+	tbl, _, _ := faultyTable(t, 1, faults.Rates{})
+	posts := define[qPost](t, tbl)
+	if err := tbl.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := qPost{User: "ann", Posted: minute(1), ID: 1}
+	if err := posts.Put(p).IfNotExists().Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := posts.Put(p).IfNotExists().Run(ctx)
+	wantErr(t, err, tablemap.ErrExists)
+	if errors.Is(err, tablemap.ErrUnknownOutcome) {
+		t.Errorf("%v: a failed condition on the only attempt is an unknown outcome", err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	err = posts.Put(qPost{User: "ann", Posted: minute(2), ID: 2}).Run(done)
+	if err == nil || errors.Is(err, tablemap.ErrUnknownOutcome) {
+		t.Errorf("put with a cancelled context: %v, want an error that is no unknown outcome", err)
+	}
+}
