@@ -178,3 +178,87 @@ func TestUnknownOutcomeDefinitive(t *testing.T) {
 		t.Errorf("put with a cancelled context: %v, want an error that is no unknown outcome", err)
 	}
 }
+
+// TestBatchWriteUnderFaults: a 2,000-item BatchWrite through 25 %
+// throttled requests and 30 % lost responses, with default options, loses
+// nothing and finishes in time; with no retries, Unprocessed holds only
+// writes not done, Unknown the others that failed, and every write in
+// neither is stored.
+func TestBatchWriteUnderFaults(t *testing.T) {
+	t.Parallel()
+	tbl, direct, tr := faultyTable(t, 7, faults.Rates{}, "BatchWriteItem")
+	posts := define[qPost](t, tbl)
+	directPosts := define[qPost](t, direct)
+	if err := tbl.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr.SetRates(faults.Rates{Drop: 0.3, Throttle: 0.25})
+
+	ps := manyPosts("ann", 2000)
+	w := tbl.BatchWrite()
+	for _, p := range ps {
+		w.Put(posts.Put(p))
+	}
+	start := time.Now()
+	if err := w.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	t.Logf("2,000 puts in %v; faults: drop %d, throttle %d, none %d", took, tr.Count("drop"), tr.Count("throttle"), tr.Count("none"))
+	if took > 60*time.Second {
+		t.Errorf("2,000 puts took %v, want at most 60s", took)
+	}
+	got, err := directPosts.BatchGet(ps...).Consistent().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ps) {
+		t.Errorf("%d of %d posts stored", len(got), len(ps))
+	}
+
+	// No retries: what failed is split between Unprocessed and Unknown.
+	qs := manyPosts("bob", 500)
+	w = tbl.BatchWrite().Retries(0)
+	for _, p := range qs {
+		w.Put(posts.Put(p))
+	}
+	err = w.Run(ctx)
+	var be *tablemap.BatchError
+	if !errors.As(err, &be) || !errors.Is(err, tablemap.ErrUnprocessed) {
+		t.Fatalf("error %v, want a *BatchError wrapping ErrUnprocessed", err)
+	}
+	if len(be.Unknown) == 0 || len(be.Unprocessed) == 0 || !errors.Is(err, tablemap.ErrUnknownOutcome) {
+		t.Errorf("%d unprocessed, %d unknown, error %v: want both, and ErrUnknownOutcome", len(be.Unprocessed), len(be.Unknown), err)
+	}
+	stored, err := directPosts.BatchGet(qs...).Consistent().Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isStored := map[tablemap.Key]bool{}
+	for _, p := range stored {
+		isStored[key(t, directPosts, p)] = true
+	}
+	failed := map[tablemap.Key]bool{}
+	for _, it := range be.Unprocessed {
+		failed[it.Key] = true
+		if isStored[it.Key] {
+			t.Errorf("unprocessed write {%s} is stored", it.Key)
+		}
+	}
+	unknownStored := 0
+	for _, it := range be.Unknown {
+		failed[it.Key] = true
+		if isStored[it.Key] {
+			unknownStored++
+		}
+	}
+	for _, p := range qs {
+		if k := key(t, directPosts, p); !failed[k] && !isStored[k] {
+			t.Errorf("write {%s} reported done is not stored", k)
+		}
+	}
+	t.Logf("no retries: %d unprocessed, %d unknown (%d of them stored)", len(be.Unprocessed), len(be.Unknown), unknownStored)
+	if unknownStored == 0 {
+		t.Error("no unknown write was stored: the lost responses did not bite")
+	}
+}
