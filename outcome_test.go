@@ -2,6 +2,7 @@ package tablemap_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"strconv"
 	"testing"
@@ -124,8 +125,9 @@ func TestUnknownOutcomeUnderFaults(t *testing.T) {
 	// (the same WriteTx) until it succeeds: no drift.
 	tr.SetRates(faults.Rates{Drop: 0.3, ServerAfter: 0.15, ServerFirst: 0.1, Throttle: 0.15})
 	const incs = 40
+	run := rand.Text()[:16] // DynamoDB remembers tokens account-wide: unique to this run
 	for i := range incs {
-		tx := tbl.WriteTx().Update(counters.Update(oCounter{Name: "c"}).Incr("n", 1)).Token("inc-" + strconv.Itoa(i))
+		tx := tbl.WriteTx().Update(counters.Update(oCounter{Name: "c"}).Incr("n", 1)).Token(run + "-" + strconv.Itoa(i))
 		for try := 0; ; try++ {
 			err := tx.Run(ctx)
 			if err == nil {
