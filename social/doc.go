@@ -203,7 +203,7 @@
 // own, and Entities exposes them. The social entity type names start with
 // "social."; the caller's entities must not use the key prefixes above
 // (partition keys USER#, REACTION#, TIMELINE#; sort keys PROFILE#, PHOTO#,
-// FOLLOW#, THOUGHT#, ENTRY#, STAR#; GSI1 partitions FEED#, PHOTOS#). GSI1,
+// FOLLOW#, THOUGHT#, ENTRY#, STAR#, TOKEN#; GSI1 partitions FEED#, PHOTOS#). GSI1,
 // if the caller's entities use it too, must have a sort key for them as
 // well. The timeline entries' time to live is the table's ttl attribute,
 // "expires".
