@@ -5,12 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/tablemap/tablemap"
 	"github.com/tablemap/tablemap/internal/dynamotest"
@@ -262,5 +265,131 @@ func TestBatchWriteUnderFaults(t *testing.T) {
 	t.Logf("no retries: %d unprocessed, %d unknown (%d of them stored)", len(be.Unprocessed), len(be.Unknown), unknownStored)
 	if unknownStored == 0 {
 		t.Error("no unknown write was stored: the lost responses did not bite")
+	}
+}
+
+// blindClient hides a client's per-call options from it (as a wrapper
+// that is no *dynamodb.Client may), applies each write, and answers with
+// the error next returns.
+type blindClient struct {
+	tablemap.Client
+	next func() error
+}
+
+func (c *blindClient) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := c.Client.PutItem(ctx, in)
+	if err != nil {
+		return out, err
+	}
+	return out, c.next()
+}
+
+// TestUnknownOutcomeWithoutMiddleware: a client the outcome middleware
+// cannot reach is judged by its error, conservatively.
+func TestUnknownOutcomeWithoutMiddleware(t *testing.T) {
+	t.Parallel()
+	var answer error
+	bc := &blindClient{Client: dynamotest.Client(t), next: func() error { return answer }}
+	tbl := tablemap.NewTable(bc, dynamotest.TableName(t))
+	posts := define[qPost](t, tbl)
+	if err := tbl.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		answer  error
+		unknown bool
+	}{
+		{&smithy.GenericAPIError{Code: "InternalServerError", Fault: smithy.FaultServer}, true},
+		{&smithy.GenericAPIError{Code: "ThrottlingException", Fault: smithy.FaultClient}, true},
+		{&types.ProvisionedThroughputExceededException{}, true},
+		{errors.New("connection reset by peer"), true},
+		{&types.ConditionalCheckFailedException{}, false},
+		{&smithy.GenericAPIError{Code: "ValidationException", Fault: smithy.FaultClient}, false},
+	} {
+		answer = c.answer
+		err := posts.Put(qPost{User: "ann", Posted: minute(i), ID: i}).Run(ctx)
+		if got := errors.Is(err, tablemap.ErrUnknownOutcome); got != c.unknown {
+			t.Errorf("answer %v: error %v, unknown outcome %v, want %v", c.answer, err, got, c.unknown)
+		}
+		if !errors.Is(err, c.answer) {
+			t.Errorf("answer %v: error %v does not wrap it", c.answer, err)
+		}
+	}
+}
+
+// failingBatches fails every other batch request, before it reaches
+// DynamoDB, with a throttling error.
+type failingBatches struct {
+	tablemap.Client
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *failingBatches) fail() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	return c.calls%2 == 1
+}
+
+func (c *failingBatches) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	if c.fail() {
+		return nil, &types.ProvisionedThroughputExceededException{}
+	}
+	return c.Client.BatchWriteItem(ctx, in, opts...)
+}
+
+func (c *failingBatches) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	if c.fail() {
+		return nil, &smithy.GenericAPIError{Code: "ThrottlingException", Fault: smithy.FaultClient}
+	}
+	return c.Client.BatchGetItem(ctx, in, opts...)
+}
+
+// TestBatchRetriesRequestErrors: a throttled request does not end a batch;
+// its items are sent again, and concurrent requests keep the order of
+// the results.
+func TestBatchRetriesRequestErrors(t *testing.T) {
+	t.Parallel()
+	fc := &failingBatches{Client: dynamotest.Client(t)}
+	tbl := tablemap.NewTable(fc, dynamotest.TableName(t))
+	posts := define[qPost](t, tbl)
+	if err := tbl.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ps := manyPosts("ann", 300)
+	w := tbl.BatchWrite().Concurrency(3).Backoff(time.Millisecond, 4*time.Millisecond)
+	for _, p := range ps {
+		w.Put(posts.Put(p))
+	}
+	if err := w.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := posts.BatchGet(ps...)
+	if err := tbl.BatchGet(g).Concurrency(3).Backoff(time.Millisecond, 4*time.Millisecond).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "posts written and read through throttled requests", ps, g.Items())
+	if fc.calls < 2*(12+3) {
+		t.Errorf("%d batch requests, want every other one failed and sent again", fc.calls)
+	}
+}
+
+// TestWriteTxTokenReused: a token again with another request wraps
+// ErrTokenReused and the SDK's error.
+func TestWriteTxTokenReused(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	posts := define[qPost](t, tbl)
+	create(t, tbl, m)
+	tok := rand.Text()[:20]
+	if err := tbl.WriteTx().Put(posts.Put(qPost{User: "ann", Posted: minute(1), ID: 1})).Token(tok).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := tbl.WriteTx().Put(posts.Put(qPost{User: "ann", Posted: minute(2), ID: 2})).Token(tok).Run(ctx)
+	wantErr(t, err, tablemap.ErrTokenReused)
+	var mismatch *types.IdempotentParameterMismatchException
+	if !errors.As(err, &mismatch) || errors.Is(err, tablemap.ErrUnknownOutcome) {
+		t.Errorf("error %v: want the SDK's mismatch, and no unknown outcome", err)
 	}
 }
