@@ -159,10 +159,11 @@ func isRefusal(err error) bool {
 }
 
 // TestUnknownOutcomeDefinitive: DynamoDB's definitive answers, and a
-// context ended before sending, are never unknown outcomes.
+// context ended before sending, are never unknown outcomes; a deadline
+// passing after sending is one.
 func TestUnknownOutcomeDefinitive(t *testing.T) {
 	t.Parallel()
-	tbl, _, _ := faultyTable(t, 1, faults.Rates{})
+	tbl, _, tr := faultyTable(t, 1, faults.Rates{})
 	posts := define[qPost](t, tbl)
 	if err := tbl.CreateTable(ctx); err != nil {
 		t.Fatal(err)
@@ -181,6 +182,15 @@ func TestUnknownOutcomeDefinitive(t *testing.T) {
 	err = posts.Put(qPost{User: "ann", Posted: minute(2), ID: 2}).Run(done)
 	if err == nil || errors.Is(err, tablemap.ErrUnknownOutcome) {
 		t.Errorf("put with a cancelled context: %v, want an error that is no unknown outcome", err)
+	}
+
+	// A paused server: the deadline passes after the request was served.
+	tr.SetRates(faults.Rates{Hang: 1})
+	short, stop := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer stop()
+	err = posts.Put(qPost{User: "ann", Posted: minute(3), ID: 3}).Run(short)
+	if !errors.Is(err, tablemap.ErrUnknownOutcome) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("put past its deadline on a paused server: %v, want ErrUnknownOutcome and the deadline", err)
 	}
 }
 

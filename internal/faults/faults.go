@@ -25,6 +25,7 @@ type Rates struct {
 	ServerAfter float64 // served, then answered 500 InternalServerError
 	ServerFirst float64 // answered 500 without reaching the server
 	Throttle    float64 // answered 400 ThrottlingException without reaching the server
+	Hang        float64 // served, then no answer until the request's context ends (a paused server)
 }
 
 // A Transport is an http.RoundTripper that forwards requests to Base and
@@ -63,7 +64,7 @@ func (t *Transport) SetRates(r Rates) {
 }
 
 // Count returns how many times the named fault ("drop", "server-after",
-// "server-first", "throttle", "none") was chosen.
+// "server-first", "throttle", "hang", "none") was chosen.
 func (t *Transport) Count(fault string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -85,6 +86,8 @@ func (t *Transport) choose(op string) string {
 			fault = "server-first"
 		case x < r.Drop+r.ServerAfter+r.ServerFirst+r.Throttle:
 			fault = "throttle"
+		case x < r.Drop+r.ServerAfter+r.ServerFirst+r.Throttle+r.Hang:
+			fault = "hang"
 		}
 	}
 	t.counts[fault]++
@@ -112,6 +115,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		io.Copy(io.Discard, resp.Body) // the server has answered: it handled the request
 		resp.Body.Close()
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	case "hang":
+		resp, err := t.Base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		<-req.Context().Done()
+		return nil, req.Context().Err()
 	case "server-after":
 		resp, err := t.Base.RoundTrip(req)
 		if err != nil {
