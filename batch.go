@@ -440,8 +440,10 @@ func (b *TableBatchGet) Consistent() *TableBatchGet {
 
 // Retries sets how many times a key is sent again before the batch gives
 // up on it (default 8): a key DynamoDB returns unprocessed, or one of a
-// request that failed for throttling, a server error or a lost response
-// (after the SDK's own retries of that request).
+// request that failed for throttling, a server error or a lost response.
+// A batch sends each request once (with a *dynamodb.Client, it turns the
+// client's retryer off for its requests) and retries under this policy
+// alone.
 func (b *TableBatchGet) Retries(n int) *TableBatchGet {
 	b.retry.retries = max(n, 0)
 	return b
