@@ -100,7 +100,8 @@ func (e *DefinitionError) Unwrap() error { return e.Err }
 // operation, the entity and the item's key, and wraps a sentinel (Kind: for
 // example ErrNotFound or ErrConditionFailed) and the underlying error (Err,
 // such as the SDK's *types.ConditionalCheckFailedException), so both
-// errors.Is and errors.As see through it.
+// errors.Is and errors.As see through it. A write that may have been
+// applied has Kind ErrUnknownOutcome, never a failed condition.
 type ItemError struct {
 	Op     string // "Put", "Get", "Update", "Delete"
 	Entity string // entity type name
