@@ -54,16 +54,15 @@ func (e *outcomeError) Error() string   { return e.kind.Error() + ": " + e.err.E
 func (e *outcomeError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // attempts records what became of each attempt of one request, through a
-// per-call middleware (see track): whether any attempt may have been
-// applied, and how the last one ended.
+// per-call middleware (see track): how many were made, and whether any
+// may have been applied.
 type attempts struct {
 	mu        sync.Mutex
 	n         int  // attempts made (the middleware ran)
 	ambiguous bool // an attempt was sent and got no definitive answer
-	lastSent  bool // the last attempt's request was written in full
 }
 
-// track returns the per-call option that installs the recording
+// track is the per-call option that installs the recording
 // middleware. It works with a *dynamodb.Client; another Client may ignore
 // it, and then the error alone decides (see outcome).
 func (a *attempts) track(o *dynamodb.Options) {
@@ -89,7 +88,6 @@ func (a *attempts) handle(ctx context.Context, in middleware.FinalizeInput, next
 	mu.Unlock()
 	a.mu.Lock()
 	a.n++
-	a.lastSent = wrote
 	if wrote && err != nil && !definitive(err) {
 		a.ambiguous = true
 	}
