@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -28,19 +30,25 @@ const (
 
 // Default retry policy of batches: each item is retried at most
 // defaultRetries times, the delay doubling from defaultBackoff up to
-// defaultMaxBackoff, with jitter.
+// defaultMaxBackoff, with jitter; defaultConcurrency requests at a time.
 const (
-	defaultRetries    = 8
-	defaultBackoff    = 25 * time.Millisecond
-	defaultMaxBackoff = 2 * time.Second
+	defaultRetries     = 8
+	defaultBackoff     = 25 * time.Millisecond
+	defaultMaxBackoff  = 2 * time.Second
+	defaultConcurrency = 4
 )
 
 // A BatchError reports a batch that did not complete. Unprocessed holds
-// exactly the keys it did not read or the writes it did not do, in the
-// order they were given; everything else was done.
+// the keys it did not read or the writes it certainly did not do, Unknown
+// the writes that may have been done (sent in a request whose response was
+// lost or was a server error, and not done since), both in the order they
+// were given; everything else was done. A BatchError with Unknown writes
+// wraps ErrUnknownOutcome: puts and deletes of a batch are idempotent, so
+// sending them again is safe.
 type BatchError struct {
 	Op          string      // "BatchGet" or "BatchWrite"
-	Unprocessed []BatchItem // what was not done
+	Unprocessed []BatchItem // what was certainly not done
+	Unknown     []BatchItem // writes that may have been done (BatchWrite only)
 	Err         error       // ErrUnprocessed when retries ran out; else the request's or the context's error
 }
 
@@ -69,25 +77,37 @@ func (e *BatchError) Error() string {
 			b.WriteString(")")
 		}
 	}
+	if len(e.Unknown) > 0 {
+		fmt.Fprintf(&b, ", %d perhaps done (%s)", len(e.Unknown), ErrUnknownOutcome)
+	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
 	return b.String()
 }
 
-func (e *BatchError) Unwrap() error { return e.Err }
+// Unwrap returns Err, and ErrUnknownOutcome when some writes may have
+// been done.
+func (e *BatchError) Unwrap() []error {
+	if len(e.Unknown) > 0 {
+		return []error{e.Err, ErrUnknownOutcome}
+	}
+	return []error{e.Err}
+}
 
-// retryPolicy bounds how a batch retries unprocessed items.
+// retryPolicy bounds how a batch retries unprocessed items and failed
+// requests, and how many requests it has in flight.
 type retryPolicy struct {
-	retries   int
-	base, max time.Duration
+	retries     int
+	base, max   time.Duration
+	concurrency int
 }
 
 func defaultRetry() retryPolicy {
-	return retryPolicy{retries: defaultRetries, base: defaultBackoff, max: defaultMaxBackoff}
+	return retryPolicy{retries: defaultRetries, base: defaultBackoff, max: defaultMaxBackoff, concurrency: defaultConcurrency}
 }
 
 // delay returns the pause after the n-th response in a row (from 1) that
-// left items unprocessed: exponential, with jitter over its upper half.
+// made no progress: exponential, with jitter over its upper half.
 func (r retryPolicy) delay(n int) time.Duration {
 	d := r.base
 	for i := 1; i < n && d < r.max; i++ {
@@ -114,56 +134,175 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// drain sends the batch's n items in requests of at most size, through
-// send, which returns the indexes of the items left unprocessed. It sends
-// those again after a backoff, each at most r.retries times, and goes on
-// with the others when one runs out of retries. It returns the indexes of
-// the items not done (in list order) and why: ErrUnprocessed, or the error
-// of a request (which ends the batch).
-func drain(ctx context.Context, n, size int, r retryPolicy, send func(ctx context.Context, idx []int) (unprocessed []int, err error)) (notDone []int, err error) {
-	queue := make([]int, n)
-	for i := range queue {
-		queue[i] = i
+// retryableBatch reports whether a batch request's error is worth sending
+// its items again: throttling, a server error, a lost response or another
+// transport error, as the SDK's default retryer judges them — not a
+// validation error, nor the end of the context.
+func retryableBatch(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
 	}
-	var failed []int
-	tries := make([]int, n)
-	streak := 0 // responses in a row that left items unprocessed
-	giveUp := func(err error) ([]int, error) {
-		notDone := append(failed, queue...)
-		slices.Sort(notDone)
-		return notDone, err
+	return errors.Is(err, ErrUnknownOutcome) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// oneAttempt makes a batch's request a single attempt: the batch retries
+// it under its own policy (Retries, Backoff), which, unlike the SDK's,
+// falls back as the batch makes progress and spends no retry quota shared
+// with the client's other requests.
+func oneAttempt(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
+
+// A drainer sends the n items of a batch in requests of at most size,
+// r.concurrency at a time, through send, which returns the indexes of the
+// items left unprocessed. It sends those again after a backoff, and all
+// the items of a request that failed retryably, each item at most
+// r.retries times, and goes on with the others when one runs out.
+type drainer struct {
+	r    retryPolicy
+	size int
+	send func(ctx context.Context, idx []int) (unprocessed []int, err error)
+
+	mu     sync.Mutex
+	wake   *sync.Cond
+	queue  []int
+	busy   int    // requests in flight or backing off
+	tries  []int  // by item
+	maybe  []bool // by item: sent in a request that may have been applied, not done since
+	failed []int  // out of retries
+	err    error  // the error that ended the batch
+}
+
+// drain runs the batch and returns the indexes of the items certainly not
+// done and of those perhaps done (in list order), and why: ErrUnprocessed,
+// or the error of a request (which ends the batch).
+func drain(ctx context.Context, n, size int, r retryPolicy, send func(ctx context.Context, idx []int) ([]int, error)) (notDone, unknown []int, err error) {
+	d := &drainer{r: r, size: size, send: send, queue: make([]int, n), tries: make([]int, n), maybe: make([]bool, n)}
+	d.wake = sync.NewCond(&d.mu)
+	for i := range d.queue {
+		d.queue[i] = i
 	}
-	for len(queue) > 0 {
-		k := min(size, len(queue))
-		left, err := send(ctx, slices.Clone(queue[:k]))
-		if err != nil {
-			return giveUp(err)
+	var wg sync.WaitGroup
+	for range max(1, min(r.concurrency, (n+size-1)/size)) {
+		wg.Go(func() { d.work(ctx) })
+	}
+	wg.Wait()
+	left := append(d.failed, d.queue...)
+	slices.Sort(left)
+	for _, i := range left {
+		if d.maybe[i] {
+			unknown = append(unknown, i)
+		} else {
+			notDone = append(notDone, i)
 		}
-		queue = queue[k:]
-		if len(left) == 0 {
+	}
+	switch {
+	case d.err != nil:
+		return notDone, unknown, d.err
+	case len(left) > 0:
+		return notDone, unknown, ErrUnprocessed
+	}
+	return nil, nil, nil
+}
+
+// take returns the next request's items, waiting while the queue is empty
+// and items may still come back to it; false when there is nothing left.
+func (d *drainer) take() ([]int, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for len(d.queue) == 0 && d.busy > 0 && d.err == nil {
+		d.wake.Wait()
+	}
+	if d.err != nil || len(d.queue) == 0 {
+		return nil, false
+	}
+	k := min(d.size, len(d.queue))
+	idx := slices.Clone(d.queue[:k])
+	d.queue = d.queue[k:]
+	d.busy++
+	return idx, true
+}
+
+// work sends requests until the batch is done or ended. Its backoff grows
+// with each response in a row that made no progress and falls back to the
+// base as soon as one does.
+func (d *drainer) work(ctx context.Context) {
+	streak := 0
+	for {
+		idx, ok := d.take()
+		if !ok {
+			return
+		}
+		left, err := d.send(ctx, idx)
+		retry, progress := d.settle(ctx, idx, left, err)
+		switch {
+		case len(retry) == 0:
 			streak = 0
-			continue
+		case progress:
+			streak = 1
+		default:
+			streak++
 		}
-		retry := make([]int, 0, len(left)+len(queue))
-		for _, i := range left {
-			if tries[i]++; tries[i] > r.retries {
-				failed = append(failed, i)
-			} else {
-				retry = append(retry, i)
-			}
-		}
-		queue = append(retry, queue...)
-		streak++
 		if len(retry) > 0 {
-			if err := sleep(ctx, r.delay(streak)); err != nil {
-				return giveUp(err)
+			if err := sleep(ctx, d.r.delay(streak)); err != nil {
+				d.end(err)
 			}
 		}
+		d.mu.Lock()
+		d.queue = append(d.queue, retry...)
+		d.busy--
+		d.wake.Broadcast()
+		d.mu.Unlock()
 	}
-	if len(failed) > 0 {
-		return giveUp(ErrUnprocessed)
+}
+
+// settle books the outcome of one request and returns the items to send
+// again, and whether the request did any.
+func (d *drainer) settle(ctx context.Context, idx, left []int, err error) (retry []int, progress bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		maybe := errors.Is(err, ErrUnknownOutcome)
+		for _, i := range idx {
+			d.maybe[i] = d.maybe[i] || maybe
+		}
+		if !retryableBatch(ctx, err) {
+			d.failed = append(d.failed, idx...)
+			if d.err == nil {
+				d.err = err
+			}
+			d.wake.Broadcast()
+			return nil, false
+		}
+		left = idx
+	} else {
+		held := make(map[int]bool, len(left))
+		for _, i := range left {
+			held[i] = true
+		}
+		for _, i := range idx {
+			if !held[i] {
+				d.maybe[i] = false // done
+			}
+		}
+		progress = len(left) < len(idx)
 	}
-	return nil, nil
+	for _, i := range left {
+		if d.tries[i]++; d.tries[i] > d.r.retries {
+			d.failed = append(d.failed, i)
+		} else {
+			retry = append(retry, i)
+		}
+	}
+	return retry, progress
+}
+
+// end ends the batch with err, unless it has ended already.
+func (d *drainer) end(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err == nil {
+		d.err = err
+	}
+	d.wake.Broadcast()
 }
 
 // keyOfItem returns the table key of an item or key map.
@@ -299,18 +438,31 @@ func (b *TableBatchGet) Consistent() *TableBatchGet {
 	return b
 }
 
-// Retries sets how many times a key DynamoDB returns unprocessed is sent
-// again before the batch gives up (default 8).
+// Retries sets how many times a key is sent again before the batch gives
+// up on it (default 8): a key DynamoDB returns unprocessed, or one of a
+// request that failed for throttling, a server error or a lost response.
+// A batch sends each request once (with a *dynamodb.Client, it turns the
+// client's retryer off for its requests) and retries under this policy
+// alone.
 func (b *TableBatchGet) Retries(n int) *TableBatchGet {
 	b.retry.retries = max(n, 0)
 	return b
 }
 
-// Backoff sets the pause after a response that left keys unprocessed: it
-// starts at base and doubles with every such response in a row, up to max,
-// with random jitter (default 25ms to 2s).
+// Backoff sets the pause before keys are sent again: it starts at base and
+// doubles with every response in a row that read nothing, up to max, with
+// random jitter, and falls back to base once a response makes progress
+// (default 25ms to 2s).
 func (b *TableBatchGet) Backoff(base, max time.Duration) *TableBatchGet {
 	b.retry.base, b.retry.max = base, max
+	return b
+}
+
+// Concurrency sets how many requests the batch has in flight at once
+// (default 4, at least 1). Results and a *BatchError's lists keep the
+// order of the keys whatever it is.
+func (b *TableBatchGet) Concurrency(n int) *TableBatchGet {
+	b.retry.concurrency = max(n, 1)
 	return b
 }
 
@@ -318,7 +470,8 @@ func (b *TableBatchGet) Backoff(base, max time.Duration) *TableBatchGet {
 // found is decoded into each BatchGet that asked for its key and is of its
 // entity type, unless it has expired (see BatchGet.IncludeExpired). When
 // not every key could be read, the error is a *BatchError holding exactly
-// the keys not read; the BatchGets hold what was read.
+// the keys not read; the BatchGets hold what was read. Requests go out
+// concurrently (see Concurrency).
 func (b *TableBatchGet) Run(ctx context.Context) error {
 	t := b.t
 	type want struct {
@@ -350,6 +503,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		}
 	}
 	var decodeErr error
+	var mu sync.Mutex // requests go out concurrently; their items are taken one response at a time
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		ka := types.KeysAndAttributes{Keys: make([]map[string]types.AttributeValue, len(idx))}
 		for j, i := range idx {
@@ -360,10 +514,12 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		}
 		out, err := t.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
 			RequestItems: map[string]types.KeysAndAttributes{t.name: ka},
-		})
+		}, oneAttempt)
 		if err != nil {
 			return nil, err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		now := t.epoch()
 		for _, item := range out.Responses[t.name] {
 			k := t.keyOfItem(item)
@@ -392,7 +548,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		}
 		return left, nil
 	}
-	notDone, err := drain(ctx, len(keys), maxBatchGet, b.retry, send)
+	notDone, _, err := drain(ctx, len(keys), maxBatchGet, b.retry, send)
 	if err != nil {
 		be := &BatchError{Op: "BatchGet", Err: err}
 		for _, i := range notDone {
@@ -462,17 +618,26 @@ func (b *BatchWrite) add(w BatchItem, t *Table, err error) {
 	b.writes = append(b.writes, w)
 }
 
-// Retries sets how many times a write DynamoDB returns unprocessed is sent
-// again before the batch gives up (default 8).
+// Retries sets how many times a write is sent again before the batch
+// gives up on it (default 8; see TableBatchGet.Retries). Puts and deletes
+// are idempotent, so sending one again after a lost response is safe.
 func (b *BatchWrite) Retries(n int) *BatchWrite {
 	b.retry.retries = max(n, 0)
 	return b
 }
 
-// Backoff sets the pause after a response that left writes unprocessed
-// (see TableBatchGet.Backoff).
+// Backoff sets the pause before writes are sent again (see
+// TableBatchGet.Backoff).
 func (b *BatchWrite) Backoff(base, max time.Duration) *BatchWrite {
 	b.retry.base, b.retry.max = base, max
+	return b
+}
+
+// Concurrency sets how many requests the batch has in flight at once
+// (default 4, at least 1). A *BatchError's lists keep the order of the
+// writes whatever it is.
+func (b *BatchWrite) Concurrency(n int) *BatchWrite {
+	b.retry.concurrency = max(n, 1)
 	return b
 }
 
@@ -481,7 +646,8 @@ func (b *BatchWrite) Len() int { return len(b.writes) }
 
 // Run sends the writes. Two writes of one key are an error, before any
 // request. When not every write could be done, the error is a *BatchError
-// holding exactly the writes not done.
+// holding the writes certainly not done (Unprocessed) and those that may
+// have been done (Unknown; the error then wraps ErrUnknownOutcome).
 func (b *BatchWrite) Run(ctx context.Context) error {
 	if b.err != nil {
 		return b.err
@@ -499,9 +665,9 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 		for j, i := range idx {
 			reqs[j] = b.writes[i].request(t)
 		}
-		out, err := t.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+		out, err := write(ctx, t.client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.name: reqs},
-		})
+		}, oneAttempt)
 		if err != nil {
 			return nil, err
 		}
@@ -520,11 +686,14 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 		}
 		return left, nil
 	}
-	notDone, err := drain(ctx, len(b.writes), maxBatchWrite, b.retry, send)
+	notDone, unknown, err := drain(ctx, len(b.writes), maxBatchWrite, b.retry, send)
 	if err != nil {
 		be := &BatchError{Op: "BatchWrite", Err: err}
 		for _, i := range notDone {
 			be.Unprocessed = append(be.Unprocessed, b.writes[i])
+		}
+		for _, i := range unknown {
+			be.Unknown = append(be.Unknown, b.writes[i])
 		}
 		return be
 	}

@@ -58,7 +58,7 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := op.e.s.table.client.DeleteItem(ctx, in)
+	out, err := write(ctx, op.e.s.table.client.DeleteItem, in)
 	if err != nil {
 		return zero, op.fail.wrap(err, nil)
 	}

@@ -82,6 +82,15 @@
 // errors.Is and the SDK's error for errors.As. Define reports a
 // *DefinitionError naming the struct, field and tag.
 //
+// Every write's error says whether it may have been applied. One wrapping
+// ErrUnknownOutcome was sent and got no definitive answer (a lost
+// response, a server error, a context that ended while waiting): run it
+// again with the same idempotency token (WriteTx.Token), or read back. Any
+// other error of a write is definitive: refused before sending, or
+// answered by DynamoDB, and nothing was applied. A batch retries
+// throttling and lost responses itself; its *BatchError tells the writes
+// certainly not done (Unprocessed) from those perhaps done (Unknown).
+//
 // Values are written as attributevalue writes them, except where it would
 // crash or silently store something else: a string that is not valid UTF-8
 // (the SDK sends U+FFFD in its place), a cyclic value (a fatal stack overflow

@@ -114,7 +114,8 @@ func (e *DefinitionError) Unwrap() error { return e.Err }
 // operation, the entity and the item's key, and wraps a sentinel (Kind: for
 // example ErrNotFound or ErrConditionFailed) and the underlying error (Err,
 // such as the SDK's *types.ConditionalCheckFailedException), so both
-// errors.Is and errors.As see through it.
+// errors.Is and errors.As see through it. A write that may have been
+// applied has Kind ErrUnknownOutcome, never a failed condition.
 type ItemError struct {
 	Op     string // "Put", "Get", "Update", "Delete"
 	Entity string // entity type name
@@ -175,6 +176,11 @@ type failure struct {
 // condition reported (nil if none, or if err is not a failed condition).
 func (f *failure) wrap(err error, old map[string]types.AttributeValue) error {
 	ie := &ItemError{Op: f.op, Entity: f.s.name, Key: f.key, Err: err}
+	if errors.Is(err, ErrUnknownOutcome) {
+		// A failed condition may be the write's own earlier attempt.
+		ie.Kind = ErrUnknownOutcome
+		return ie
+	}
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		if old == nil {

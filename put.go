@@ -120,7 +120,7 @@ func (op *Put[T]) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := op.e.s.table.client.PutItem(ctx, in); err != nil {
+	if _, err := write(ctx, op.e.s.table.client.PutItem, in); err != nil {
 		return op.fail.wrap(err, nil)
 	}
 	return nil

@@ -125,6 +125,15 @@ func (tx *WriteTx) add(w txWriter) *WriteTx {
 // Without a token, each Run generates one (crypto/rand) that the SDK's
 // retries of that Run reuse, so a retried request is never applied twice;
 // two Runs are two transactions.
+//
+// A Run whose error wraps ErrUnknownOutcome may have been applied (its
+// response was lost, or the server failed, after sending): with a token,
+// run the same WriteTx again within the ten minutes and it is applied at
+// most once. A token given again with a different request is an error
+// wrapping ErrTokenReused; and since DynamoDB answers a known token
+// without looking at the items, Follow with token T, an unfollow, then
+// Follow with T again succeeds without writing the edge: one token per
+// intent.
 func (tx *WriteTx) Token(token string) *WriteTx {
 	if (token == "" || len(token) > maxTokenLen) && tx.err == nil {
 		tx.err = fmt.Errorf("tablemap: WriteTx: token %q: want 1 to %d characters: %w", token, maxTokenLen, ErrInvalidTx)
@@ -158,7 +167,7 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 	if req.ClientRequestToken == nil {
 		req.ClientRequestToken = aws.String(rand.Text())
 	}
-	if _, err := tx.t.client.TransactWriteItems(ctx, &req); err != nil {
+	if _, err := write(ctx, tx.t.client.TransactWriteItems, &req); err != nil {
 		return txError("WriteTx", err, tx.actions)
 	}
 	return nil

@@ -30,6 +30,9 @@ var ErrInvalidTx = errors.New("invalid transaction")
 //	errors.Is(err, ErrTxConflict)      // another write touched an item at the same time
 //
 // and errors.As(err, &actionErr) finds the first listed *TxActionError.
+// A transaction that was sent and got no definitive answer wraps
+// ErrUnknownOutcome instead (run it again with its token), and a token
+// given again with another request ErrTokenReused.
 // DynamoDB does not retry a cancelled transaction, nor does the SDK's
 // default retryer: a conflict is the caller's to retry (run the WriteTx
 // again).

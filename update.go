@@ -264,7 +264,7 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := op.e.s.table.client.UpdateItem(ctx, in)
+	out, err := write(ctx, op.e.s.table.client.UpdateItem, in)
 	if err != nil {
 		return zero, op.fail.wrap(err, nil)
 	}

@@ -328,23 +328,23 @@ func batchGetImpls(st *stub, n int) []Impl {
 	for i := range keys {
 		keys[i] = OpPhoto{Username: keys[i].Username, Taken: keys[i].Taken}
 	}
-	return opImpls(
+	return append(opImpls(
 		func(ctx context.Context) (any, error) { return rawBatchGet(ctx, k.c, keys, handDecode) },
 		func(ctx context.Context) (any, error) { return rawBatchGetConc(ctx, k.c, keys) },
 		func(ctx context.Context) (any, error) { return rawBatchGet(ctx, k.c, keys, avDecodePhoto) },
 		func(ctx context.Context) (any, error) { return gBatchGet(ctx, k.g, keys) },
-		k.tm.batchGet(n))
+		k.tm.batchGet(n, 1)), Impl{"tablemap-concurrent", k.tm.batchGet(n, rawConcurrency)})
 }
 
 func batchWriteImpls(st *stub, n int) []Impl {
 	k := newClients(st)
 	ps := batchPhotos(n)
-	return opImpls(
+	return append(opImpls(
 		func(ctx context.Context) (any, error) { return nil, rawBatchWrite(ctx, k.c, ps, handPhotoItemErr) },
 		func(ctx context.Context) (any, error) { return nil, rawBatchWriteConc(ctx, k.c, ps) },
 		func(ctx context.Context) (any, error) { return nil, rawBatchWrite(ctx, k.c, ps, avPhotoItem) },
 		func(ctx context.Context) (any, error) { return nil, gBatchWrite(ctx, k.g, ps) },
-		k.tm.batchWrite(n))
+		k.tm.batchWrite(n, 1)), Impl{"tablemap-concurrent", k.tm.batchWrite(n, rawConcurrency)})
 }
 
 // The Params operations build the request of Update, the follow

@@ -91,18 +91,24 @@ func (t *tmTable) followTx() *tablemap.WriteTx {
 
 func (t *tmTable) followTxRun(ctx context.Context) (any, error) { return nil, t.followTx().Run(ctx) }
 
-func (t *tmTable) batchGet(n int) func(context.Context) (any, error) {
+// batchGet reads n photos with conc requests in flight at most.
+func (t *tmTable) batchGet(n, conc int) func(context.Context) (any, error) {
 	keys := batchPhotos(n)
 	for i := range keys {
 		keys[i] = OpPhoto{Username: keys[i].Username, Taken: keys[i].Taken}
 	}
-	return func(ctx context.Context) (any, error) { return t.photos.BatchGet(keys...).Run(ctx) }
+	return func(ctx context.Context) (any, error) {
+		g := t.photos.BatchGet(keys...)
+		err := t.tbl.BatchGet(g).Concurrency(conc).Run(ctx)
+		return g.Items(), err
+	}
 }
 
-func (t *tmTable) batchWrite(n int) func(context.Context) (any, error) {
+// batchWrite puts n photos with conc requests in flight at most.
+func (t *tmTable) batchWrite(n, conc int) func(context.Context) (any, error) {
 	ps := batchPhotos(n)
 	return func(ctx context.Context) (any, error) {
-		b := t.tbl.BatchWrite()
+		b := t.tbl.BatchWrite().Concurrency(conc)
 		for _, p := range ps {
 			b.Put(t.photos.Put(p))
 		}

@@ -290,6 +290,7 @@ func TestWorkbenchFacetsAreTheEntities(t *testing.T) {
 		{"social.Thought", "USER#{username}", "THOUGHT#{id}"},
 		{"social.TimelineEntry", "TIMELINE#{user}", "ENTRY#{uploaded}#{owner}#{id}"},
 		{"social.CelebrityFollow", "TIMELINE#{user}", "STAR#{star}"},
+		{"social.WriteToken", "USER#{user}", "TOKEN#{token}"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("facets (-want +got):\n%s", diff)

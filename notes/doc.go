@@ -10,12 +10,15 @@
 //
 // # Table design
 //
-// One entity, Note, in the table's primary key (no index):
+// One entity, Note, in the table's primary key (no index), and the record
+// of a Create made with a Token:
 //
-//	entity  PK               SK           attributes
-//	Note    USER#<user id>   NOTE#<id>    _type "Note", user, id, content,
-//	                                      attachment (absent when none), v,
-//	                                      created, updated
+//	entity     PK               SK                 attributes
+//	Note       USER#<user id>   NOTE#<id>          _type "Note", user, id, content,
+//	                                               attachment (absent when none), v,
+//	                                               created, updated
+//	NoteToken  USER#<user id>   NOTETOKEN#<token>  _type "NoteToken", user, token, id,
+//	                                               request digest, expires (ttl)
 //
 // The note id is a ULID (time-ordered, 26 characters of Crockford base32),
 // so a user's sort keys sort by creation, and one user's notes are one
@@ -23,6 +26,8 @@
 //
 //	access pattern                 request
 //	Create a note                  PutItem, if attribute_not_exists(PK)
+//	Create a note with a Token     GetItem NoteToken; TransactWriteItems: Put note
+//	                               (new) + Put NoteToken (new)
 //	Get a note                     GetItem, consistent
 //	List notes, newest first       Query PK = USER#<user> AND begins_with(SK, "NOTE#"),
 //	                               filter _type = "Note", descending, consistent,

@@ -73,8 +73,9 @@ type Note struct {
 // A Store keeps users' notes in a tablemap table. It is safe for concurrent
 // use.
 type Store struct {
-	notes *tablemap.Entity[Note]
-	ids   ulid.Generator
+	notes  *tablemap.Entity[Note]
+	tokens *tablemap.Entity[NoteToken]
+	ids    ulid.Generator
 }
 
 // New defines the Note entity on tbl and returns a Store of the notes in
@@ -85,7 +86,11 @@ func New(tbl *tablemap.Table) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
-	return &Store{notes: e}, nil
+	tokens, err := tablemap.Define[NoteToken](tbl)
+	if err != nil {
+		return nil, fmt.Errorf("notes: %w", err)
+	}
+	return &Store{notes: e, tokens: tokens}, nil
 }
 
 // Entity returns the Note entity, for a service that reads or writes notes
@@ -94,7 +99,10 @@ func (s *Store) Entity() *tablemap.Entity[Note] { return s.notes }
 
 // Create stores a new note of the user and returns it, with its id,
 // version 1 and timestamps. attachment may be empty. One PutItem request.
-func (s *Store) Create(ctx context.Context, userID, content, attachment string) (Note, error) {
+// Without a Token each call makes a new note, so a blind retry after a
+// lost response (ErrUnknownOutcome) can make two; with one, the same call
+// run again returns the note the first run made (see Token).
+func (s *Store) Create(ctx context.Context, userID, content, attachment string, opts ...WriteOption) (Note, error) {
 	if err := checkUser(userID); err != nil {
 		return Note{}, err
 	}
@@ -107,6 +115,17 @@ func (s *Store) Create(ctx context.Context, userID, content, attachment string) 
 		}
 	}
 	put := s.notes.Put(Note{UserID: userID, ID: s.ids.New(), Content: content, Attachment: attachment})
+	var o writeOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.token != "" {
+		n, err := put.Value()
+		if err != nil {
+			return Note{}, fmt.Errorf("notes: create: %w", err)
+		}
+		return s.createWithToken(ctx, put, n, o.token)
+	}
 	// Version 0 makes the Put conditional on no item at the key: an id
 	// made twice could never overwrite a note.
 	if err := put.Run(ctx); err != nil {

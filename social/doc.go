@@ -35,12 +35,14 @@
 //	Thought           USER#{username}         THOUGHT#{id}                    FEED#{shard} / {id}
 //	TimelineEntry     TIMELINE#{user}         ENTRY#{uploaded}#{owner}#{id}   -
 //	CelebrityFollow   TIMELINE#{user}         STAR#{star}                     -
+//	WriteToken        USER#{user}             TOKEN#{token}                   -
 //
 // Photo and thought ids are ULIDs: time-ordered (a newer id sorts after an
 // older one) and unique even for two writes in one millisecond. Counters
 // are number attributes that may be absent (zero): a user's followers,
 // following and photos; a photo's heart, smiley, thumbsup and sunglasses.
-// A timeline entry has a time to live (attribute "expires").
+// A timeline entry has a time to live (attribute "expires"), and so has a
+// WriteToken, the record of an upload or thought made with a Token.
 //
 // Why these keys:
 //
@@ -74,7 +76,8 @@
 //	update a profile                 UpdateUser        UpdateItem SET …, attribute_exists(PK)
 //	get a profile with its counts    GetUser           GetItem USER#u / PROFILE#u
 //	upload a photo                   UploadPhoto       GetItem profile; TransactWriteItems: Put photo (new) + ADD user.photos 1
-//	                                                   (+ ADD pending id); then the fan-out (see below)
+//	                                                   (+ ADD pending id) (+ Put WriteToken (new), after a GetItem of it);
+//	                                                   then the fan-out (see below)
 //	a user's recent photos           RecentPhotos      Query PK=USER#u, begins_with(SK,"PHOTO#u#"), descending
 //	delete a photo                   DeletePhoto       GetItem; its timeline entries (see below);
 //	                                                   TransactWriteItems: Delete photo (exists) + ADD user.photos -1
@@ -89,6 +92,7 @@
 //	whom a user follows              Following         Query Inverted SK=FOLLOW#u, begins_with(PK,"USER#")
 //	does A follow B                  Follows           GetItem USER#b / FOLLOW#a
 //	post a thought                   PostThought       TransactWriteItems: Put thought (new) + check user exists
+//	                                                   (+ Put WriteToken (new), after a GetItem of it)
 //	a user's thoughts                UserThoughts      Query PK=USER#u, begins_with(SK,"THOUGHT#"), descending
 //	the feed of everyone's thoughts  Feed              Query GSI1 GSI1PK=FEED#0, descending (n shards: n Queries)
 //	a user's home timeline           Timeline          Query PK=TIMELINE#u, descending (SK < cursor after page 1);
@@ -116,8 +120,12 @@
 // to be at least one, so none goes below zero. Errors are told apart from
 // the transaction's cancellation reasons, action by action, never by a
 // second request. Give a write a Token to make a retry after a lost
-// response succeed without applying twice (DynamoDB's idempotency window
-// is ten minutes). A transaction that meets another write of its items at
+// response succeed without applying twice: an error wrapping
+// ErrUnknownOutcome (the write may have been applied) is answered by
+// running the write again with the same token. Edge writes pass it to
+// DynamoDB, which remembers it for ten minutes; UploadPhoto and
+// PostThought record it in a WriteToken item for a day and return the same
+// photo or thought (see Token). A transaction that meets another write of its items at
 // the same time is cancelled with ErrConflict, and nothing is applied:
 // retry it.
 //
@@ -195,7 +203,7 @@
 // own, and Entities exposes them. The social entity type names start with
 // "social."; the caller's entities must not use the key prefixes above
 // (partition keys USER#, REACTION#, TIMELINE#; sort keys PROFILE#, PHOTO#,
-// FOLLOW#, THOUGHT#, ENTRY#, STAR#; GSI1 partitions FEED#, PHOTOS#). GSI1,
+// FOLLOW#, THOUGHT#, ENTRY#, STAR#, TOKEN#; GSI1 partitions FEED#, PHOTOS#). GSI1,
 // if the caller's entities use it too, must have a sort key for them as
 // well. The timeline entries' time to live is the table's ttl attribute,
 // "expires".

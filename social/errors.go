@@ -25,6 +25,13 @@ var (
 	// ErrInvalidCursor reports a page cursor that this list did not
 	// produce. It is tablemap.ErrInvalidCursor.
 	ErrInvalidCursor = tablemap.ErrInvalidCursor
+	// ErrUnknownOutcome reports a write that may have been applied (a
+	// lost response, a server error, a timeout after sending). Run it
+	// again with the same Token. It is tablemap.ErrUnknownOutcome.
+	ErrUnknownOutcome = tablemap.ErrUnknownOutcome
+	// ErrTokenReused reports a Token given again with a different request.
+	// It is tablemap.ErrTokenReused.
+	ErrTokenReused = tablemap.ErrTokenReused
 
 	// ErrAlreadyFollowing reports a follow of a user already followed; the
 	// counters are unchanged.

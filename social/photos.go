@@ -72,16 +72,20 @@ func checkPhotoID(id string) error {
 // UploadPhoto stores a new photo of owner at url, counts it on the owner's
 // profile and copies it into the home timelines of the owner's followers
 // (see Timeline). The photo gets a new time-ordered id and the upload
-// time. A missing owner is ErrNotFound. An upload takes no Token: each
-// call makes a new photo id, so a repeated upload is a second photo.
+// time. A missing owner is ErrNotFound. Without a Token each call makes a
+// new photo, so a blind retry makes a second one; with a Token the same
+// call run again — after ErrUnknownOutcome, say — returns the photo the
+// first run stored (same id and time, no second count) and completes its
+// fan-out if it is still pending (see Token).
 //
 // Requests, for an owner with f followers: a GetItem of the owner's
 // profile (its follower count and celebrity flag) and one
-// TransactWriteItems (put the photo, ADD photos 1); with 0 < f and the
-// owner no celebrity, then the fan-out — a Query of the followers per
-// 10,000 or so, a BatchWriteItem per 25 of them — and one UpdateItem
-// clearing the pending mark: 2 requests without followers or for a
-// celebrity, 4 + ⌈f/25⌉ for up to about 10,000 followers.
+// TransactWriteItems (put the photo, ADD photos 1; with a Token, put its
+// WriteToken too, after a GetItem of it); with 0 < f and the owner no
+// celebrity, then the fan-out — a Query of the followers per 10,000 or
+// so, a BatchWriteItem per 25 of them — and one UpdateItem clearing the
+// pending mark: 2 requests without followers or for a celebrity,
+// 4 + ⌈f/25⌉ for up to about 10,000 followers.
 //
 // The fan-out follows the photo's transaction, which also adds the photo
 // id to the profile's FanoutPending. Until it completes, some followers'
@@ -91,7 +95,7 @@ func checkPhotoID(id string) error {
 // pending fan-out along with its own, and Refanout completes one at once. An owner
 // followed by more accounts than the celebrity threshold is made a
 // celebrity (see WithCelebrityThreshold) before the photo is stored.
-func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (Photo, error) {
+func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string, opts ...WriteOption) (Photo, error) {
 	if err := checkUsername(owner); err != nil {
 		return Photo{}, err
 	}
@@ -100,9 +104,26 @@ func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (
 	}
 	now := s.now().UTC()
 	p := Photo{Owner: owner, ID: s.ids.New(), URL: url, Caption: caption, Uploaded: now}
-	prof, fan, err := s.storePhoto(ctx, p, false)
+	mark, err := writeOpts(opts).tokenRecord(owner, p.ID, now, "photo", url, caption)
+	if err != nil {
+		return Photo{}, err
+	}
+	if mark != nil {
+		if p, done, err := s.uploadedBefore(ctx, mark, url, caption); done || err != nil {
+			return p, err
+		}
+	}
+	prof, fan, err := s.storePhoto(ctx, p, false, mark)
 	if errors.Is(err, errFollowedMeanwhile) {
-		prof, fan, err = s.storePhoto(ctx, p, true)
+		prof, fan, err = s.storePhoto(ctx, p, true, mark)
+	}
+	if errors.Is(err, errTokenTaken) {
+		// Another run recorded the token first.
+		p, done, err := s.uploadedBefore(ctx, mark, url, caption)
+		if err == nil && !done {
+			err = fmt.Errorf("social: upload photo of %q: token %q recorded, then gone (expired): %w", owner, mark.Token, ErrConflict)
+		}
+		return p, err
 	}
 	if err != nil {
 		return Photo{}, err
@@ -111,6 +132,29 @@ func (s *Service) UploadPhoto(ctx context.Context, owner, url, caption string) (
 		return p, fmt.Errorf("social: upload photo %s of %q: %w: %w", p.ID, owner, ErrFanoutIncomplete, err)
 	}
 	return p, nil
+}
+
+// uploadedBefore returns the photo an earlier upload with mark's token
+// stored, after completing the owner's pending fan-outs (that photo's, if
+// its upload stopped short); done is false when there was none.
+func (s *Service) uploadedBefore(ctx context.Context, mark *WriteToken, url, caption string) (p Photo, done bool, err error) {
+	what := fmt.Sprintf("social: upload photo of %q", mark.User)
+	rec, ok, err := s.recorded(ctx, mark)
+	if err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("%s: %w", what, err)
+		}
+		return Photo{}, false, err
+	}
+	p = Photo{Owner: mark.User, ID: rec.ID, URL: url, Caption: caption, Uploaded: rec.At}
+	prof, err := s.users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
+	if err != nil {
+		return p, true, fmt.Errorf("%s: %w: %w", what, ErrFanoutIncomplete, err)
+	}
+	if err := s.completeFanout(ctx, p, prof, false); err != nil {
+		return p, true, fmt.Errorf("social: upload photo %s of %q: %w: %w", p.ID, p.Owner, ErrFanoutIncomplete, err)
+	}
+	return p, true, nil
 }
 
 // errFollowedMeanwhile reports an owner who had no followers when read and
@@ -123,8 +167,9 @@ var errFollowedMeanwhile = errors.New("followed meanwhile")
 // requires that there still are none, so a follow between the read and the
 // transaction is errFollowedMeanwhile rather than a follower whose
 // timeline misses p. It returns the profile as read and whether p is to
-// be fanned out.
-func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool) (User, bool, error) {
+// be fanned out. With mark, the transaction records the upload's token
+// too, or fails with errTokenTaken if another run did.
+func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool, mark *WriteToken) (User, bool, error) {
 	prof, err := s.users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
 	if err != nil {
 		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w", p.Owner, err)
@@ -144,10 +189,16 @@ func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool) (User, bool
 		followers := expression.Name("followers")
 		count.If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0))))
 	}
-	err = s.tbl.WriteTx().Put(s.photos.Put(p).IfNotExists()).Update(count).Run(ctx)
+	tx := s.tbl.WriteTx().Put(s.photos.Put(p).IfNotExists()).Update(count)
+	if mark != nil {
+		tx.Put(s.tokens.Put(*mark).IfNotExists())
+	}
+	err = tx.Run(ctx)
 	switch {
 	case err == nil:
 		return prof, fan, nil
+	case failedAt(err, 2, ErrExists):
+		return User{}, false, errTokenTaken
 	case failedAt(err, 1, ErrNotFound):
 		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w: %w", p.Owner, ErrNotFound, err)
 	case failedAt(err, 1, tablemap.ErrConditionFailed):

@@ -1,9 +1,13 @@
 package social
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tablemap/tablemap"
 	"github.com/tablemap/tablemap/internal/ulid"
@@ -33,6 +37,7 @@ type Service struct {
 	thoughts  *tablemap.Entity[Thought]
 	entries   *tablemap.Entity[TimelineEntry]
 	stars     *tablemap.Entity[CelebrityFollow]
+	tokens    *tablemap.Entity[WriteToken]
 
 	now    func() time.Time
 	ids    *ulid.Generator
@@ -150,6 +155,9 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 	if s.stars, err = tablemap.Define[CelebrityFollow](tbl); err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
+	if s.tokens, err = tablemap.Define[WriteToken](tbl); err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
 	return s, nil
 }
 
@@ -167,12 +175,13 @@ type Entities struct {
 	Thoughts         *tablemap.Entity[Thought]
 	Timelines        *tablemap.Entity[TimelineEntry]
 	CelebrityFollows *tablemap.Entity[CelebrityFollow]
+	WriteTokens      *tablemap.Entity[WriteToken]
 }
 
 // Entities returns the entities New defined on the table.
 func (s *Service) Entities() Entities {
 	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts,
-		Timelines: s.entries, CelebrityFollows: s.stars}
+		Timelines: s.entries, CelebrityFollows: s.stars, WriteTokens: s.tokens}
 }
 
 // pageSize returns the page size of a list asked for limit items.
@@ -186,23 +195,91 @@ func pageSize(limit int) int {
 	return limit
 }
 
-// A WriteOption adjusts one edge write: Follow, Unfollow, React, Unreact,
-// DeletePhoto.
+// A WriteOption adjusts one write: Follow, Unfollow, React, Unreact,
+// DeletePhoto, UploadPhoto, PostThought.
 type WriteOption func(*writeOptions)
 
 type writeOptions struct {
 	token string
 }
 
-// Token sets the write's idempotency token (1 to 36 characters; DynamoDB's
-// ClientRequestToken). Repeating a write with the token of one that
-// succeeded, within ten minutes, succeeds again without applying it twice,
-// so a caller that lost a response (a timeout, a dropped connection) can
-// retry blindly and no counter moves twice. Without a token the edge item
-// still guards the counters: the retry reports ErrAlreadyFollowing (or
+// Token sets the write's idempotency token (1 to 36 characters). Run a
+// write again with its token after an error that may hide a success — one
+// wrapping ErrUnknownOutcome (a lost response, a server error, a timeout)
+// — and it is applied at most once: no second edge, photo, thought or
+// count. The same token with a different request is ErrTokenReused.
+//
+// An edge write (Follow, Unfollow, React, Unreact, DeletePhoto) passes the
+// token to its transaction (DynamoDB's ClientRequestToken), which DynamoDB
+// remembers for ten minutes: within them the same write with the same
+// token succeeds without being applied again, even if the edge has changed
+// since — Follow(T), Unfollow, Follow(T) answers success and makes no new
+// edge — so use a new token for each new intent. Without a token the edge
+// item still guards the counters: a retry reports ErrAlreadyFollowing (or
 // ErrAlreadyReacted, ErrNotFollowing …) and changes nothing.
+//
+// A write that makes a new id (UploadPhoto, PostThought) stores the token
+// in a WriteToken item, in the write's transaction, with the id and time
+// it made; the same token run again returns that photo or thought, the
+// same id, and completes a fan-out left pending. The item expires after
+// TokenLifetime (a day); after that the token makes a new photo or
+// thought. Its cost: one GetItem before the write.
 func Token(token string) WriteOption {
 	return func(o *writeOptions) { o.token = token }
+}
+
+// TokenLifetime is how long UploadPhoto and PostThought remember a token.
+const TokenLifetime = 24 * time.Hour
+
+// A WriteToken is the record of a write made with a Token that made a new
+// id (UploadPhoto, PostThought), in the user's partition: the id and time
+// it made and a digest of its request. It expires after TokenLifetime.
+type WriteToken struct {
+	_       struct{}  `tablemap:"social.WriteToken" pk:"USER#{user}" sk:"TOKEN#{token}"`
+	User    string    `dynamo:"user"`
+	Token   string    `dynamo:"token"`
+	ID      string    `dynamo:"id"`
+	At      time.Time `dynamo:"at"`
+	Request string    `dynamo:"request"` // digest of what was asked
+	Expires time.Time `dynamo:"expires,omitempty,ttl"`
+}
+
+// errTokenTaken reports a write whose token another run of it recorded
+// first (a concurrent retry, or an earlier attempt of an unknown outcome).
+var errTokenTaken = errors.New("token taken")
+
+// tokenRecord returns the WriteToken a write with options o makes for the
+// new id at time at, or nil without a token. The request digest covers
+// kind and the request's fields.
+func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fields ...string) (*WriteToken, error) {
+	if o.token == "" {
+		return nil, nil
+	}
+	if len(o.token) > 36 || !utf8.ValidString(o.token) {
+		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.token, ErrInvalidInput)
+	}
+	h := sha256.New()
+	for _, f := range append([]string{kind}, fields...) {
+		fmt.Fprintf(h, "%d:%s", len(f), f)
+	}
+	return &WriteToken{User: user, Token: o.token, ID: id, At: at, Request: hex.EncodeToString(h.Sum(nil)[:16]),
+		Expires: at.Add(TokenLifetime)}, nil
+}
+
+// recorded returns the WriteToken of want's user and token stored by an
+// earlier run, or false: ErrTokenReused if it was made for another
+// request.
+func (s *Service) recorded(ctx context.Context, want *WriteToken) (WriteToken, bool, error) {
+	got, err := s.tokens.Get(WriteToken{User: want.User, Token: want.Token}).Consistent().Run(ctx)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return WriteToken{}, false, nil
+	case err != nil:
+		return WriteToken{}, false, err
+	case got.Request != want.Request:
+		return WriteToken{}, false, fmt.Errorf("token %q of %q was used for another request: %w", want.Token, want.User, ErrTokenReused)
+	}
+	return got, true, nil
 }
 
 // apply gives tx the options' token, if any.

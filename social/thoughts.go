@@ -40,8 +40,11 @@ func (s *Service) shardOf(id string) string {
 // PostThought posts text as username's thought, with a new time-ordered id,
 // to the user's thoughts and the feed: one transaction (one
 // TransactWriteItems) that puts the thought and checks that the user
-// exists (ErrNotFound otherwise).
-func (s *Service) PostThought(ctx context.Context, username, text string) (Thought, error) {
+// exists (ErrNotFound otherwise). Without a Token each call posts a new
+// thought; with one, the same call run again returns the thought the
+// first run posted (see Token), at the cost of a GetItem before the
+// transaction, which also records the token.
+func (s *Service) PostThought(ctx context.Context, username, text string, opts ...WriteOption) (Thought, error) {
 	if err := checkUsername(username); err != nil {
 		return Thought{}, err
 	}
@@ -50,17 +53,49 @@ func (s *Service) PostThought(ctx context.Context, username, text string) (Thoug
 	}
 	id := s.ids.New()
 	th := Thought{Username: username, ID: id, Text: text, Posted: s.now().UTC(), Shard: s.shardOf(id)}
-	err := s.tbl.WriteTx().
+	mark, err := writeOpts(opts).tokenRecord(username, id, th.Posted, "thought", text)
+	if err != nil {
+		return Thought{}, err
+	}
+	if mark != nil {
+		if th, done, err := s.postedBefore(ctx, mark, text); done || err != nil {
+			return th, err
+		}
+	}
+	tx := s.tbl.WriteTx().
 		Put(s.thoughts.Put(th).IfNotExists()).
-		Check(s.users.Check(User{Username: username}).Exists()).
-		Run(ctx)
+		Check(s.users.Check(User{Username: username}).Exists())
+	if mark != nil {
+		tx.Put(s.tokens.Put(*mark).IfNotExists())
+	}
+	err = tx.Run(ctx)
 	switch {
 	case err == nil:
 		return th, nil
+	case failedAt(err, 2, ErrExists):
+		// Another run recorded the token first.
+		th, done, err := s.postedBefore(ctx, mark, text)
+		if err == nil && !done {
+			err = fmt.Errorf("social: post thought of %q: token %q recorded, then gone (expired): %w", username, mark.Token, ErrConflict)
+		}
+		return th, err
 	case failedAt(err, 1, ErrNotFound):
 		return Thought{}, fmt.Errorf("social: post thought: user %q: %w: %w", username, ErrNotFound, err)
 	}
 	return Thought{}, fmt.Errorf("social: post thought of %q: %w", username, err)
+}
+
+// postedBefore returns the thought an earlier post with mark's token
+// made; done is false when there was none.
+func (s *Service) postedBefore(ctx context.Context, mark *WriteToken, text string) (th Thought, done bool, err error) {
+	rec, ok, err := s.recorded(ctx, mark)
+	if err != nil {
+		return Thought{}, false, fmt.Errorf("social: post thought of %q: %w", mark.User, err)
+	}
+	if !ok {
+		return Thought{}, false, nil
+	}
+	return Thought{Username: mark.User, ID: rec.ID, Text: text, Posted: rec.At, Shard: s.shardOf(rec.ID)}, true, nil
 }
 
 // UserThoughts returns a page of username's thoughts, newest first: one
