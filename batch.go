@@ -31,8 +31,12 @@ const (
 // Default retry policy of batches: each item is retried at most
 // defaultRetries times, the delay doubling from defaultBackoff up to
 // defaultMaxBackoff, with jitter; defaultConcurrency requests at a time.
+// A batch's request is one attempt (the SDK's retryer is off for it), so
+// the batch's budget is the whole of it: 24 retries are about the 27
+// attempts the SDK's three per request made of the 8 batch retries before,
+// and with half the requests failing, a chunk runs out once in 3·10^7.
 const (
-	defaultRetries     = 8
+	defaultRetries     = 24
 	defaultBackoff     = 25 * time.Millisecond
 	defaultMaxBackoff  = 2 * time.Second
 	defaultConcurrency = 4
@@ -439,7 +443,7 @@ func (b *TableBatchGet) Consistent() *TableBatchGet {
 }
 
 // Retries sets how many times a key is sent again before the batch gives
-// up on it (default 8): a key DynamoDB returns unprocessed, or one of a
+// up on it (default 24): a key DynamoDB returns unprocessed, or one of a
 // request that failed for throttling, a server error or a lost response.
 // A batch sends each request once (with a *dynamodb.Client, it turns the
 // client's retryer off for its requests) and retries under this policy
@@ -619,7 +623,7 @@ func (b *BatchWrite) add(w BatchItem, t *Table, err error) {
 }
 
 // Retries sets how many times a write is sent again before the batch
-// gives up on it (default 8; see TableBatchGet.Retries). Puts and deletes
+// gives up on it (default 24; see TableBatchGet.Retries). Puts and deletes
 // are idempotent, so sending one again after a lost response is safe.
 func (b *BatchWrite) Retries(n int) *BatchWrite {
 	b.retry.retries = max(n, 0)
