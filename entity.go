@@ -140,6 +140,7 @@ type keyPart struct {
 	tmpl   *keys.Template
 	tag    string         // the declaring tag, for messages: `pk:"USER#{username}"`
 	fields []*codec.Field // one per template attribute, in order
+	codecs []*keys.Codec  // the fields' key encodings, in the same order
 	// pinned marks the fields that the partition key of the index this
 	// part sorts also reads: a query's partition fixes them, so a partial
 	// value setting them does not ask to narrow the sort key.
@@ -415,7 +416,12 @@ func (s *schema) keyPart(tag, src string) (*keyPart, error) {
 		if !keys.Supported(f.Type) {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q has type %s; key fields must be strings, integers, bools or time.Time", attr, f.Type))
 		}
+		c, err := keys.Compile(f.Type)
+		if err != nil {
+			return nil, s.defErr(f.Path, tagText, err)
+		}
 		k.fields = append(k.fields, f)
+		k.codecs = append(k.codecs, c)
 	}
 	return k, nil
 }
