@@ -252,7 +252,7 @@ func (k *keyPart) complete(p unsafe.Pointer) bool {
 // parse decodes key into the part's fields of the value at p.
 func (k *keyPart) parse(key string, p unsafe.Pointer) error {
 	var buf [8]string
-	vals := buf[:0]
+	var vals []string
 	if n := k.tmpl.NumAttrs(); n <= len(buf) {
 		vals = buf[:n]
 	} else {
