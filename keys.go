@@ -105,19 +105,10 @@ func (t *Table) keyItem(k Key) map[string]types.AttributeValue {
 	}
 }
 
-// zeroField is read in place of a key field behind a nil embedded pointer:
-// zero bytes are the zero value of every key field type.
-var zeroField [4]uint64
-
-// ptr returns the address of field i of the value at p (see
-// codec.Field.Ptr), or of a zero value when an embedded pointer on the way
-// is nil.
-func (k *keyPart) ptr(i int, p unsafe.Pointer) unsafe.Pointer {
-	if fp := k.fields[i].Ptr(p); fp != nil {
-		return fp
-	}
-	return unsafe.Pointer(&zeroField)
-}
+// ptr returns the address of field i of the value at p. Like
+// codec.Field.Value before it, it allocates nil embedded struct pointers on
+// the way, so a key field behind one is present (and zero) in the item.
+func (k *keyPart) ptr(i int, p unsafe.Pointer) unsafe.Pointer { return k.fields[i].PtrAlloc(p) }
 
 // empty reports whether field i at p cannot be a key field's value: an
 // empty string or a zero time. Zero numbers and false are values like
@@ -262,7 +253,7 @@ func (k *keyPart) parse(key string, p unsafe.Pointer) error {
 		return err
 	}
 	for i, f := range k.fields {
-		if err := k.codecs[i].Decode(vals[i], f.PtrAlloc(p)); err != nil {
+		if err := k.codecs[i].Decode(vals[i], k.ptr(i, p)); err != nil {
 			return fmt.Errorf("%s: key field %q: %w", k.tag, f.Name, err)
 		}
 	}

@@ -76,12 +76,8 @@ func (f *Field) ptr(p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Add(p, f.offset)
 }
 
-// Ptr is the field's address inside the struct at p, which points to a
-// value of the plan's type, or nil when an embedded pointer on the way is
-// nil.
-func (f *Field) Ptr(p unsafe.Pointer) unsafe.Pointer { return f.ptr(p) }
-
-// PtrAlloc is Ptr, allocating nil embedded pointers on the way.
+// PtrAlloc is the field's address inside the struct at p, which points to
+// a value of the plan's type, allocating nil embedded pointers on the way.
 func (f *Field) PtrAlloc(p unsafe.Pointer) unsafe.Pointer { return f.ptrAlloc(p) }
 
 // ptrAlloc is ptr, allocating nil embedded pointers on the way.
