@@ -265,6 +265,16 @@ type Page2[A, B any] struct {
 // Collect2 returns the collection of A's and B's items in the partition q
 // reads: one Query decoding each item into an A or a B by its entity type.
 // Options set on q afterwards apply too (see Query).
+//
+// Without a sort key condition on q, the Query reads only the span of
+// sort keys A's and B's templates can build: from the least literal prefix
+// of their sort key templates to just above the greatest (a photo "A" and
+// its reactions "REACTION#{by}": BETWEEN "A" AND "REACTION$"). Items of
+// other entities sorting outside that span (views "VIEW#…") are not read
+// and cost nothing; those inside it are read, filtered out by DynamoDB and
+// counted in the capacity consumed. A sort key template starting with a
+// placeholder has no literal prefix, and the collection reads the whole
+// partition.
 func Collect2[A, B any](q *Query[A], b *Entity[B]) *Collection2[A, B] {
 	return &Collection2[A, B]{c: lazyCollection(q, q.e.s, b.s), ea: q.e, eb: b}
 }
@@ -318,7 +328,8 @@ type Page3[A, B, C any] struct {
 	Next string // the cursor of the next page; "" after the last one
 }
 
-// Collect3 is Collect2 for three entities.
+// Collect3 is Collect2 for three entities; the sort key span covers all
+// three.
 func Collect3[A, B, C any](q *Query[A], b *Entity[B], c *Entity[C]) *Collection3[A, B, C] {
 	return &Collection3[A, B, C]{c: lazyCollection(q, q.e.s, b.s, c.s), ea: q.e, eb: b, ec: c}
 }

@@ -3,6 +3,7 @@ package tablemap_test
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,25 @@ func TestCollectionReadsItsSpan(t *testing.T) {
 		}
 	}
 	diff(t, "whole collection", &tablemap.Page2[sRepo, sIssue]{A: []sRepo{repo}, B: is}, all)
+	// Three entities, the labels' string keys escaped or at the edges of
+	// UTF-8, the stars' outside: every item of the three, nothing else.
+	ls := []sLabel{{Name: repo.Name, Label: "bug"}}
+	for _, l := range []string{"\x01", "!", "%", "a#b", "\x7f", "\U0010FFFF\U0010FFFF"} {
+		ls = append(ls, sLabel{Name: repo.Name, Label: l})
+		if err := labels.Put(ls[len(ls)-1]).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Newest first: by sort key, descending.
+	slices.SortFunc(ls, func(a, b sLabel) int { return strings.Compare(keysOf(t, labels, b), keysOf(t, labels, a)) })
+	got3, err := tablemap.Collect3(repos.Query(repo).Newest(), issues, labels).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := slices.Clone(is)
+	slices.Reverse(rev)
+	diff(t, "repository, issues and labels", &tablemap.Page3[sRepo, sIssue, sLabel]{A: []sRepo{repo}, B: rev, C: ls}, got3)
+
 	in, err := c.Params()
 	if err != nil {
 		t.Fatal(err)
@@ -112,4 +132,14 @@ func TestCollectionReadsItsSpan(t *testing.T) {
 	if got := *in.KeyConditionExpression; !strings.Contains(got, " BETWEEN ") {
 		t.Errorf("key condition %s, want a BETWEEN", got)
 	}
+}
+
+// keysOf returns the sort key of v.
+func keysOf[T any](t *testing.T, e *tablemap.Entity[T], v T) string {
+	t.Helper()
+	k, err := e.Key(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.SK
 }
