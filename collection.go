@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -23,9 +24,16 @@ import (
 // first entity's sort key template). Expired items of the entities with a
 // ttl field are left out by the request's filter (see Entity); items of the
 // others never expire. Without a sort key condition the collection reads
-// every item of its entities in the partition (narrowed to the sort key
-// prefix they share, if any); the partial value's sort key fields are not
-// used. Items of other entities are filtered out and never decoded.
+// every item of its entities in the partition, and only the span of sort
+// keys their templates can build: from the least of the literal prefixes
+// of their sort key templates ("ISSUE#" of "ISSUE#{number}", "REPO#" of
+// "REPO#{name}") to just above the greatest, or begins_with the prefix
+// they share when that is one of them. Other entities' items outside that
+// span are not read, so they cost no capacity and no requests; those
+// inside it (a "PULL#…" between "ISSUE#" and "REPO#…") are read and
+// filtered out, never decoded. An entity whose sort key template starts
+// with a placeholder has no such prefix: the collection then reads the
+// whole partition. The partial value's sort key fields are not used.
 //
 // Items come in sort key order, so an entity whose sort key sorts first
 // (a photo "A" before its reactions "REACTION#…") arrives on the first
@@ -82,8 +90,8 @@ func newCollection[A any](q *Query[A], schemas ...*schema) collection {
 	}
 	spec.op, spec.ident, spec.types = "Collection", ident, schemas
 	seen := map[string]bool{}
-	var common string
-	for i, s := range schemas {
+	var prefixes []string
+	for _, s := range schemas {
 		if seen[s.name] {
 			return fail(fmt.Errorf("entity %s is in the collection twice", s.name))
 		}
@@ -102,24 +110,74 @@ func newCollection[A any](q *Query[A], schemas ...*schema) collection {
 			return fail(fmt.Errorf("entities %s and %s disagree on whether index %q has a sort key", schemas[0].name, s.name, q.index))
 		}
 		if g.sk != nil {
-			prefix := g.sk.tmpl.Prefix(nil)
-			if i == 0 {
-				common = prefix
-			} else {
-				common = commonPrefix(common, prefix)
-			}
+			prefixes = append(prefixes, g.sk.tmpl.Prefix(nil))
 		}
 	}
 	if !spec.explicitSK {
-		spec.sk = skKey{}
-		if common != "" {
-			spec.sk = skKey{op: keyBeginsWith, a: common}
-		}
+		spec.sk = span(prefixes)
 	}
 	if err := spec.finish(); err != nil {
 		return fail(err)
 	}
 	return collection{spec: spec}
+}
+
+// span returns the narrowest sort key condition that holds for every key
+// starting with one of prefixes (the literal text before the first
+// placeholder of each entity's sort key template): begins_with their
+// common prefix when that is one of them, else BETWEEN the least prefix
+// and the greatest prefix's successor (see successor). Without prefixes or
+// with an empty one, any key may be an entity's: no condition.
+//
+// Sort keys compare as UTF-8 bytes, which is code point order, so a key
+// starting with P sorts at or above P and below P's successor.
+func span(prefixes []string) skKey {
+	if len(prefixes) == 0 {
+		return skKey{}
+	}
+	lo, common := prefixes[0], prefixes[0]
+	for _, p := range prefixes[1:] {
+		lo, common = min(lo, p), commonPrefix(common, p)
+	}
+	if common == lo {
+		if lo == "" {
+			return skKey{}
+		}
+		return skKey{op: keyBeginsWith, a: lo}
+	}
+	hi := ""
+	for _, p := range prefixes {
+		succ, ok := successor(p)
+		if !ok {
+			// No string is above every key starting with p.
+			return skKey{op: keyGreaterOrEqual, a: lo}
+		}
+		hi = max(hi, succ)
+	}
+	return skKey{op: keyBetween, a: lo, b: hi}
+}
+
+// successor returns the least valid UTF-8 string as short as p that sorts
+// above every string starting with p: p with its last code point below
+// U+10FFFF raised by one (skipping the surrogates) and what follows that
+// code point dropped. ok is false when there is none (p is empty, invalid
+// UTF-8, or all U+10FFFF).
+func successor(p string) (string, bool) {
+	if !utf8.ValidString(p) {
+		return "", false
+	}
+	for len(p) > 0 {
+		r, n := utf8.DecodeLastRuneInString(p)
+		p = p[:len(p)-n]
+		if r == utf8.MaxRune {
+			continue
+		}
+		if r++; r == 0xD800 {
+			r = 0xE000
+		}
+		return p + string(r), true
+	}
+	return "", false
 }
 
 func commonPrefix(a, b string) string {
@@ -207,6 +265,16 @@ type Page2[A, B any] struct {
 // Collect2 returns the collection of A's and B's items in the partition q
 // reads: one Query decoding each item into an A or a B by its entity type.
 // Options set on q afterwards apply too (see Query).
+//
+// Without a sort key condition on q, the Query reads only the span of
+// sort keys A's and B's templates can build: from the least literal prefix
+// of their sort key templates to just above the greatest (a photo "A" and
+// its reactions "REACTION#{by}": BETWEEN "A" AND "REACTION$"). Items of
+// other entities sorting outside that span (views "VIEW#…") are not read
+// and cost nothing; those inside it are read, filtered out by DynamoDB and
+// counted in the capacity consumed. A sort key template starting with a
+// placeholder has no literal prefix, and the collection reads the whole
+// partition.
 func Collect2[A, B any](q *Query[A], b *Entity[B]) *Collection2[A, B] {
 	return &Collection2[A, B]{c: lazyCollection(q, q.e.s, b.s), ea: q.e, eb: b}
 }
@@ -260,7 +328,8 @@ type Page3[A, B, C any] struct {
 	Next string // the cursor of the next page; "" after the last one
 }
 
-// Collect3 is Collect2 for three entities.
+// Collect3 is Collect2 for three entities; the sort key span covers all
+// three.
 func Collect3[A, B, C any](q *Query[A], b *Entity[B], c *Entity[C]) *Collection3[A, B, C] {
 	return &Collection3[A, B, C]{c: lazyCollection(q, q.e.s, b.s, c.s), ea: q.e, eb: b, ec: c}
 }

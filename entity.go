@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -115,6 +114,12 @@ type schema struct {
 
 	encrypted []*codec.Field // fields tagged encrypted, sealed by the table's cipher
 
+	// tableAttrs names the table's attributes an item of the entity may
+	// hold: its keys, the type attribute and the entity's GSI keys, each
+	// once. The codec skips them when decoding, and encoded items have room
+	// for them.
+	tableAttrs []string
+
 	// newValue decodes an item into a new value of the entity's Go type,
 	// for code that handles items of several entities; ctx is for
 	// decrypting.
@@ -135,6 +140,7 @@ type keyPart struct {
 	tmpl   *keys.Template
 	tag    string         // the declaring tag, for messages: `pk:"USER#{username}"`
 	fields []*codec.Field // one per template attribute, in order
+	codecs []*keys.Codec  // the fields' key encodings, in the same order
 	// pinned marks the fields that the partition key of the index this
 	// part sorts also reads: a query's partition fixes them, so a partial
 	// value setting them does not ask to narrow the sort key.
@@ -337,7 +343,23 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 			return nil, s.defErr("_", k, fmt.Errorf("unknown tablemap tag %q (index tags are gsi1pk … gsi%dsk)", k, MaxGSIs))
 		}
 	}
+	s.tableAttrs = s.ownAttrs()
 	return s, nil
+}
+
+// ownAttrs returns the table's attributes an item of the entity may hold
+// (see schema.tableAttrs).
+func (s *schema) ownAttrs() []string {
+	t := s.table
+	attrs := []string{t.pk, t.sk, t.typeAttr}
+	for _, g := range s.gsis {
+		attrs = append(attrs, g.pkAttr)
+		if g.sk != nil {
+			attrs = append(attrs, g.skAttr)
+		}
+	}
+	slices.Sort(attrs)
+	return slices.Compact(attrs)
 }
 
 // overlaps reports whether the key templates of indexes g and o can build
@@ -394,7 +416,12 @@ func (s *schema) keyPart(tag, src string) (*keyPart, error) {
 		if !keys.Supported(f.Type) {
 			return nil, s.defErr(f.Path, tagText, fmt.Errorf("key field %q has type %s; key fields must be strings, integers, bools or time.Time", attr, f.Type))
 		}
+		c, err := keys.Compile(f.Type)
+		if err != nil {
+			return nil, s.defErr(f.Path, tagText, err)
+		}
 		k.fields = append(k.fields, f)
+		k.codecs = append(k.codecs, c)
 	}
 	return k, nil
 }
@@ -505,7 +532,7 @@ func (s *schema) encode(ctx context.Context, p unsafe.Pointer) (map[string]types
 	if err != nil {
 		return nil, key, err
 	}
-	item, err := s.codec.MarshalPtr(p)
+	item, err := s.codec.MarshalPtrRoom(p, len(s.tableAttrs))
 	if err != nil {
 		return nil, key, err
 	}
@@ -559,44 +586,18 @@ func (s *schema) encodeValue(f *codec.Field, v reflect.Value) (types.AttributeVa
 // seconds too, so ttl fields need no help.
 //
 // The table's own attributes (its keys, the type and the entity's GSI keys)
-// are taken out of the item while the codec runs, and put back after. They
-// are never fields; left in, each one sends the codec looking for a field
-// whose name matches it case-insensitively (as attributevalue does), which
-// more than doubles the cost of decoding an item, and would decode key
-// attribute "PK" into a field named "pk" when the item has no "pk".
+// are never fields, and the codec skips them: otherwise each one would
+// send it looking for a field whose name matches it case-insensitively (as
+// attributevalue does), which more than doubles the cost of decoding an
+// item, and would decode key attribute "PK" into a field named "pk" when
+// the item has no "pk". The item is not modified.
 // Decryption comes first: encrypted values are bound to the item's key.
 func (s *schema) decodeInto(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer) error {
 	item, err := s.openItem(ctx, item)
 	if err != nil {
 		return err
 	}
-	type attr struct {
-		name string
-		av   types.AttributeValue
-	}
-	var buf [8]attr
-	saved := buf[:0]
-	take := func(name string) {
-		if av, ok := item[name]; ok {
-			saved = append(saved, attr{name, av})
-			delete(item, name)
-		}
-	}
-	t := s.table
-	take(t.pk)
-	take(t.sk)
-	take(t.typeAttr)
-	for _, g := range s.gsis {
-		take(g.pkAttr)
-		if g.sk != nil {
-			take(g.skAttr)
-		}
-	}
-	err = s.codec.UnmarshalPtr(item, p)
-	for _, a := range saved {
-		item[a.name] = a.av
-	}
-	return err
+	return s.codec.UnmarshalPtrSkip(item, p, s.tableAttrs)
 }
 
 // decode returns the item as a T.
@@ -612,9 +613,7 @@ func (e *Entity[T]) decode(ctx context.Context, item map[string]types.AttributeV
 // context.Background(): a cipher calling a key service (Envelope) does so
 // without the caller's deadline or values.
 func (e *Entity[T]) Decode(item map[string]types.AttributeValue) (T, error) {
-	// A copy: decoding sets the table's attributes aside in the map it
-	// reads, and the caller's map may be read elsewhere at the same time.
-	v, err := e.decode(context.Background(), maps.Clone(item))
+	v, err := e.decode(context.Background(), item)
 	if err != nil {
 		k, _ := e.s.table.itemKey(item)
 		return v, &ItemError{Op: "Decode", Entity: e.s.name, Key: k, Err: err}

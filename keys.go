@@ -3,9 +3,7 @@ package tablemap
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -107,17 +105,19 @@ func (t *Table) keyItem(k Key) map[string]types.AttributeValue {
 	}
 }
 
-// emptyKeyField reports whether v cannot be a key field's value: an empty
-// string or a zero time. Zero numbers and false are values like others.
-func emptyKeyField(v reflect.Value) bool {
-	if v.Kind() == reflect.String {
-		return v.Len() == 0
-	}
-	if v.Type() == timeType {
-		return v.Interface().(time.Time).IsZero()
-	}
-	return false
-}
+// ptr returns the address of field i of the value at p. Like
+// codec.Field.Value before it, it allocates nil embedded struct pointers on
+// the way, so a key field behind one is present (and zero) in the item.
+func (k *keyPart) ptr(i int, p unsafe.Pointer) unsafe.Pointer { return k.fields[i].PtrAlloc(p) }
+
+// empty reports whether field i at p cannot be a key field's value: an
+// empty string or a zero time. Zero numbers and false are values like
+// others.
+func (k *keyPart) empty(i int, p unsafe.Pointer) bool { return k.codecs[i].Empty(k.ptr(i, p)) }
+
+// set reports whether field i at p is set: a non-empty string or time, a
+// non-zero number, true.
+func (k *keyPart) set(i int, p unsafe.Pointer) bool { return !k.codecs[i].Zero(k.ptr(i, p)) }
 
 // fieldsUse says which of a key part's fields make a key or a key prefix.
 type fieldsUse int
@@ -137,10 +137,6 @@ const (
 	boundFields
 )
 
-// setKeyField reports whether v is set: a non-empty string or time, a
-// non-zero number, true.
-func setKeyField(v reflect.Value) bool { return !keys.IsZero(v) }
-
 // values encodes the part's fields of the value at p that use selects (see
 // fieldsUse). Errors wrap ErrInvalidKey and name the fields.
 func (k *keyPart) values(p unsafe.Pointer, use fieldsUse) ([]string, error) {
@@ -151,18 +147,29 @@ func (k *keyPart) values(p unsafe.Pointer, use fieldsUse) ([]string, error) {
 		}
 	}
 	vals := make([]string, 0, n)
-	for _, f := range k.fields[:n] {
-		v := f.Value(p)
-		if emptyKeyField(v) {
-			return nil, fmt.Errorf("%s: key field %q is empty: %w", k.tag, f.Name, ErrInvalidKey)
-		}
-		s, err := keys.Encode(v)
+	var buf [64]byte
+	for i := range n {
+		b, err := k.appendField(buf[:0], i, p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: key field %q: %w: %w", k.tag, f.Name, ErrInvalidKey, err)
+			return nil, err
 		}
-		vals = append(vals, s)
+		vals = append(vals, string(b))
 	}
 	return vals, nil
+}
+
+// appendField appends the encoding of field i of the value at p to b. An
+// empty field is an error wrapping ErrInvalidKey.
+func (k *keyPart) appendField(b []byte, i int, p unsafe.Pointer) ([]byte, error) {
+	fp := k.ptr(i, p)
+	if k.codecs[i].Empty(fp) {
+		return b, fmt.Errorf("%s: key field %q is empty: %w", k.tag, k.fields[i].Name, ErrInvalidKey)
+	}
+	b, err := k.codecs[i].Append(b, fp)
+	if err != nil {
+		return b, fmt.Errorf("%s: key field %q: %w: %w", k.tag, k.fields[i].Name, ErrInvalidKey, err)
+	}
+	return b, nil
 }
 
 // prefixLen returns the number of leading fields of the value at p that
@@ -170,12 +177,11 @@ func (k *keyPart) values(p unsafe.Pointer, use fieldsUse) ([]string, error) {
 // A pinned field after an empty one is no gap: the partition fixes it.
 func (k *keyPart) prefixLen(p unsafe.Pointer, use fieldsUse) int {
 	firstEmpty, lastSet := len(k.fields), -1
-	for i, f := range k.fields {
-		v := f.Value(p)
+	for i := range k.fields {
 		switch {
-		case firstEmpty == len(k.fields) && emptyKeyField(v):
+		case firstEmpty == len(k.fields) && k.empty(i, p):
 			firstEmpty = i
-		case !setKeyField(v):
+		case !k.set(i, p):
 		case i < firstEmpty:
 			lastSet = i
 		case !k.isPinned(i):
@@ -197,34 +203,37 @@ func (k *keyPart) isPinned(i int) bool { return k.pinned != nil && k.pinned[i] }
 func (k *keyPart) gapErr(p unsafe.Pointer) error {
 	empty := ""
 	for i, f := range k.fields {
-		v := f.Value(p)
-		if empty == "" && emptyKeyField(v) {
+		if empty == "" && k.empty(i, p) {
 			empty = f.Name
-		} else if empty != "" && setKeyField(v) && !k.isPinned(i) {
+		} else if empty != "" && k.set(i, p) && !k.isPinned(i) {
 			return fmt.Errorf("%s: key field %q is set but %q before it is empty; a key prefix cannot skip a field: %w", k.tag, f.Name, empty, ErrInvalidKey)
 		}
 	}
 	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.tag, ErrInvalidKey)
 }
 
-// build returns the key of the value at p, within the part's size limit.
+// build returns the key of the value at p, within the part's size limit:
+// the template's literals and the fields' encodings appended to one
+// buffer, made a string once.
 func (k *keyPart) build(p unsafe.Pointer) (string, error) {
-	vals, err := k.values(p, allFields)
-	if err != nil {
-		return "", err
+	var buf [128]byte
+	b := append(buf[:0], k.tmpl.Literal(0)...)
+	for i := range k.fields {
+		var err error
+		if b, err = k.appendField(b, i, p); err != nil {
+			return "", err
+		}
+		b = append(b, k.tmpl.Literal(i+1)...)
 	}
-	key, err := k.tmpl.Build(vals)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w: %w", k.tag, ErrInvalidKey, err)
-	}
+	key := string(b)
 	return key, checkKeySize(k.tag, key, k.limit())
 }
 
 // complete reports whether every field of the part is present (non-empty)
 // at p.
 func (k *keyPart) complete(p unsafe.Pointer) bool {
-	for _, f := range k.fields {
-		if emptyKeyField(f.Value(p)) {
+	for i := range k.fields {
+		if k.empty(i, p) {
 			return false
 		}
 	}
@@ -233,12 +242,18 @@ func (k *keyPart) complete(p unsafe.Pointer) bool {
 
 // parse decodes key into the part's fields of the value at p.
 func (k *keyPart) parse(key string, p unsafe.Pointer) error {
-	vals, err := k.tmpl.Parse(key)
-	if err != nil {
+	var buf [8]string
+	var vals []string
+	if n := k.tmpl.NumAttrs(); n <= len(buf) {
+		vals = buf[:n]
+	} else {
+		vals = make([]string, n)
+	}
+	if err := k.tmpl.Split(key, vals); err != nil {
 		return err
 	}
 	for i, f := range k.fields {
-		if err := keys.Decode(vals[i], f.Value(p)); err != nil {
+		if err := k.codecs[i].Decode(vals[i], k.ptr(i, p)); err != nil {
 			return fmt.Errorf("%s: key field %q: %w", k.tag, f.Name, err)
 		}
 	}

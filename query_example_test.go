@@ -109,12 +109,19 @@ func ExampleCollect2() {
 	// With a client: page, err := c.Page(ctx, cursor) gives page.A ([]Photo,
 	// the photo on the first page), page.B ([]Reaction) and page.Next.
 
+	// The key condition bounds the sort key to the span of the photo ("A")
+	// and its reactions ("REACTION#…"): other items of the partition sort
+	// outside it and are not read.
+
 	// Output:
-	// key:    #1 = :2
+	// key:    (#1 = :2) AND (#2 BETWEEN :3 AND :4)
 	// filter: #0 IN (:0, :1)
 	//   #0 = _type
 	//   #1 = PK
+	//   #2 = SK
 	//   :0 = "Photo"
 	//   :1 = "Reaction"
 	//   :2 = "PHOTO#ann#2024-05-01T12:00:00.000000000Z"
+	//   :3 = "A"
+	//   :4 = "REACTION$"
 }

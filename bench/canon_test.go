@@ -171,7 +171,7 @@ func splitTop(s string) []string {
 	return append(parts, s[start:])
 }
 
-// canonKeyConditions rewrites legacy KeyConditions (EQ and BEGINS_WITH)
+// canonKeyConditions rewrites legacy KeyConditions (EQ, BEGINS_WITH, BETWEEN)
 // as the canonical form of a key condition expression.
 func canonKeyConditions(req map[string]any) {
 	kcs, ok := req["KeyConditions"].(map[string]any)
@@ -182,6 +182,12 @@ func canonKeyConditions(req map[string]any) {
 	for attr, kc := range kcs {
 		kc, _ := kc.(map[string]any)
 		vals, _ := kc["AttributeValueList"].([]any)
+		if op := kc["ComparisonOperator"]; op == "BETWEEN" && len(vals) == 2 {
+			lo, _ := json.Marshal(vals[0])
+			hi, _ := json.Marshal(vals[1])
+			terms = append(terms, attr+"BETWEEN"+string(lo)+" AND "+string(hi))
+			continue
+		}
 		if len(vals) != 1 {
 			return
 		}

@@ -145,7 +145,8 @@ func avQueryFiltered(ctx context.Context, c *dynamodb.Client, username string) (
 func avCollection(ctx context.Context, c *dynamodb.Client, owner, id string) (PhotoView, error) {
 	var v PhotoView
 	in, err := avQueryInput(expression.NewBuilder().
-		WithKeyCondition(expression.Key("PK").Equal(expression.Value("PHOTO#" + owner + "#" + id))).
+		WithKeyCondition(expression.Key("PK").Equal(expression.Value("PHOTO#" + owner + "#" + id)).
+			And(expression.Key("SK").Between(expression.Value("A"), expression.Value("REACTION$")))).
 		WithFilter(expression.Name("_type").In(expression.Value("ColPhoto"), expression.Value("Reaction"))))
 	if err != nil {
 		return v, err

@@ -94,6 +94,7 @@ func gCollection(ctx context.Context, t dynamo.Table, owner, id string) (PhotoVi
 		items []map[string]types.AttributeValue
 	)
 	err := t.Get("PK", "PHOTO#"+owner+"#"+id).
+		Range("SK", dynamo.Between, "A", "REACTION$").
 		Filter("$ IN (?, ?)", "_type", "ColPhoto", "Reaction").
 		All(ctx, &items)
 	if err != nil {

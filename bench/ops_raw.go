@@ -256,12 +256,14 @@ func parsePhotoKey(pk, sk string, p *OpPhoto) error {
 
 func rawCollection(ctx context.Context, c *dynamodb.Client, owner, id string) (PhotoView, error) {
 	out, err := c.Query(ctx, &dynamodb.QueryInput{
-		TableName:                aws.String("bench"),
-		KeyConditionExpression:   aws.String("#pk = :pk"),
+		TableName: aws.String("bench"),
+		// The sort key spans the photo ("A") and its reactions ("REACTION#…").
+		KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
 		FilterExpression:         aws.String("#type IN (:photo, :reaction)"),
-		ExpressionAttributeNames: map[string]string{"#pk": "PK", "#type": "_type"},
+		ExpressionAttributeNames: map[string]string{"#pk": "PK", "#sk": "SK", "#type": "_type"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s("PHOTO#" + owner + "#" + id), ":photo": s("ColPhoto"), ":reaction": s("Reaction"),
+			":pk": s("PHOTO#" + owner + "#" + id), ":lo": s("A"), ":hi": s("REACTION$"),
+			":photo": s("ColPhoto"), ":reaction": s("Reaction"),
 		},
 	})
 	var v PhotoView

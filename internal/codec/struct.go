@@ -2,7 +2,9 @@ package codec
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -74,6 +76,10 @@ func (f *Field) ptr(p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Add(p, f.offset)
 }
 
+// PtrAlloc is the field's address inside the struct at p, which points to
+// a value of the plan's type, allocating nil embedded pointers on the way.
+func (f *Field) PtrAlloc(p unsafe.Pointer) unsafe.Pointer { return f.ptrAlloc(p) }
+
 // ptrAlloc is ptr, allocating nil embedded pointers on the way.
 func (f *Field) ptrAlloc(p unsafe.Pointer) unsafe.Pointer {
 	for _, h := range f.hops {
@@ -138,10 +144,17 @@ func (s *Struct) Field(attr string) *Field { return s.byName[attr] }
 
 // MarshalPtr encodes the struct at p, which points to a value of s.Type.
 func (s *Struct) MarshalPtr(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
+	return s.MarshalPtrRoom(p, 0)
+}
+
+// MarshalPtrRoom is MarshalPtr with room in the map for extra more
+// attributes, which the caller adds (keys, a type attribute) without the
+// map growing.
+func (s *Struct) MarshalPtrRoom(p unsafe.Pointer, extra int) (map[string]types.AttributeValue, error) {
 	if s.marshaler != nil {
 		return s.marshalCustom(p)
 	}
-	m, err := s.marshal(newEncState(), p)
+	m, err := s.marshalRoom(newEncState(), p, extra)
 	if err != nil {
 		return nil, top(err, s.Type)
 	}
@@ -168,7 +181,11 @@ func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValu
 }
 
 func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.AttributeValue, error) {
-	m := make(map[string]types.AttributeValue, len(s.Fields))
+	return s.marshalRoom(e, p, 0)
+}
+
+func (s *Struct) marshalRoom(e *encState, p unsafe.Pointer, extra int) (map[string]types.AttributeValue, error) {
+	m := make(map[string]types.AttributeValue, len(s.Fields)+extra)
 	for _, f := range s.Fields {
 		fp := unsafe.Add(p, f.offset)
 		if f.hops != nil {
@@ -190,15 +207,44 @@ func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.Attrib
 // UnmarshalPtr decodes item into the struct at p, which points to a value
 // of s.Type. Attributes the item lacks leave their fields unchanged.
 func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) (err error) {
+	return s.UnmarshalPtrSkip(item, p, nil)
+}
+
+// UnmarshalPtrSkip is UnmarshalPtr ignoring the attributes named in skip
+// (which must name no field and hold no name twice): they decode into no
+// field, not even one whose name matches theirs case-insensitively, and an
+// Unmarshaler of the type does not see them. item is not modified.
+func (s *Struct) UnmarshalPtrSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) (err error) {
 	defer rescueItem(&err, s.Type, item)
 	if s.unmarshaler {
+		if present(item, skip) > 0 {
+			item = maps.Clone(item)
+			for _, name := range skip {
+				delete(item, name)
+			}
+		}
 		err := reflect.NewAt(s.Type, p).Interface().(unmarshaler).UnmarshalDynamoDBAttributeValue(&types.AttributeValueMemberM{Value: item})
 		return top(err, s.Type)
 	}
-	return top(s.unmarshal(item, p), s.Type)
+	return top(s.unmarshalSkip(item, p, skip), s.Type)
+}
+
+// present returns how many of names item holds.
+func present(item map[string]types.AttributeValue, names []string) int {
+	n := 0
+	for _, name := range names {
+		if _, ok := item[name]; ok {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Struct) unmarshal(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	return s.unmarshalSkip(item, p, nil)
+}
+
+func (s *Struct) unmarshalSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) error {
 	matched := 0
 	for _, f := range s.Fields {
 		av, ok := item[f.Name]
@@ -214,8 +260,10 @@ func (s *Struct) unmarshal(item map[string]types.AttributeValue, p unsafe.Pointe
 			return within(err, s.Type, f.Path)
 		}
 	}
-	if matched < len(item) {
-		return s.unmarshalFolded(item, p)
+	// Attributes left over may match a field case-insensitively, unless
+	// they are all skipped.
+	if matched < len(item) && matched+present(item, skip) < len(item) {
+		return s.unmarshalFolded(item, p, skip)
 	}
 	return nil
 }
@@ -223,9 +271,9 @@ func (s *Struct) unmarshal(item map[string]types.AttributeValue, p unsafe.Pointe
 // unmarshalFolded decodes the attributes that match a field's name only
 // case-insensitively, as attributevalue does, unless the item also holds
 // the exact name.
-func (s *Struct) unmarshalFolded(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+func (s *Struct) unmarshalFolded(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) error {
 	for k, av := range item {
-		if s.byName[k] != nil {
+		if s.byName[k] != nil || slices.Contains(skip, k) {
 			continue
 		}
 		for _, f := range s.Fields {

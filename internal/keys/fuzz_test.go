@@ -137,6 +137,11 @@ func FuzzStringKeys(f *testing.F) {
 		if a1 == "" || a2 == "" || b1 == "" || b2 == "" {
 			return // rejected by Build; see TestEmptyVersusMissing
 		}
+		for _, s := range []string{a1, a2, b1, b2} {
+			sameEncoding(t, s)
+			sameEncoding(t, named(s))
+			sameDecoding[string](t, s)
+		}
 		ta, tb := []string{a1, a2}, []string{b1, b2}
 		ea := []string{Escape(a1), Escape(a2)}
 		eb := []string{Escape(b1), Escape(b2)}
@@ -184,6 +189,20 @@ func FuzzInts(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, x, y int64, u uint64) {
 		ex, ey, eu := enc(t, x), enc(t, y), enc(t, u)
+		sameEncoding(t, x)
+		sameEncoding(t, int(y))
+		sameEncoding(t, int8(x))
+		sameEncoding(t, namedInt(x))
+		sameEncoding(t, int32(y))
+		sameEncoding(t, u)
+		sameEncoding(t, uint8(u))
+		sameEncoding(t, uint16(u))
+		sameEncoding(t, uint32(u))
+		sameEncoding(t, uint(u))
+		sameEncoding(t, x < y)
+		for _, e := range []string{ex, ey, eu} {
+			sameDecodingAll(t, e)
+		}
 		if len(ex) != intWidth || len(ey) != intWidth || len(eu) != intWidth {
 			t.Fatalf("widths: %q %q %q", ex, ey, eu)
 		}
@@ -232,6 +251,10 @@ func FuzzTimes(f *testing.F) {
 		fold := func(s int64) int64 { return minSec + (s%span+span)%span }
 		a, b := fuzzTime(fold(s1), n1, z1), fuzzTime(fold(s2), n2, z2)
 		ea, eb := enc(t, a), enc(t, b)
+		sameEncoding(t, a)
+		sameEncoding(t, fuzzTime(s1, n1, z1)) // any year: outside 0000..9999 both fail alike
+		sameDecoding[time.Time](t, ea)
+		sameDecoding[time.Time](t, eb)
 		if len(ea) != len(TimeLayout) || len(eb) != len(TimeLayout) {
 			t.Fatalf("widths: %q %q", ea, eb)
 		}

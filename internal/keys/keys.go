@@ -201,17 +201,32 @@ func (t *Template) join(vals []string) string {
 	return b.String()
 }
 
+// NumAttrs returns the number of placeholders.
+func (t *Template) NumAttrs() int { return len(t.attrs) }
+
+// Literal returns the literal text before placeholder i, or after the last
+// one for i == NumAttrs().
+func (t *Template) Literal(i int) string { return t.lits[i] }
+
 // Parse splits a key built by Build back into its encoded values. A key of
 // another shape is an error wrapping ErrNoMatch.
 func (t *Template) Parse(key string) ([]string, error) {
-	fail := func(why string) ([]string, error) {
-		return nil, fmt.Errorf("keys: key %s: %w %q: %s", Quote(key), ErrNoMatch, t.src, why)
+	vals := make([]string, len(t.attrs))
+	if err := t.Split(key, vals); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// Split is Parse into vals, which must have NumAttrs elements.
+func (t *Template) Split(key string, vals []string) error {
+	fail := func(why string) error {
+		return fmt.Errorf("keys: key %s: %w %q: %s", Quote(key), ErrNoMatch, t.src, why)
 	}
 	rest, ok := strings.CutPrefix(key, t.lits[0])
 	if !ok {
 		return fail("missing literal " + strconv.Quote(t.lits[0]))
 	}
-	vals := make([]string, len(t.attrs))
 	for i, attr := range t.attrs {
 		v := rest
 		if j := strings.IndexByte(rest, Delimiter); j >= 0 {
@@ -231,7 +246,7 @@ func (t *Template) Parse(key string) ([]string, error) {
 	if rest != "" {
 		return fail("trailing text " + strconv.Quote(rest))
 	}
-	return vals, nil
+	return nil
 }
 
 // escaped reports whether byte c is written as an escape inside a value.
