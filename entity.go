@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap/internal/codec"
@@ -101,6 +103,11 @@ type schema struct {
 	typ       reflect.Type
 	codec     *codec.Struct
 	typeValue *types.AttributeValueMemberS // the type attribute's value
+
+	// putGuard is the built condition of a Put whose only condition is
+	// the entity guard (absentOrOwn): the same for each such Put, so built
+	// once (see Put.build).
+	putGuard func() (expression.Expression, error)
 
 	primary  *index
 	gsis     []*index // declared GSIs, by number
@@ -224,6 +231,9 @@ func newSchema(t *Table, typ reflect.Type) (*schema, error) {
 		s.name = typ.Name()
 	}
 	s.typeValue = &types.AttributeValueMemberS{Value: s.name}
+	s.putGuard = sync.OnceValues(func() (expression.Expression, error) {
+		return expression.NewBuilder().WithCondition(s.absentOrOwn()).Build()
+	})
 
 	// Data attributes: none may take a key or type attribute's name; find
 	// the fields with library-managed options.

@@ -3,6 +3,7 @@ package tablemap
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"unsafe"
 
@@ -190,7 +191,11 @@ func (op *Put[T]) build(ctx context.Context) {
 	}
 	in := &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: item}
 	if len(conds) > 0 {
-		expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+		build := expression.NewBuilder().WithCondition(andAll(conds)).Build
+		if len(conds) == 1 && !free && op.cond == nil {
+			build = s.putGuard // the guard alone: built once per entity
+		}
+		expr, err := build()
 		if err != nil {
 			op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Err: err}
 			return
@@ -199,8 +204,10 @@ func (op *Put[T]) build(ctx context.Context) {
 			return
 		}
 		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-		in.ExpressionAttributeValues = expr.Values()
+		// Copies: the built maps of a shared expression are not the
+		// request's to hand out.
+		in.ExpressionAttributeNames = maps.Clone(expr.Names())
+		in.ExpressionAttributeValues = maps.Clone(expr.Values())
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
 	op.in = in
