@@ -137,28 +137,18 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 	if _, err := s.follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
 		return nil, fmt.Errorf("social: table %s has no inverted index; make it with tablemap.NewTable(client, name, tablemap.WithInvertedIndex()): %w", tbl.Name(), err)
 	}
-	if s.users, err = tablemap.Define[User](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.photos, err = tablemap.Define[Photo](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.reactions, err = tablemap.Define[Reaction](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.thoughts, err = tablemap.Define[Thought](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.entries, err = tablemap.Define[TimelineEntry](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.stars, err = tablemap.Define[CelebrityFollow](tbl); err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	if s.tokens, err = tablemap.Define[WriteToken](tbl); err != nil {
+	err = errors.Join(define(tbl, &s.users), define(tbl, &s.photos), define(tbl, &s.reactions),
+		define(tbl, &s.thoughts), define(tbl, &s.entries), define(tbl, &s.stars), define(tbl, &s.tokens))
+	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
 	return s, nil
+}
+
+// define defines the entity of *e on tbl.
+func define[T any](tbl *tablemap.Table, e **tablemap.Entity[T]) (err error) {
+	*e, err = tablemap.Define[T](tbl)
+	return err
 }
 
 // Table returns the service's table.
