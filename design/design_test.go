@@ -23,6 +23,7 @@ import (
 
 	"github.com/tablemap/tablemap"
 	"github.com/tablemap/tablemap/design"
+	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/dynamotest"
 	"github.com/tablemap/tablemap/notes"
 	"github.com/tablemap/tablemap/social"
@@ -350,8 +351,8 @@ func TestWorkbenchSamplesDecode(t *testing.T) {
 				t.Fatalf("item %d, attribute %s: %v", i, name, err)
 			}
 			item[name] = av
-			if typ := declared[name]; typ != avType(av) {
-				t.Errorf("item %d: attribute %s is %s, declared %q", i, name, avType(av), typ)
+			if typ := declared[name]; typ != codec.TypeName(av) {
+				t.Errorf("item %d: attribute %s is %s, declared %q", i, name, codec.TypeName(av), typ)
 			}
 		}
 		typ, _ := item["_type"].(*types.AttributeValueMemberS)
@@ -462,28 +463,6 @@ func fromDynamoJSON(j map[string]json.RawMessage) (types.AttributeValue, error) 
 		return nil, fmt.Errorf("type %q", typ)
 	}
 	panic("unreachable")
-}
-
-func avType(v types.AttributeValue) string {
-	switch v.(type) {
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberM:
-		return "M"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // The model's key attributes and indexes are those of the table social's

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // The NoSQL Workbench data model, as Workbench 3.x exports it (format
@@ -223,7 +224,7 @@ func nonKeyAttributes(d tablemap.Design, samples []map[string]types.AttributeVal
 			typ = "S"
 			for _, item := range samples {
 				if v, ok := item[name]; ok {
-					typ = avType(v)
+					typ = codec.TypeName(v)
 					break
 				}
 			}
@@ -242,7 +243,7 @@ func nonKeyAttributes(d tablemap.Design, samples []map[string]types.AttributeVal
 	}
 	for _, item := range samples {
 		for _, name := range sortedKeys(item) {
-			add(name, avType(item[name]))
+			add(name, codec.TypeName(item[name]))
 		}
 	}
 	return attrs
@@ -329,31 +330,6 @@ func avJSON(v types.AttributeValue) (map[string]any, error) {
 		return map[string]any{"M": m}, nil
 	}
 	return nil, fmt.Errorf("attribute value of type %T", v)
-}
-
-// avType returns the DynamoDB type name of an attribute value.
-func avType(v types.AttributeValue) string {
-	switch v.(type) {
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberBS:
-		return "BS"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberM:
-		return "M"
-	}
-	return "NULL"
 }
 
 func sortedKeys[V any](m map[string]V) []string {
