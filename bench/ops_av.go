@@ -85,7 +85,9 @@ func avPhotosKey(username string) expression.KeyConditionBuilder {
 		And(expression.Key("SK").BeginsWith("PHOTO#"))
 }
 
-func avQueryPhotos(ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryInput, err error) ([]OpPhoto, error) {
+// avQueryItems sends the query in, unless building it failed with err,
+// and returns the items of its page.
+func avQueryItems(ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryInput, err error) ([]map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -93,8 +95,16 @@ func avQueryPhotos(ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryIn
 	if err != nil {
 		return nil, err
 	}
+	return out.Items, nil
+}
+
+func avQueryPhotos(ctx context.Context, c *dynamodb.Client, in *dynamodb.QueryInput, err error) ([]OpPhoto, error) {
+	items, err := avQueryItems(ctx, c, in, err)
+	if err != nil {
+		return nil, err
+	}
 	var ps []OpPhoto
-	return ps, attributevalue.UnmarshalListOfMapsWithOptions(out.Items, &ps, avDecOpts)
+	return ps, attributevalue.UnmarshalListOfMapsWithOptions(items, &ps, avDecOpts)
 }
 
 func avQuery(ctx context.Context, c *dynamodb.Client, username string) ([]OpPhoto, error) {
@@ -121,15 +131,12 @@ type avProjected struct {
 
 func avQueryFiltered(ctx context.Context, c *dynamodb.Client, username string) ([]OpPhoto, error) {
 	in, err := avFilteredQueryInput(username)
-	if err != nil {
-		return nil, err
-	}
-	out, err := c.Query(ctx, in)
+	page, err := avQueryItems(ctx, c, in, err)
 	if err != nil {
 		return nil, err
 	}
 	var items []avProjected
-	if err := attributevalue.UnmarshalListOfMapsWithOptions(out.Items, &items, avDecOpts); err != nil {
+	if err := attributevalue.UnmarshalListOfMapsWithOptions(page, &items, avDecOpts); err != nil {
 		return nil, err
 	}
 	ps := make([]OpPhoto, len(items))
@@ -148,15 +155,12 @@ func avCollection(ctx context.Context, c *dynamodb.Client, owner, id string) (Ph
 		WithKeyCondition(expression.Key("PK").Equal(expression.Value("PHOTO#" + owner + "#" + id)).
 			And(expression.Key("SK").Between(expression.Value("A"), expression.Value("REACTION$")))).
 		WithFilter(expression.Name("_type").In(expression.Value("ColPhoto"), expression.Value("Reaction"))))
+	items, err := avQueryItems(ctx, c, in, err)
 	if err != nil {
 		return v, err
 	}
-	out, err := c.Query(ctx, in)
-	if err != nil {
-		return v, err
-	}
-	v.Reactions = make([]Reaction, 0, len(out.Items))
-	for _, item := range out.Items {
+	v.Reactions = make([]Reaction, 0, len(items))
+	for _, item := range items {
 		var typ string
 		if err := attributevalue.Unmarshal(item["_type"], &typ); err != nil {
 			return v, err

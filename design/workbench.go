@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -242,7 +243,7 @@ func nonKeyAttributes(d tablemap.Design, samples []map[string]types.AttributeVal
 		}
 	}
 	for _, item := range samples {
-		for _, name := range sortedKeys(item) {
+		for _, name := range slices.Sorted(maps.Keys(item)) {
 			add(name, codec.TypeName(item[name]))
 		}
 	}
@@ -330,13 +331,4 @@ func avJSON(v types.AttributeValue) (map[string]any, error) {
 		return map[string]any{"M": m}, nil
 	}
 	return nil, fmt.Errorf("attribute value of type %T", v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,14 +2,12 @@ package notes
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 )
 
 // ErrUnknownOutcome reports a Create, Update or Delete that may have been
@@ -61,12 +59,10 @@ type NoteToken struct {
 // createWithToken stores put's note n and its NoteToken in one
 // transaction, or returns the note an earlier run with the token made.
 func (s *Store) createWithToken(ctx context.Context, put *tablemap.Put[Note], n Note, token string) (Note, error) {
-	if len(token) > 36 || !utf8.ValidString(token) {
+	if !tokens.Valid(token) {
 		return Note{}, invalid("token %q: want 1 to 36 characters", token)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%d:%s%d:%s", len(n.Content), n.Content, len(n.Attachment), n.Attachment)
-	rec := NoteToken{User: n.UserID, Token: token, ID: n.ID, Request: hex.EncodeToString(h.Sum(nil)[:16]),
+	rec := NoteToken{User: n.UserID, Token: token, ID: n.ID, Request: tokens.Digest(n.Content, n.Attachment),
 		Expires: n.Created.Add(TokenLifetime)}
 	if got, ok, err := s.createdBefore(ctx, rec); ok || err != nil {
 		return got, err

@@ -126,17 +126,7 @@ func (s *Service) patterns() ([]pattern, error) {
 func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 	ann, bob := photo.Owner, sampleOther
 	follow := Follow{Followed: ann, Follower: bob}
-	entry := s.entryOf(bob, photo)
-	entryKey := TimelineEntry{User: bob, Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}
-	putEntry, err := s.batchPattern(s.entries.Put(entry))
-	if err != nil {
-		return nil, err
-	}
-	deleteEntry, err := s.batchPattern(s.entries.Delete(entryKey))
-	if err != nil {
-		return nil, err
-	}
-	cleanUp, err := s.batchPattern(s.stars.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.entries.Delete(entryKey))
+	b, err := s.timelineBatches(photo)
 	if err != nil {
 		return nil, err
 	}
@@ -146,13 +136,6 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 		Put(s.follows.Put(follow).IfNotExists()).
 		Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
 		Update(s.users.Update(User{Username: ann}).Incr("followers", 1))
-	// The conversion puts a CelebrityFollow for each follower, twice (see
-	// makeCelebrity): here bob's and the fan's.
-	stars, err := s.batchPattern(s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann}),
-		s.stars.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
-	if err != nil {
-		return nil, err
-	}
 	timeline := tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)
 	clearPending := s.users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
 	ps := []pattern{
@@ -161,7 +144,7 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 			s.tbl.WriteTx().
 				Put(s.photos.Put(photo).IfNotExists()).
 				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).Add("pending", photo.ID)),
-			followers, putEntry, clearPending}},
+			followers, b.putEntry, clearPending}},
 		{"upload a photo by a celebrity", []any{
 			profile,
 			s.tbl.WriteTx().
@@ -172,16 +155,16 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 			profile,
 			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().
 				SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill),
-			putEntry}},
+			b.putEntry}},
 		{"a follow of a celebrity", []any{followTx, profile, s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann})}},
 		{"a follow that makes a celebrity", []any{
 			s.tbl.WriteTx().
 				Put(s.follows.Put(Follow{Followed: ann, Follower: sampleFan}).IfNotExists()).
 				Update(s.users.Update(User{Username: sampleFan}).Incr("following", 1)).
 				Update(s.users.Update(User{Username: ann}).Incr("followers", 1)),
-			profile, followers, stars,
+			profile, followers, b.stars,
 			s.users.Update(User{Username: ann}).Set("celebrity", true),
-			followers, stars}},
+			followers, b.stars}},
 		{"unfollow", []any{
 			s.tbl.WriteTx().
 				Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
@@ -189,7 +172,7 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 				Update(s.users.Update(User{Username: ann}).Incr("followers", -1)),
 			s.entries.Query(TimelineEntry{User: bob}).Consistent().
 				Filter(expression.Name("owner").Equal(expression.Value(ann))).Project("owner"),
-			cleanUp}},
+			b.cleanUp}},
 		{"a user's home timeline", []any{timeline}},
 		{"a user's home timeline, following a celebrity", []any{
 			timeline,
@@ -198,20 +181,51 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
 			s.entries.Query(TimelineEntry{Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}).
 				Index(tablemap.InvertedIndex).Project("owner"),
-			deleteEntry,
+			b.deleteEntry,
 			s.tbl.WriteTx().
 				Delete(s.photos.Delete(Photo{Owner: ann, ID: photo.ID}).If(expression.Name("id").AttributeExists())).
 				Update(s.users.Update(User{Username: ann}).Incr("photos", -1).DeleteFromSet("pending", photo.ID))}},
 		{"repair a cut-short fan-out", []any{
 			profile,
 			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
-			followers, putEntry, clearPending}},
+			followers, b.putEntry, clearPending}},
 	}
 	byName := make(map[string]pattern, len(ps))
 	for _, p := range ps {
 		byName[p.name] = p
 	}
 	return byName, nil
+}
+
+// timelineBatches are the batch writes of the home timeline's patterns.
+type timelineBatches struct {
+	putEntry    *dynamodb.BatchWriteItemInput // a photo into bob's timeline
+	deleteEntry *dynamodb.BatchWriteItemInput // the photo out of it
+	cleanUp     *dynamodb.BatchWriteItemInput // an unfollow's: ann out of bob's timeline
+	stars       *dynamodb.BatchWriteItemInput // a conversion to celebrity's
+}
+
+// timelineBatches returns the batch writes of the home timeline's
+// patterns, with bob following ann, who uploaded photo.
+func (s *Service) timelineBatches(photo Photo) (timelineBatches, error) {
+	ann, bob := photo.Owner, sampleOther
+	entryKey := TimelineEntry{User: bob, Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}
+	var b timelineBatches
+	var err error
+	if b.putEntry, err = s.batchPattern(s.entries.Put(s.entryOf(bob, photo))); err != nil {
+		return b, err
+	}
+	if b.deleteEntry, err = s.batchPattern(s.entries.Delete(entryKey)); err != nil {
+		return b, err
+	}
+	if b.cleanUp, err = s.batchPattern(s.stars.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.entries.Delete(entryKey)); err != nil {
+		return b, err
+	}
+	// The conversion puts a CelebrityFollow for each follower, twice (see
+	// makeCelebrity): here bob's and the fan's.
+	b.stars, err = s.batchPattern(s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann}),
+		s.stars.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
+	return b, err
 }
 
 // batchPattern returns the BatchWriteItem input of writes, each a put or

@@ -225,6 +225,12 @@ func (s *Service) afterUnfollow(ctx context.Context, follower, followed string) 
 	}
 	q := s.entries.Query(TimelineEntry{User: follower}).Consistent().
 		Filter(expression.Name("owner").Equal(expression.Value(followed))).Project("owner")
+	return s.deleteEntries(ctx, w, q)
+}
+
+// deleteEntries deletes the timeline entries q finds through w, then
+// flushes w.
+func (s *Service) deleteEntries(ctx context.Context, w *batcher, q *tablemap.Query[TimelineEntry]) error {
 	for e, err := range q.All(ctx) {
 		if err != nil {
 			return err
@@ -241,16 +247,7 @@ func (s *Service) afterUnfollow(ctx context.Context, follower, followed string) 
 // follower whose timeline has p; about 1 MB of entries a request), then
 // BatchWriteItems of 25 deletes.
 func (s *Service) removeEntries(ctx context.Context, p Photo) error {
-	w := s.batcher()
 	q := s.entries.Query(TimelineEntry{Uploaded: p.Uploaded, Owner: p.Owner, ID: p.ID}).
 		Index(tablemap.InvertedIndex).Project("owner")
-	for e, err := range q.All(ctx) {
-		if err != nil {
-			return err
-		}
-		if err := w.delete(ctx, s.entries.Delete(e)); err != nil {
-			return err
-		}
-	}
-	return w.flush(ctx)
+	return s.deleteEntries(ctx, s.batcher(), q)
 }

@@ -2,14 +2,12 @@ package social
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 	"github.com/tablemap/tablemap/internal/ulid"
 )
 
@@ -245,14 +243,10 @@ func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fi
 	if o.token == "" {
 		return nil, nil
 	}
-	if len(o.token) > 36 || !utf8.ValidString(o.token) {
+	if !tokens.Valid(o.token) {
 		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.token, ErrInvalidInput)
 	}
-	h := sha256.New()
-	for _, f := range append([]string{kind}, fields...) {
-		fmt.Fprintf(h, "%d:%s", len(f), f)
-	}
-	return &WriteToken{User: user, Token: o.token, ID: id, At: at, Request: hex.EncodeToString(h.Sum(nil)[:16]),
+	return &WriteToken{User: user, Token: o.token, ID: id, At: at, Request: tokens.Digest(append([]string{kind}, fields...)...),
 		Expires: at.Add(TokenLifetime)}, nil
 }
 

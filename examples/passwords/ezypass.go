@@ -14,13 +14,11 @@ import (
 	"github.com/tablemap/tablemap/kmskey"
 )
 
-// User is an EzyPass account. Created and Updated are set by tablemap on
-// every write; who made the change is the application's to say.
-type User struct {
-	_         struct{}  `tablemap:"User" pk:"USER#{user}" sk:"PROFILE"`
-	User      string    `dynamo:"user"`
-	Name      string    `dynamo:"name"`
-	Email     string    `dynamo:"email"`
+// Audit is the record of changes that users and credentials carry: who
+// made an item and who changed it last, when, and its version. Created and
+// Updated are set by tablemap on every write; who made the change is the
+// application's to say.
+type Audit struct {
 	Created   time.Time `dynamo:"created_at,created"`
 	CreatedBy string    `dynamo:"created_by"`
 	Updated   time.Time `dynamo:"updated_at,updated"`
@@ -28,23 +26,28 @@ type User struct {
 	Version   int       `dynamo:"v,version"`
 }
 
+// User is an EzyPass account.
+type User struct {
+	_     struct{} `tablemap:"User" pk:"USER#{user}" sk:"PROFILE"`
+	User  string   `dynamo:"user"`
+	Name  string   `dynamo:"name"`
+	Email string   `dynamo:"email"`
+	Audit
+}
+
 // Credential is one login of a user on a site, in the user's partition.
 // Its sort key starts with the site, so a user's credentials sort by site
 // and one site's logins are one key prefix; ID, a ULID, tells several
 // logins on one site apart, oldest first. Only Secret is encrypted.
 type Credential struct {
-	_         struct{}  `tablemap:"Credential" pk:"USER#{user}" sk:"CRED#{site}#{id}"`
-	User      string    `dynamo:"user"`
-	Site      string    `dynamo:"site"`
-	ID        string    `dynamo:"id"`
-	Login     string    `dynamo:"login"`
-	Secret    string    `dynamo:"secret,encrypted"`
-	Notes     string    `dynamo:"notes,omitempty"`
-	Created   time.Time `dynamo:"created_at,created"`
-	CreatedBy string    `dynamo:"created_by"`
-	Updated   time.Time `dynamo:"updated_at,updated"`
-	UpdatedBy string    `dynamo:"updated_by"`
-	Version   int       `dynamo:"v,version"`
+	_      struct{} `tablemap:"Credential" pk:"USER#{user}" sk:"CRED#{site}#{id}"`
+	User   string   `dynamo:"user"`
+	Site   string   `dynamo:"site"`
+	ID     string   `dynamo:"id"`
+	Login  string   `dynamo:"login"`
+	Secret string   `dynamo:"secret,encrypted"`
+	Notes  string   `dynamo:"notes,omitempty"`
+	Audit
 }
 
 // listed are the attributes a listing reads: everything but the secret,
@@ -94,7 +97,7 @@ func (e *EzyPass) GetUser(ctx context.Context, user string) (User, error) {
 
 // RenameUser changes a user's name if the user is still at version.
 func (e *EzyPass) RenameUser(ctx context.Context, user string, version int, name, by string) (User, error) {
-	return e.users.Update(User{User: user, Version: version}).Set("name", name).Set("updated_by", by).Run(ctx)
+	return e.users.Update(User{User: user, Audit: Audit{Version: version}}).Set("name", name).Set("updated_by", by).Run(ctx)
 }
 
 // AddCredential stores a new login (its ID is made here) with its secret
@@ -146,13 +149,13 @@ func (e *EzyPass) Reveal(ctx context.Context, user, site, id string) (Credential
 
 // UpdateSecret sets a credential's secret if it is still at c.Version.
 func (e *EzyPass) UpdateSecret(ctx context.Context, c Credential, secret, by string) (Credential, error) {
-	return e.creds.Update(Credential{User: c.User, Site: c.Site, ID: c.ID, Version: c.Version}).
+	return e.creds.Update(Credential{User: c.User, Site: c.Site, ID: c.ID, Audit: Audit{Version: c.Version}}).
 		Set("secret", secret).Set("updated_by", by).Run(ctx)
 }
 
 // Delete deletes a credential if it is still at c.Version.
 func (e *EzyPass) Delete(ctx context.Context, c Credential) (Credential, error) {
-	return e.creds.Delete(Credential{User: c.User, Site: c.Site, ID: c.ID, Version: c.Version}).Run(ctx)
+	return e.creds.Delete(Credential{User: c.User, Site: c.Site, ID: c.ID, Audit: Audit{Version: c.Version}}).Run(ctx)
 }
 
 // Stored returns the user's credentials as DynamoDB stores them (one
@@ -226,7 +229,7 @@ func (e *EzyPass) Reencrypt(ctx context.Context, stale []map[string]types.Attrib
 		if err != nil {
 			return err
 		}
-		tx.Update(e.creds.Update(Credential{User: c.User, Site: c.Site, ID: c.ID, Version: c.Version}).
+		tx.Update(e.creds.Update(Credential{User: c.User, Site: c.Site, ID: c.ID, Audit: Audit{Version: c.Version}}).
 			Set("secret", c.Secret).Set("updated_by", by))
 	}
 	return tx.Run(ctx)

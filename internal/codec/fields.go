@@ -112,6 +112,13 @@ type candidate struct {
 // attributevalue do: the shallowest field wins, a tagged one breaks a tie,
 // and an unresolved tie drops the name. The result is in index order.
 func visibleFields(t reflect.Type) []candidate {
+	return dominantFields(candidateFields(t))
+}
+
+// candidateFields walks struct type t and its embedded structs breadth
+// first and lists every field that could carry a name, with repeats where
+// one name is found more than once.
+func candidateFields(t reflect.Type) []candidate {
 	type walk struct {
 		t     reflect.Type
 		index []int
@@ -171,7 +178,12 @@ func visibleFields(t reflect.Type) []candidate {
 			}
 		}
 	}
+	return fields
+}
 
+// dominantFields keeps, for each name among fields, the one field that
+// wins by dominant, and returns them in index order.
+func dominantFields(fields []candidate) []candidate {
 	sort.SliceStable(fields, func(i, j int) bool {
 		a, b := fields[i], fields[j]
 		if a.name != b.name {

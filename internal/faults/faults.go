@@ -108,32 +108,35 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		drain(req)
 		return answer(req, 400, "ThrottlingException", "Rate of requests exceeds the allowed throughput."), nil
 	case "drop":
-		resp, err := t.Base.RoundTrip(req)
-		if err != nil {
+		if err := t.handle(req); err != nil {
 			return nil, err
 		}
-		io.Copy(io.Discard, resp.Body) // the server has answered: it handled the request
-		resp.Body.Close()
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	case "hang":
-		resp, err := t.Base.RoundTrip(req)
-		if err != nil {
+		if err := t.handle(req); err != nil {
 			return nil, err
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	case "server-after":
-		resp, err := t.Base.RoundTrip(req)
-		if err != nil {
+		if err := t.handle(req); err != nil {
 			return nil, err
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 		return answer(req, 500, "InternalServerError", "injected after the server"), nil
 	}
 	return t.Base.RoundTrip(req)
+}
+
+// handle sends req to the server and throws its answer away: the server
+// has handled the request, and the client is not to learn how.
+func (t *Transport) handle(req *http.Request) error {
+	resp, err := t.Base.RoundTrip(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return nil
 }
 
 // drain consumes a request the server never sees, as a real transport
