@@ -55,8 +55,9 @@ var tableShapes = map[string]Shape{
 		Size("f").NotEqual(), Size("g").GreaterThan(), Size("h").GreaterThanEqual(), Size("i").LessThanEqual())},
 	"paths": {Condition: And(Name("a.b[1].c").Equal(), Name("l[0][12]").Exists(), Name("x[1]y").Exists(),
 		Name("a.b").NotExists(), Name("ü.ß").Equal())},
-	"deep nesting": {Condition: Not(Or(And(Not(Name("a").Exists()), Name("b").Between()), Not(Not(Name("c").In(4)))))},
-	"wide and":     {Condition: And(Name("a").Equal(), Name("b").Equal(), Name("c").Equal(), Name("a").Equal(), Name("d").Equal())},
+	"deep nesting":                   {Condition: Not(Or(And(Not(Name("a").Exists()), Name("b").Between()), Not(Not(Name("c").In(4)))))},
+	"dollar and text around indexes": {Projection: Projection{"a$[0]", "a[0]x[1]", "$"}},
+	"wide and":                       {Condition: And(Name("a").Equal(), Name("b").Equal(), Name("c").Equal(), Name("a").Equal(), Name("d").Equal())},
 
 	// Shapes expression refuses, so must Compile.
 	"empty shape":          {},
@@ -70,6 +71,8 @@ var tableShapes = map[string]Shape{
 	"unbalanced brackets":  {Projection: Projection{"a[1"}},
 	"brackets out of turn": {Projection: Projection{"a]1["}},
 	"nested brackets":      {Projection: Projection{"a[[1]]"}},
+	"dollar in index":      {Projection: Projection{"a[0]$[1]"}},
+	"escape in index":      {Update: Update{Set("a[0]$n[1]")}},
 	"unset child":          {Condition: And(Name("a").Equal(), Cond{})},
 	"unset under not":      {Filter: Not(Cond{})},
 	"empty partition key":  {KeyCondition: PartitionKey("")},

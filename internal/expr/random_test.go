@@ -11,7 +11,7 @@ import (
 var paths = []string{"PK", "SK", "_type", "v", "a", "b", "a.b", "b.a", "a[0]", "l[1][2]",
 	"m.n[3].o", "x.y.z", "a[1]b", "ü", "a b"}
 
-var badPaths = []string{"", "a..b", ".a", "a.", "a[", "a[x]", "[1]", "a]b[", "a[]", "a[[1]]"}
+var badPaths = []string{"", "a..b", ".a", "a.", "a[", "a[x]", "[1]", "a]b[", "a[]", "a[[1]]", "a[0]$[1]", "a[0]$v[1]"}
 
 func randPath(r *rand.Rand) string {
 	if r.IntN(40) == 0 {

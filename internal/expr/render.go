@@ -146,8 +146,9 @@ var errPath = errors.New("a malformed attribute path")
 
 // pathElement splits one element of a path ("list[1][2]") into its name and
 // its trailing index text, with the checks of expression's NameBuilder: as
-// many '[' as ']', each pair in order around a non-empty run of digits, and
-// a non-empty name. Brackets that do not end the element stay in the name.
+// many '[' as ']', each pair in order around a non-empty run of digits, a
+// non-empty name, no '$' in the index text. Brackets that do not end the
+// element stay in the name ("a[1]b" is one name).
 func pathElement(word string) (name, index string, err error) {
 	if word == "" {
 		return "", "", errPath
@@ -172,7 +173,9 @@ func pathElement(word string) (name, index string, err error) {
 		j := strings.IndexByte(word, '[')
 		word, index = word[:j], word[j:]
 	}
-	if word == "" {
+	// expression copies the index text into its format string, where a '$'
+	// is an escape it then fails on ("a[0]$[1]").
+	if word == "" || strings.IndexByte(index, '$') >= 0 {
 		return "", "", errPath
 	}
 	return word, index, nil
