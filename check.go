@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Check is a condition on one item that a write transaction requires
@@ -27,7 +28,7 @@ type Check[T any] struct {
 
 	built bool
 	cc    *types.ConditionCheck
-	fail  failure
+	fail  engine.Failure
 }
 
 // Check returns a condition check of the item whose key fields are those
@@ -56,7 +57,7 @@ func (op *Check[T]) NotExists() *Check[T] {
 // If requires cond to hold on the stored item; a failed condition is
 // ErrConditionFailed. Several If calls are ANDed.
 func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
-	op.cond = and(op.cond, cond)
+	op.cond = engine.And(op.cond, cond)
 	return op
 }
 
@@ -73,32 +74,32 @@ func (op *Check[T]) build() {
 	}
 	op.built = true
 	s := op.e.s
-	t := s.table
+	t := s.Table
 	p := unsafe.Pointer(&op.key)
-	k, err := s.key(p)
-	op.fail = failure{op: "Check", s: s, key: k, needsItem: op.exists, absent: op.notExists}
+	k, err := s.Key(p)
+	op.fail = engine.Failure{Op: "Check", S: s, Key: k, NeedsItem: op.exists, Absent: op.notExists}
 	switch {
 	case op.err != nil:
 		return
 	case err != nil:
-		op.err = itemErr("Check", s, k, err)
+		op.err = engine.ItemErr("Check", s, k, err)
 		return
 	case op.exists && op.notExists:
-		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("both Exists and NotExists")}
+		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: errors.New("both Exists and NotExists")}
 		return
 	}
 	var conds []expression.ConditionBuilder
 	switch {
 	case op.exists:
-		conds = append(conds, s.isOwn()) // an item of another entity is not this one
-		if s.ttl != nil {
-			conds = append(conds, op.fail.anItem()) // nor is an expired one
+		conds = append(conds, s.IsOwn()) // an item of another entity is not this one
+		if s.TTL != nil {
+			conds = append(conds, op.fail.AnItem()) // nor is an expired one
 		}
 	case op.notExists:
-		conds = append(conds, op.fail.noItem())
+		conds = append(conds, op.fail.NoItem())
 	}
 	if !op.notExists {
-		if c, ok := op.fail.expectVersion(p); ok {
+		if c, ok := op.fail.ExpectVersion(p); ok {
 			conds = append(conds, c)
 		}
 	}
@@ -106,23 +107,23 @@ func (op *Check[T]) build() {
 		conds = append(conds, *op.cond)
 	}
 	if len(conds) == 0 {
-		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
+		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
 		return
 	}
 	if !op.exists && !op.notExists {
-		conds = append(conds, s.absentOrOwn())
+		conds = append(conds, s.AbsentOrOwn())
 	}
-	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+	expr, err := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build()
 	if err != nil {
-		op.err = &ItemError{Op: "Check", Entity: s.name, Key: k, Err: err}
+		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: err}
 		return
 	}
-	if op.err = s.checkCond("Check", k, op.cond, expr); op.err != nil {
+	if op.err = s.CheckCond("Check", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.cc = &types.ConditionCheck{
-		TableName:                           aws.String(t.name),
-		Key:                                 t.keyItem(k),
+		TableName:                           aws.String(t.Name),
+		Key:                                 t.KeyItem(k),
 		ConditionExpression:                 expr.Condition(),
 		ExpressionAttributeNames:            expr.Names(),
 		ExpressionAttributeValues:           expr.Values(),

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Delete removes one item by its key and returns the item it removed.
@@ -28,7 +29,7 @@ type Delete[T any] struct {
 
 	built       bool
 	in          *dynamodb.DeleteItemInput
-	fail        failure
+	fail        engine.Failure
 	conditional bool // a condition beyond the entity guard (for batches)
 }
 
@@ -41,7 +42,7 @@ func (e *Entity[T]) Delete(key T) *Delete[T] {
 // item; a failed condition is ErrConditionFailed (ErrNotFound when there is
 // no item). Several If calls are ANDed.
 func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
-	op.cond = and(op.cond, cond)
+	op.cond = engine.And(op.cond, cond)
 	return op
 }
 
@@ -58,16 +59,16 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := write(ctx, op.e.s.table.client.DeleteItem, in)
+	out, err := write(ctx, op.e.s.Table.Client.DeleteItem, in)
 	if err != nil {
-		return zero, op.fail.wrap(err, nil)
+		return zero, op.fail.Wrap(err, nil)
 	}
 	if len(out.Attributes) == 0 {
-		return zero, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Kind: ErrNotFound}
+		return zero, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.fail.Key, Kind: ErrNotFound}
 	}
 	old, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
-		return old, &ItemError{Op: "Delete", Entity: op.e.s.name, Key: op.fail.key, Err: err}
+		return old, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.fail.Key, Err: err}
 	}
 	return old, nil
 }
@@ -81,33 +82,33 @@ func (op *Delete[T]) build() {
 		return
 	}
 	s := op.e.s
-	t := s.table
+	t := s.Table
 	p := unsafe.Pointer(&op.key)
-	k, err := s.key(p)
-	op.fail = failure{op: "Delete", s: s, key: k, needsItem: true}
+	k, err := s.Key(p)
+	op.fail = engine.Failure{Op: "Delete", S: s, Key: k, NeedsItem: true}
 	if err != nil {
-		op.err = itemErr("Delete", s, k, err)
+		op.err = engine.ItemErr("Delete", s, k, err)
 		return
 	}
-	conds := []expression.ConditionBuilder{s.absentOrOwn()}
-	if c, ok := op.fail.expectVersion(p); ok {
+	conds := []expression.ConditionBuilder{s.AbsentOrOwn()}
+	if c, ok := op.fail.ExpectVersion(p); ok {
 		conds = append(conds, c)
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
 	}
 	op.conditional = len(conds) > 1
-	expr, err := expression.NewBuilder().WithCondition(andAll(conds)).Build()
+	expr, err := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build()
 	if err != nil {
-		op.err = &ItemError{Op: "Delete", Entity: s.name, Key: k, Err: err}
+		op.err = &ItemError{Op: "Delete", Entity: s.Name, Key: k, Err: err}
 		return
 	}
-	if op.err = s.checkCond("Delete", k, op.cond, expr); op.err != nil {
+	if op.err = s.CheckCond("Delete", k, op.cond, expr); op.err != nil {
 		return
 	}
 	in := &dynamodb.DeleteItemInput{
-		TableName:                           aws.String(t.name),
-		Key:                                 t.keyItem(k),
+		TableName:                           aws.String(t.Name),
+		Key:                                 t.KeyItem(k),
 		ReturnValues:                        types.ReturnValueAllOld,
 		ConditionExpression:                 expr.Condition(),
 		ExpressionAttributeNames:            expr.Names(),

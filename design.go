@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap/internal/codec"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Design is a table's single-table design as plain data: the table's key
@@ -127,8 +128,8 @@ func (t *Table) Design() Design {
 	}
 	d := Design{Table: TableDesign{
 		Name:          aws.ToString(in.TableName),
-		TypeAttribute: t.typeAttr,
-		TTL:           t.ttlAttr(),
+		TypeAttribute: t.core.TypeAttr,
+		TTL:           t.core.TtlAttr(),
 		BillingMode:   string(in.BillingMode),
 	}}
 	d.Table.AttributeDefinitions = defs
@@ -147,11 +148,11 @@ func (t *Table) Design() Design {
 		x.Projection, x.NonKeyAttributes = projection(l.Projection)
 		d.Table.Indexes = append(d.Table.Indexes, x)
 	}
-	t.mu.RLock()
-	schemas := slices.Clone(t.order)
-	t.mu.RUnlock()
+	t.core.Mu.RLock()
+	schemas := slices.Clone(t.core.Order)
+	t.core.Mu.RUnlock()
 	for _, s := range schemas {
-		d.Entities = append(d.Entities, s.design())
+		d.Entities = append(d.Entities, entityDesign(s))
 	}
 	return d
 }
@@ -170,21 +171,21 @@ func projection(p *types.Projection) (string, []string) {
 	return string(p.ProjectionType), slices.Clone(p.NonKeyAttributes)
 }
 
-// design describes the entity.
-func (s *schema) design() EntityDesign {
-	e := EntityDesign{Name: s.name, GoType: s.typ.String()}
-	e.Keys = append(e.Keys, s.primary.design(false))
-	for _, g := range s.gsis {
-		e.Keys = append(e.Keys, g.design(true))
+// entityDesign describes the entity.
+func entityDesign(s *engine.Schema) EntityDesign {
+	e := EntityDesign{Name: s.Name, GoType: s.Typ.String()}
+	e.Keys = append(e.Keys, keyDesign(s.Primary, false))
+	for _, g := range s.GSIs {
+		e.Keys = append(e.Keys, keyDesign(g, true))
 	}
-	if s.inverted != nil {
-		e.Keys = append(e.Keys, s.inverted.design(false))
+	if s.Inverted != nil {
+		e.Keys = append(e.Keys, keyDesign(s.Inverted, false))
 	}
-	for _, f := range s.codec.Fields {
+	for _, f := range s.Codec.Fields {
 		e.Attributes = append(e.Attributes, AttributeDesign{
 			Name:    f.Name,
 			GoType:  f.Type.String(),
-			Type:    s.attrType(f),
+			Type:    attrType(s, f),
 			Options: slices.Clone(f.Options),
 		})
 	}
@@ -194,36 +195,36 @@ func (s *schema) design() EntityDesign {
 		}
 		return f.Name
 	}
-	e.Version, e.Created, e.Updated, e.TTL = name(s.version), name(s.created), name(s.updated), name(s.ttl)
-	for _, f := range s.encrypted {
+	e.Version, e.Created, e.Updated, e.TTL = name(s.Version), name(s.Created), name(s.Updated), name(s.TTL)
+	for _, f := range s.Encrypted {
 		e.Encrypted = append(e.Encrypted, f.Name)
 	}
 	return e
 }
 
-func (g *index) design(sparse bool) EntityKey {
-	k := EntityKey{Index: g.name, Sparse: sparse,
-		PartitionKey: KeyTemplate{Attribute: g.pkAttr, Template: g.pk.tmpl.String()}}
-	if g.sk != nil {
-		k.SortKey = KeyTemplate{Attribute: g.skAttr, Template: g.sk.tmpl.String()}
+func keyDesign(g *engine.Index, sparse bool) EntityKey {
+	k := EntityKey{Index: g.Name, Sparse: sparse,
+		PartitionKey: KeyTemplate{Attribute: g.PKAttr, Template: g.PK.Tmpl.String()}}
+	if g.SK != nil {
+		k.SortKey = KeyTemplate{Attribute: g.SKAttr, Template: g.SK.Tmpl.String()}
 	}
 	return k
 }
 
 // attrType returns the DynamoDB type a field is stored as, as the codec
 // writes it ("" when the value decides).
-func (s *schema) attrType(f *codec.Field) string {
+func attrType(s *engine.Schema, f *codec.Field) string {
 	switch {
-	case slices.Contains(s.encrypted, f):
+	case slices.Contains(s.Encrypted, f):
 		return "B" // the sealed ciphertext
-	case f == s.ttl:
+	case f == s.TTL:
 		return "N" // epoch seconds
 	}
 	t := f.Type
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == timeType {
+	if t == engine.TimeType {
 		if f.UnixTime {
 			return "N"
 		}

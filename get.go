@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Get reads one item by its key. Make one with Entity.Get, add options,
@@ -55,8 +56,8 @@ func (op *Get[T]) IncludeExpired() *Get[T] {
 // encrypted attribute brings the table's key attributes into the
 // projection: its value is bound to them.
 func (op *Get[T]) Project(attrs ...string) *Get[T] {
-	if err := op.e.s.checkProject(attrs); err != nil && op.err == nil {
-		op.err = &ItemError{Op: "Get", Entity: op.e.s.name, Err: err}
+	if err := op.e.s.CheckProject(attrs); err != nil && op.err == nil {
+		op.err = &ItemError{Op: "Get", Entity: op.e.s.Name, Err: err}
 	}
 	op.project = append(op.project, attrs...)
 	return op
@@ -76,10 +77,10 @@ func (op *Get[T]) Run(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	out, err := op.e.s.table.client.GetItem(ctx, in)
+	out, err := op.e.s.Table.Client.GetItem(ctx, in)
 	if err != nil {
 		var zero T
-		return zero, &ItemError{Op: "Get", Entity: op.e.s.name, Key: op.k, Err: err}
+		return zero, &ItemError{Op: "Get", Entity: op.e.s.Name, Key: op.k, Err: err}
 	}
 	return op.decodeResult(ctx, out.Item)
 }
@@ -90,8 +91,8 @@ func (op *Get[T]) build() {
 	}
 	op.built = true
 	s := op.e.s
-	t := s.table
-	k, err := s.key(unsafe.Pointer(&op.key))
+	t := s.Table
+	k, err := s.Key(unsafe.Pointer(&op.key))
 	op.k = k
 	if op.err != nil {
 		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
@@ -100,26 +101,26 @@ func (op *Get[T]) build() {
 		return
 	}
 	if err != nil {
-		op.err = itemErr("Get", s, k, err)
+		op.err = engine.ItemErr("Get", s, k, err)
 		return
 	}
-	in := &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: t.keyItem(k)}
+	in := &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: t.KeyItem(k)}
 	if op.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	if len(op.project) > 0 {
 		var keys []string
-		if s.projectsEncrypted(op.project) {
-			keys = []string{t.pk, t.sk}
+		if s.ProjectsEncrypted(op.project) {
+			keys = []string{t.PK, t.SK}
 		}
 		attrs := op.project
-		if s.ttl != nil && !op.expiredOK && !slices.Contains(attrs, s.ttl.Name) {
-			attrs = append(slices.Clip(attrs), s.ttl.Name)
+		if s.TTL != nil && !op.expiredOK && !slices.Contains(attrs, s.TTL.Name) {
+			attrs = append(slices.Clip(attrs), s.TTL.Name)
 			op.ttlOnly = true
 		}
-		expr, err := expression.NewBuilder().WithProjection(t.projection(keys, attrs)).Build()
+		expr, err := expression.NewBuilder().WithProjection(t.Projection(keys, attrs)).Build()
 		if err != nil {
-			op.err = &ItemError{Op: "Get", Entity: s.name, Key: k, Err: err}
+			op.err = &ItemError{Op: "Get", Entity: s.Name, Key: k, Err: err}
 			return
 		}
 		in.ProjectionExpression = expr.Projection()
@@ -134,25 +135,25 @@ func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.Attrib
 	var v T
 	s := op.e.s
 	if len(item) == 0 {
-		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound}
+		return v, &ItemError{Op: "Get", Entity: s.Name, Key: op.k, Kind: ErrNotFound}
 	}
-	if typ := s.table.typeOf(item); typ != s.name {
-		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound,
+	if typ := s.Table.TypeOf(item); typ != s.Name {
+		return v, &ItemError{Op: "Get", Entity: s.Name, Key: op.k, Kind: ErrNotFound,
 			Err: fmt.Errorf("the item at the key is of entity type %q", typ)}
 	}
-	if !op.expiredOK && s.expiredAt(item, s.table.epoch()) {
-		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Kind: ErrNotFound, Err: s.expiredNote(item)}
+	if !op.expiredOK && s.ExpiredAt(item, s.Table.Epoch()) {
+		return v, &ItemError{Op: "Get", Entity: s.Name, Key: op.k, Kind: ErrNotFound, Err: s.ExpiredNote(item)}
 	}
 	if op.ttlOnly {
-		delete(item, s.ttl.Name)
+		delete(item, s.TTL.Name)
 	}
 	p := unsafe.Pointer(&v)
-	if err := s.decodeInto(ctx, item, p); err != nil {
-		return v, &ItemError{Op: "Get", Entity: s.name, Key: op.k, Err: err}
+	if err := s.DecodeInto(ctx, item, p); err != nil {
+		return v, &ItemError{Op: "Get", Entity: s.Name, Key: op.k, Err: err}
 	}
 	if len(op.project) > 0 {
 		kp := unsafe.Pointer(&op.key)
-		for _, f := range s.primary.fields() {
+		for _, f := range s.Primary.Fields() {
 			f.Value(p).Set(f.Value(kp))
 		}
 	}

@@ -13,27 +13,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
-)
 
-// Both ciphers here store
-//
-//	format version (1 byte, 1) | kind (1 byte) | key material | nonce (12 bytes) | AES-256-GCM ciphertext and tag (16 bytes)
-//
-// where the key material is, for a local key (kind 1), the 8-byte id of the
-// key, and for an envelope (kind 2), the wrapped data key, uvarint
-// length-prefixed. Everything before the nonce (the header) is
-// authenticated with the additional data the table gives, so neither the
-// header nor the binding can change without the value failing to open.
-const (
-	formatVersion byte = 1
-	kindLocal     byte = 1
-	kindEnvelope  byte = 2
-
-	keyIDSize = 8
-	nonceSize = 12
-	tagSize   = 16
-
-	maxWrappedKey = 4096 // KMS ciphertext blobs are about 200 bytes
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // errAuth is a value that fails authentication with the right key.
@@ -57,7 +38,7 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 // sealGCM returns header | nonce | ciphertext, with header and aad
 // authenticated.
 func sealGCM(aead cipher.AEAD, header, plaintext, aad []byte) ([]byte, error) {
-	out := make([]byte, len(header)+nonceSize, len(header)+nonceSize+len(plaintext)+tagSize)
+	out := make([]byte, len(header)+engine.NonceSize, len(header)+engine.NonceSize+len(plaintext)+engine.TagSize)
 	copy(out, header)
 	nonce := out[len(header):]
 	if _, err := rand.Read(nonce); err != nil {
@@ -69,10 +50,10 @@ func sealGCM(aead cipher.AEAD, header, plaintext, aad []byte) ([]byte, error) {
 // openGCM opens what sealGCM returned, header being its first bytes.
 func openGCM(aead cipher.AEAD, header, sealed, aad []byte) ([]byte, error) {
 	rest := sealed[len(header):]
-	if len(rest) < nonceSize+tagSize {
+	if len(rest) < engine.NonceSize+engine.TagSize {
 		return nil, errors.New("ciphertext too short")
 	}
-	plain, err := aead.Open(nil, rest[:nonceSize], rest[nonceSize:], append(header[:len(header):len(header)], aad...))
+	plain, err := aead.Open(nil, rest[:engine.NonceSize], rest[engine.NonceSize:], append(header[:len(header):len(header)], aad...))
 	if err != nil {
 		return nil, errAuth
 	}
@@ -84,7 +65,7 @@ func checkHeader(sealed []byte, kind byte) ([]byte, error) {
 	if len(sealed) < 2 {
 		return nil, errors.New("ciphertext too short")
 	}
-	if sealed[0] != formatVersion {
+	if sealed[0] != engine.FormatVersion {
 		return nil, fmt.Errorf("unknown format version %d", sealed[0])
 	}
 	if sealed[1] != kind {
@@ -95,9 +76,9 @@ func checkHeader(sealed []byte, kind byte) ([]byte, error) {
 
 func kindName(k byte) string {
 	switch k {
-	case kindLocal:
+	case engine.KindLocal:
 		return "a local key cipher"
-	case kindEnvelope:
+	case engine.KindEnvelope:
 		return "an envelope cipher"
 	}
 	return fmt.Sprintf("a cipher of kind %d", k)
@@ -105,10 +86,10 @@ func kindName(k byte) string {
 
 // localKey is the Cipher of LocalKey.
 type localKey struct {
-	id     [keyIDSize]byte
+	id     [engine.KeyIDSize]byte
 	header []byte
 	aead   cipher.AEAD
-	keys   map[[keyIDSize]byte]cipher.AEAD // the current and previous keys, by id
+	keys   map[[engine.KeyIDSize]byte]cipher.AEAD // the current and previous keys, by id
 }
 
 // LocalKey returns a Cipher that seals with AES-256-GCM under key, 32
@@ -122,7 +103,7 @@ type localKey struct {
 // another key is reported as such: a wrong key is a clear ErrDecrypt, never
 // garbage.
 func LocalKey(key []byte, previous ...[]byte) (Cipher, error) {
-	l := &localKey{keys: map[[keyIDSize]byte]cipher.AEAD{}}
+	l := &localKey{keys: map[[engine.KeyIDSize]byte]cipher.AEAD{}}
 	for i, k := range append([][]byte{key}, previous...) {
 		aead, err := newGCM(k)
 		if err != nil {
@@ -136,11 +117,11 @@ func LocalKey(key []byte, previous ...[]byte) (Cipher, error) {
 			l.keys[id] = aead
 		}
 	}
-	l.header = append([]byte{formatVersion, kindLocal}, l.id[:]...)
+	l.header = append([]byte{engine.FormatVersion, engine.KindLocal}, l.id[:]...)
 	return l, nil
 }
 
-func keyID(key []byte) (id [keyIDSize]byte) {
+func keyID(key []byte) (id [engine.KeyIDSize]byte) {
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("tablemap local key id"))
 	copy(id[:], mac.Sum(nil))
@@ -152,19 +133,19 @@ func (l *localKey) Seal(_ context.Context, plaintext, aad []byte) ([]byte, error
 }
 
 func (l *localKey) Open(_ context.Context, sealed, aad []byte) ([]byte, error) {
-	rest, err := checkHeader(sealed, kindLocal)
+	rest, err := checkHeader(sealed, engine.KindLocal)
 	if err != nil {
 		return nil, err
 	}
-	if len(rest) < keyIDSize {
+	if len(rest) < engine.KeyIDSize {
 		return nil, errors.New("ciphertext too short")
 	}
-	id := [keyIDSize]byte(rest[:keyIDSize])
+	id := [engine.KeyIDSize]byte(rest[:engine.KeyIDSize])
 	aead := l.keys[id]
 	if aead == nil {
 		return nil, fmt.Errorf("wrong key: the value was sealed under key %x, this cipher has key %x", id, l.id)
 	}
-	return openGCM(aead, sealed[:2+keyIDSize], sealed, aad)
+	return openGCM(aead, sealed[:2+engine.KeyIDSize], sealed, aad)
 }
 
 // A DataKeySource makes and unwraps the data keys of an Envelope, shaped
@@ -203,16 +184,6 @@ type DataKeyBinding struct {
 	Table     string // the table's name, or its logical name (WithLogicalTableName)
 	Entity    string // the entity type name
 	Attribute string // the encrypted attribute's name
-}
-
-// entityKey is the context key of the entity whose attributes a Cipher
-// seals or opens: the Cipher interface has no parameter for it.
-type entityKey struct{}
-
-// withEntity returns ctx carrying the entity name for an Envelope's
-// binding.
-func withEntity(ctx context.Context, entity string) context.Context {
-	return context.WithValue(ctx, entityKey{}, entity)
 }
 
 // DataKeyLimits bound how long and how much an Envelope uses one data key.
@@ -343,7 +314,7 @@ func (e *envelope) binding(ctx context.Context, aad []byte) DataKeyBinding {
 	}
 	b := bindingOf(aad)
 	if b.Table != "" {
-		b.Entity, _ = ctx.Value(entityKey{}).(string)
+		b.Entity, _ = ctx.Value(engine.EntityKey{}).(string)
 	}
 	return b
 }
@@ -397,7 +368,7 @@ func (e *envelope) generate(ctx context.Context, b DataKeyBinding) (*dataKey, er
 	if err != nil {
 		return nil, fmt.Errorf("generate data key: %w", err)
 	}
-	if len(wrapped) == 0 || len(wrapped) > maxWrappedKey {
+	if len(wrapped) == 0 || len(wrapped) > engine.MaxWrappedKey {
 		return nil, fmt.Errorf("generate data key: wrapped key of %d bytes", len(wrapped))
 	}
 	k, err := newDataKey(plain, wrapped, time.Now())
@@ -454,7 +425,7 @@ func newDataKey(plain, wrapped []byte, now time.Time) (*dataKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	header := binary.AppendUvarint([]byte{formatVersion, kindEnvelope}, uint64(len(wrapped)))
+	header := binary.AppendUvarint([]byte{engine.FormatVersion, engine.KindEnvelope}, uint64(len(wrapped)))
 	header = append(header, wrapped...)
 	return &dataKey{aead: aead, header: header, wrapped: header[len(header)-len(wrapped):], born: now}, nil
 }
@@ -537,12 +508,12 @@ func (e *envelope) unwrap(ctx context.Context, b DataKeyBinding, wrapped []byte)
 // envelopeHeader returns the wrapped data key of a value an envelope
 // sealed, and the header it ends.
 func envelopeHeader(sealed []byte) (wrapped, header []byte, err error) {
-	rest, err := checkHeader(sealed, kindEnvelope)
+	rest, err := checkHeader(sealed, engine.KindEnvelope)
 	if err != nil {
 		return nil, nil, err
 	}
 	n, w := binary.Uvarint(rest)
-	if w <= 0 || n == 0 || n > maxWrappedKey || n > uint64(len(rest)-w) {
+	if w <= 0 || n == 0 || n > engine.MaxWrappedKey || n > uint64(len(rest)-w) {
 		return nil, nil, errors.New("malformed wrapped data key")
 	}
 	return rest[w : w+int(n)], sealed[:2+w+int(n)], nil

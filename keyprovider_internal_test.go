@@ -17,11 +17,11 @@ import (
 // data has none.
 func TestBindingOfAAD(t *testing.T) {
 	tbl := NewTable(nil, "real", WithLogicalTableName("logical"))
-	got := bindingOf(tbl.aad(Key{PK: "USER#ann", SK: "CRED#x"}, "secret"))
+	got := bindingOf(tbl.core.Aad(Key{PK: "USER#ann", SK: "CRED#x"}, "secret"))
 	if diff := cmp.Diff(DataKeyBinding{Table: "logical", Attribute: "secret"}, got); diff != "" {
 		t.Errorf("binding (-want +got):\n%s", diff)
 	}
-	for _, aad := range [][]byte{nil, []byte("other"), append(tbl.aad(Key{PK: "a", SK: "b"}, "c"), 0)} {
+	for _, aad := range [][]byte{nil, []byte("other"), append(tbl.core.Aad(Key{PK: "a", SK: "b"}, "c"), 0)} {
 		if b := bindingOf(aad); b != (DataKeyBinding{}) {
 			t.Errorf("bindingOf(%q) = %+v, want none", aad, b)
 		}
@@ -62,7 +62,7 @@ func TestEnvelopeLimits(t *testing.T) {
 	}
 	tbl := NewTable(nil, "t")
 	for _, attr := range []string{"a", "b", "a", "b"} {
-		if _, err := c.Seal(context.Background(), []byte("x"), tbl.aad(Key{PK: "p", SK: "s"}, attr)); err != nil {
+		if _, err := c.Seal(context.Background(), []byte("x"), tbl.core.Aad(Key{PK: "p", SK: "s"}, attr)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Put writes one item, replacing any item of its entity at its key. Make
@@ -44,7 +45,7 @@ type Put[T any] struct {
 
 	built       bool
 	in          *dynamodb.PutItemInput
-	fail        failure
+	fail        engine.Failure
 	conditional bool // a condition beyond the entity guard (for batches)
 }
 
@@ -60,7 +61,7 @@ type Put[T any] struct {
 // ErrVersionConflict or ErrConditionFailed.
 type txWriter interface {
 	txWriteItem() (types.TransactWriteItem, error)
-	txFailure() *failure
+	txFailure() *engine.Failure
 }
 
 var (
@@ -90,15 +91,8 @@ func (op *Put[T]) IfNotExists() *Put[T] {
 // condition is checked before sending as Query.Filter says
 // (ErrInvalidCondition); so are those of Update, Delete and Check.
 func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
-	op.cond = and(op.cond, cond)
+	op.cond = engine.And(op.cond, cond)
 	return op
-}
-
-func and(prev *expression.ConditionBuilder, c expression.ConditionBuilder) *expression.ConditionBuilder {
-	if prev != nil {
-		c = expression.And(*prev, c)
-	}
-	return &c
 }
 
 // Params returns the PutItem request Run sends, without sending it.
@@ -121,8 +115,8 @@ func (op *Put[T]) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := write(ctx, op.e.s.table.client.PutItem, in); err != nil {
-		return op.fail.wrap(err, nil)
+	if _, err := write(ctx, op.e.s.Table.Client.PutItem, in); err != nil {
+		return op.fail.Wrap(err, nil)
 	}
 	return nil
 }
@@ -136,71 +130,71 @@ func (op *Put[T]) build(ctx context.Context) {
 		return
 	}
 	s := op.e.s
-	t := s.table
+	t := s.Table
 	p := unsafe.Pointer(&op.value)
-	op.fail = failure{op: "Put", s: s, absent: op.ifNotExists}
+	op.fail = engine.Failure{Op: "Put", S: s, Absent: op.ifNotExists}
 
 	var conds []expression.ConditionBuilder
 	free := op.ifNotExists // a condition requires no item at the key
 	if op.ifNotExists {
-		conds = append(conds, op.fail.noItem())
+		conds = append(conds, op.fail.NoItem())
 	}
-	if s.version != nil {
-		cur := s.versionOf(p)
-		op.fail.versioned, op.fail.expected = true, cur
+	if s.Version != nil {
+		cur := s.VersionOf(p)
+		op.fail.Versioned, op.fail.Expected = true, cur
 		switch {
 		case cur == 0 && !op.ifNotExists:
-			conds = append(conds, op.fail.noItem())
+			conds = append(conds, op.fail.NoItem())
 			free = true
 		case cur != 0:
-			conds = append(conds, s.versionIs(cur))
+			conds = append(conds, s.VersionIs(cur))
 		}
-		s.setVersion(p, cur+1)
+		s.SetVersion(p, cur+1)
 	}
-	if s.created != nil || s.updated != nil {
-		now := reflect.ValueOf(t.now())
-		if s.created != nil {
-			if v := s.created.Value(p); v.IsZero() {
+	if s.Created != nil || s.Updated != nil {
+		now := reflect.ValueOf(t.Now())
+		if s.Created != nil {
+			if v := s.Created.Value(p); v.IsZero() {
 				v.Set(now)
 			}
 		}
-		if s.updated != nil {
-			s.updated.Value(p).Set(now)
+		if s.Updated != nil {
+			s.Updated.Value(p).Set(now)
 		}
 	}
 	op.conditional = len(conds) > 0
 	if !free {
 		// Without a condition that the key is free, the Put must not
 		// replace another entity's item; ErrWrongEntity says it would have.
-		conds = append(conds, s.absentOrOwn())
+		conds = append(conds, s.AbsentOrOwn())
 	}
 	if op.cond != nil {
 		conds = append(conds, *op.cond)
 	}
 
-	item, key, err := s.encode(ctx, p)
-	op.fail.key = key
+	item, key, err := s.Encode(ctx, p)
+	op.fail.Key = key
 	if err != nil {
-		op.err = itemErr("Put", s, key, err)
+		op.err = engine.ItemErr("Put", s, key, err)
 		return
 	}
-	if size := itemSize(item); size > MaxItemSize {
-		op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Kind: ErrItemTooLarge,
+	if size := engine.ItemSize(item); size > MaxItemSize {
+		op.err = &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
 			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
 		return
 	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(t.name), Item: item}
+	in := &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item}
 	if len(conds) > 0 {
-		build := expression.NewBuilder().WithCondition(andAll(conds)).Build
+		build := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build
 		if len(conds) == 1 && !free && op.cond == nil {
-			build = s.putGuard // the guard alone: built once per entity
+			build = s.PutGuard // the guard alone: built once per entity
 		}
 		expr, err := build()
 		if err != nil {
-			op.err = &ItemError{Op: "Put", Entity: s.name, Key: key, Err: err}
+			op.err = &ItemError{Op: "Put", Entity: s.Name, Key: key, Err: err}
 			return
 		}
-		if op.err = s.checkCond("Put", key, op.cond, expr); op.err != nil {
+		if op.err = s.CheckCond("Put", key, op.cond, expr); op.err != nil {
 			return
 		}
 		in.ConditionExpression = expr.Condition()
@@ -211,58 +205,6 @@ func (op *Put[T]) build(ctx context.Context) {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
 	op.in = in
-}
-
-// isOwn is the condition that the stored item is of this entity: its type
-// attribute holds the entity's name.
-func (s *schema) isOwn() expression.ConditionBuilder {
-	return expression.Name(s.table.typeAttr).Equal(expression.Value(s.typeValue))
-}
-
-// absentOrOwn is the condition that no item is stored at the key, or one of
-// this entity: what keeps a write from touching another entity's item, in
-// the same request.
-func (s *schema) absentOrOwn() expression.ConditionBuilder {
-	return expression.Name(s.table.pk).AttributeNotExists().Or(s.isOwn())
-}
-
-// versionIs is the condition that the stored version is n.
-func (s *schema) versionIs(n int64) expression.ConditionBuilder {
-	return expression.Name(s.version.Name).Equal(expression.Value(versionValue(n)))
-}
-
-// expectVersion returns the condition that the stored version is that of
-// the key value at p, when the entity has a version field and the key
-// value's version is not 0 (ok false otherwise), and makes f report another
-// stored version as ErrVersionConflict: how Update, Delete and Check apply
-// only to the version they were given.
-func (f *failure) expectVersion(p unsafe.Pointer) (cond expression.ConditionBuilder, ok bool) {
-	if f.s.version == nil {
-		return cond, false
-	}
-	cur := f.s.versionOf(p)
-	if cur == 0 {
-		return cond, false
-	}
-	f.versioned, f.expected = true, cur
-	return f.s.versionIs(cur), true
-}
-
-func andAll(conds []expression.ConditionBuilder) expression.ConditionBuilder {
-	if len(conds) == 1 {
-		return conds[0]
-	}
-	return expression.And(conds[0], conds[1], conds[2:]...)
-}
-
-// itemErr wraps an error met while building a request; key errors report
-// ErrInvalidKey.
-func itemErr(op string, s *schema, key Key, err error) error {
-	ie := &ItemError{Op: op, Entity: s.name, Key: key, Err: err}
-	if isKeyErr(err) {
-		ie.Kind = ErrInvalidKey
-	}
-	return ie
 }
 
 // txWriteItem returns the Put as an item of a TransactWriteItems request.

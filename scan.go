@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A Scan reads every item of one entity in the table or in an index,
@@ -39,8 +40,8 @@ type Scan[T any] struct {
 	built    bool // the fields below are of the options as they are
 	buildErr error
 	in       *dynamodb.ScanInput
-	spec     *querySpec // for decoding and errors
-	ident    string     // cursor identity
+	spec     *engine.QuerySpec // for decoding and errors
+	ident    string            // cursor identity
 	keyAttrs []string
 	nowSlot  string // the placeholder of the expiry filter's now, set per request
 }
@@ -52,7 +53,7 @@ func (e *Entity[T]) Scan() *Scan[T] {
 
 func (sc *Scan[T]) fail(err error) {
 	if sc.err == nil {
-		sc.err = &QueryError{Op: "Scan", Entity: sc.e.s.name, Index: sc.index, Err: err}
+		sc.err = &QueryError{Op: "Scan", Entity: sc.e.s.Name, Index: sc.index, Err: err}
 	}
 }
 
@@ -67,14 +68,14 @@ func (sc *Scan[T]) Index(name string) *Scan[T] {
 // Filter keeps only the items for which cond holds. Several Filter calls
 // are ANDed. Filters are checked as Query.Filter says.
 func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
-	sc.filter = and(sc.filter, cond)
+	sc.filter = engine.And(sc.filter, cond)
 	sc.built = false
 	return sc
 }
 
 // Project reads only the named attributes (see Query.Project).
 func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
-	if err := sc.e.s.checkProject(attrs); err != nil {
+	if err := sc.e.s.CheckProject(attrs); err != nil {
 		sc.fail(err)
 	}
 	sc.project = append(sc.project, attrs...)
@@ -127,7 +128,7 @@ func (sc *Scan[T]) Params() (*dynamodb.ScanInput, error) {
 	if err := sc.ready(); err != nil {
 		return nil, err
 	}
-	return sc.segment(0).params(nil, sc.limit), nil
+	return sc.segment(0).Params(nil, sc.limit), nil
 }
 
 // ready builds the request from the options as they are, unless it is
@@ -139,7 +140,7 @@ func (sc *Scan[T]) ready() error {
 	if !sc.built {
 		sc.buildErr = nil
 		if err := sc.build(); err != nil {
-			sc.buildErr = &QueryError{Op: "Scan", Entity: sc.e.s.name, Index: sc.index, Err: err}
+			sc.buildErr = &QueryError{Op: "Scan", Entity: sc.e.s.Name, Index: sc.index, Err: err}
 		}
 		sc.built = true
 	}
@@ -148,43 +149,43 @@ func (sc *Scan[T]) ready() error {
 
 func (sc *Scan[T]) build() error {
 	s := sc.e.s
-	t := s.table
-	g := s.indexNamed(sc.index)
+	t := s.Table
+	g := s.IndexNamed(sc.index)
 	if g == nil {
-		return fmt.Errorf("entity %s has no index %q", s.name, sc.index)
+		return fmt.Errorf("entity %s has no index %q", s.Name, sc.index)
 	}
-	if sc.consistent && g.name != "" {
-		return fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.name)
+	if sc.consistent && g.Name != "" {
+		return fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.Name)
 	}
-	schemas := []*schema{s}
-	sc.spec = &querySpec{t: t, op: "Scan", ident: s.name, types: schemas, g: g, project: sc.project}
-	sc.ident = s.name + " scan"
-	sc.keyAttrs = keyAttrs(t, g)
-	b := expression.NewBuilder().WithFilter(readFilter(t, schemas, sc.expiredOK, expression.Value(nowMark), sc.filter))
+	schemas := []*engine.Schema{s}
+	sc.spec = &engine.QuerySpec{T: t, Op: "Scan", Ident: s.Name, Types: schemas, G: g, Project: sc.project}
+	sc.ident = s.Name + " scan"
+	sc.keyAttrs = engine.KeyAttrs(t, g)
+	b := expression.NewBuilder().WithFilter(engine.ReadFilter(t, schemas, sc.expiredOK, expression.Value(engine.NowMark), sc.filter))
 	if len(sc.project) > 0 {
-		b = b.WithProjection(t.projection(sc.keyAttrs, sc.project))
+		b = b.WithProjection(t.Projection(sc.keyAttrs, sc.project))
 	}
 	expr, err := b.Build()
 	if err != nil {
 		return err
 	}
 	if sc.filter != nil {
-		if err := checkCondition(t, schemas, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
+		if err := engine.CheckCondition(t, schemas, "the filter", expr.Filter(), expr.Names(), expr.Values()); err != nil {
 			return err
 		}
 	}
 	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(t.name),
+		TableName:                 aws.String(t.Name),
 		FilterExpression:          expr.Filter(),
 		ProjectionExpression:      expr.Projection(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	}
-	if sc.nowSlot = nowSlot(in.ExpressionAttributeValues); sc.nowSlot != "" {
-		in.ExpressionAttributeValues[sc.nowSlot] = epochValue(t.epoch())
+	if sc.nowSlot = engine.NowSlot(in.ExpressionAttributeValues); sc.nowSlot != "" {
+		in.ExpressionAttributeValues[sc.nowSlot] = engine.EpochValue(t.Epoch())
 	}
-	if g.name != "" {
-		in.IndexName = aws.String(g.name)
+	if g.Name != "" {
+		in.IndexName = aws.String(g.Name)
 	}
 	if sc.consistent {
 		in.ConsistentRead = aws.Bool(true)
@@ -193,49 +194,12 @@ func (sc *Scan[T]) build() error {
 	return nil
 }
 
-// scanSegment is one segment of a built scan, as a source for readItems.
-type scanSegment struct {
-	t        *Table
-	in       *dynamodb.ScanInput
-	schemas  []*schema
-	keyAttrs []string
-	nowSlot  string
-	wrap     func(error) error
-}
-
-func (sc *Scan[T]) segment(i int) *scanSegment {
+func (sc *Scan[T]) segment(i int) *engine.ScanSegment {
 	in := *sc.in
 	if sc.segments > 1 {
 		in.Segment, in.TotalSegments = aws.Int32(int32(i)), aws.Int32(int32(sc.segments))
 	}
-	return &scanSegment{t: sc.e.s.table, in: &in, schemas: sc.spec.types, keyAttrs: sc.keyAttrs, nowSlot: sc.nowSlot, wrap: sc.spec.wrap}
-}
-
-func (g *scanSegment) params(start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
-	in := *g.in
-	in.ExclusiveStartKey, in.Limit = start, pageLimit(limit)
-	in.ExpressionAttributeValues = withNow(in.ExpressionAttributeValues, g.nowSlot, g.t.epoch())
-	return &in
-}
-
-func (g *scanSegment) fetch(ctx context.Context, start map[string]types.AttributeValue, limit int) (response, error) {
-	out, err := g.t.client.Scan(ctx, g.params(start, limit))
-	if err != nil {
-		return response{}, g.wrap(err)
-	}
-	return response{items: out.Items, last: out.LastEvaluatedKey, filtered: out.Count < out.ScannedCount}, nil
-}
-
-func (g *scanSegment) typeIndex(item map[string]types.AttributeValue) int {
-	return typeIndex(g.t, g.schemas, item)
-}
-
-func (g *scanSegment) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	key, err := keyOf(g.keyAttrs, item)
-	if err != nil {
-		return nil, g.wrap(err)
-	}
-	return key, nil
+	return &engine.ScanSegment{T: sc.e.s.Table, In: &in, Schemas: sc.spec.Types, KeyAttrs: sc.keyAttrs, NowSlot: sc.nowSlot, Wrap: sc.spec.Wrap}
 }
 
 // Page reads one page of a single-segment scan, starting after cursor (""
@@ -246,12 +210,12 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 		return nil, err
 	}
 	if sc.segments > 1 {
-		return nil, sc.spec.wrap(errors.New("Page reads one segment; use All for a parallel scan"))
+		return nil, sc.spec.Wrap(errors.New("Page reads one segment; use All for a parallel scan"))
 	}
-	t := sc.e.s.table
-	start, err := t.decodeCursor(cursor, sc.ident, sc.index, "", sc.keyAttrs)
+	t := sc.e.s.Table
+	start, err := t.DecodeCursor(cursor, sc.ident, sc.index, "", sc.keyAttrs)
 	if err != nil {
-		return nil, sc.spec.wrap(err)
+		return nil, sc.spec.Wrap(err)
 	}
 	page := &Page[T]{}
 	var next map[string]types.AttributeValue
@@ -259,8 +223,8 @@ func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	if page.Next, err = t.encodeCursor(sc.ident, sc.index, "", sc.keyAttrs, next); err != nil {
-		return nil, sc.spec.wrap(err)
+	if page.Next, err = t.EncodeCursor(sc.ident, sc.index, "", sc.keyAttrs, next); err != nil {
+		return nil, sc.spec.Wrap(err)
 	}
 	return page, nil
 }
@@ -309,14 +273,14 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 			var start map[string]types.AttributeValue
 			scratch := new(T)
 			for {
-				out, err := seg.fetch(ctx, start, 0)
+				out, err := seg.Fetch(ctx, start, 0)
 				if err != nil {
 					send(scanPage[T]{err: err})
 					return
 				}
-				p := scanPage[T]{items: make([]T, 0, len(out.items))}
-				for _, item := range out.items {
-					if seg.typeIndex(item) < 0 {
+				p := scanPage[T]{items: make([]T, 0, len(out.Items))}
+				for _, item := range out.Items {
+					if seg.TypeIndex(item) < 0 {
 						continue
 					}
 					v, err := decodeAs(ctx, sc.e, sc.spec, item, scratch)
@@ -329,10 +293,10 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 				if len(p.items) > 0 && !send(p) {
 					return
 				}
-				if len(out.last) == 0 {
+				if len(out.Last) == 0 {
 					return
 				}
-				start = out.last
+				start = out.Last
 			}
 		})
 	}
@@ -350,7 +314,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 	for p := range pages {
 		if p.err != nil {
 			if parent.Err() != nil {
-				p.err = sc.spec.wrap(parent.Err())
+				p.err = sc.spec.Wrap(parent.Err())
 			}
 			yield(zero, p.err)
 			return
@@ -365,7 +329,7 @@ func (sc *Scan[T]) parallel(parent context.Context, yield func(T, error) bool) {
 		}
 	}
 	if err := parent.Err(); err != nil {
-		yield(zero, sc.spec.wrap(err))
+		yield(zero, sc.spec.Wrap(err))
 	}
 }
 
@@ -377,22 +341,22 @@ func (sc *Scan[T]) Count(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for i := range sc.segments {
-		in := sc.segment(i).params(nil, 0)
+		in := sc.segment(i).Params(nil, 0)
 		in.Select = types.SelectCount
 		if len(sc.project) > 0 {
-			now := expression.Value(epochValue(sc.e.s.table.epoch()))
-			expr, err := expression.NewBuilder().WithFilter(readFilter(sc.e.s.table, sc.spec.types, sc.expiredOK, now, sc.filter)).Build()
+			now := expression.Value(engine.EpochValue(sc.e.s.Table.Epoch()))
+			expr, err := expression.NewBuilder().WithFilter(engine.ReadFilter(sc.e.s.Table, sc.spec.Types, sc.expiredOK, now, sc.filter)).Build()
 			if err != nil {
-				return 0, sc.spec.wrap(err)
+				return 0, sc.spec.Wrap(err)
 			}
 			in.ProjectionExpression = nil
 			in.ExpressionAttributeNames, in.ExpressionAttributeValues = expr.Names(), expr.Values()
 			in.FilterExpression = expr.Filter()
 		}
 		for {
-			out, err := sc.e.s.table.client.Scan(ctx, in)
+			out, err := sc.e.s.Table.Client.Scan(ctx, in)
 			if err != nil {
-				return n, sc.spec.wrap(err)
+				return n, sc.spec.Wrap(err)
 			}
 			n += int(out.Count)
 			if len(out.LastEvaluatedKey) == 0 {

@@ -8,14 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
-
-// MaxTxActions is the most actions one transaction may hold, DynamoDB's
-// limit for TransactWriteItems and TransactGetItems.
-const MaxTxActions = 100
-
-// maxTokenLen is the longest ClientRequestToken DynamoDB accepts.
-const maxTokenLen = 36
 
 // A TxPut is a Put of any entity, for WriteTx.Put; *Put[T] implements it.
 type TxPut interface {
@@ -49,10 +43,10 @@ func (*Update[T]) txUpdate() {}
 func (*Delete[T]) txDelete() {}
 func (*Check[T]) txCheck()   {}
 
-func (op *Put[T]) txFailure() *failure    { return &op.fail }
-func (op *Update[T]) txFailure() *failure { return &op.fail }
-func (op *Delete[T]) txFailure() *failure { return &op.fail }
-func (op *Check[T]) txFailure() *failure  { return &op.fail }
+func (op *Put[T]) txFailure() *engine.Failure    { return &op.fail }
+func (op *Update[T]) txFailure() *engine.Failure { return &op.fail }
+func (op *Delete[T]) txFailure() *engine.Failure { return &op.fail }
+func (op *Check[T]) txFailure() *engine.Failure  { return &op.fail }
 
 // A WriteTx writes several items of a table's entities all at once or not
 // at all: one TransactWriteItems request. Its actions are the builders of
@@ -82,7 +76,7 @@ type WriteTx struct {
 
 	built   bool
 	in      *dynamodb.TransactWriteItemsInput
-	actions []txAction
+	actions []engine.TxAction
 }
 
 // WriteTx returns an empty write transaction on the table.
@@ -105,7 +99,7 @@ func (tx *WriteTx) Check(op TxCheck) *WriteTx { return tx.add(op) }
 
 func (tx *WriteTx) add(w txWriter) *WriteTx {
 	if w == nil && tx.err == nil {
-		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), ErrInvalidTx)
+		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), engine.ErrInvalidTx)
 	}
 	tx.writes = append(tx.writes, w)
 	return tx
@@ -135,8 +129,8 @@ func (tx *WriteTx) add(w txWriter) *WriteTx {
 // Follow with T again succeeds without writing the edge: one token per
 // intent.
 func (tx *WriteTx) Token(token string) *WriteTx {
-	if (token == "" || len(token) > maxTokenLen) && tx.err == nil {
-		tx.err = fmt.Errorf("tablemap: WriteTx: token %q: want 1 to %d characters: %w", token, maxTokenLen, ErrInvalidTx)
+	if (token == "" || len(token) > engine.MaxTokenLen) && tx.err == nil {
+		tx.err = fmt.Errorf("tablemap: WriteTx: token %q: want 1 to %d characters: %w", token, engine.MaxTokenLen, engine.ErrInvalidTx)
 	}
 	tx.token = token
 	return tx
@@ -167,8 +161,8 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 	if req.ClientRequestToken == nil {
 		req.ClientRequestToken = aws.String(rand.Text())
 	}
-	if _, err := write(ctx, tx.t.client.TransactWriteItems, &req); err != nil {
-		return txError("WriteTx", err, tx.actions)
+	if _, err := write(ctx, tx.t.core.Client.TransactWriteItems, &req); err != nil {
+		return engine.WrapTxError("WriteTx", err, tx.actions)
 	}
 	return nil
 }
@@ -181,14 +175,14 @@ func (tx *WriteTx) build() {
 	if tx.err != nil {
 		return
 	}
-	items, actions, err := buildTx("WriteTx", tx.t, len(tx.writes), func(i int) (types.TransactWriteItem, txAction, error) {
+	items, actions, err := buildTx("WriteTx", tx.t, len(tx.writes), func(i int) (types.TransactWriteItem, engine.TxAction, error) {
 		w := tx.writes[i]
 		item, err := w.txWriteItem()
 		if err != nil {
-			return item, txAction{}, err
+			return item, engine.TxAction{}, err
 		}
 		f := w.txFailure()
-		return item, txAction{op: f.op, entity: f.s.name, key: f.key, table: f.s.table, failed: f.conditionFailed}, nil
+		return item, engine.TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f.ConditionFailed}, nil
 	})
 	if err != nil {
 		tx.err = err
@@ -200,30 +194,30 @@ func (tx *WriteTx) build() {
 
 // buildTx builds the n items of a transaction, refusing what DynamoDB
 // would: no items, too many, an entity of another table, two on one item.
-func buildTx[I any](op string, t *Table, n int, item func(i int) (I, txAction, error)) ([]I, []txAction, error) {
+func buildTx[I any](op string, t *Table, n int, item func(i int) (I, engine.TxAction, error)) ([]I, []engine.TxAction, error) {
 	switch {
 	case n == 0:
-		return nil, nil, fmt.Errorf("tablemap: %s: no actions: %w", op, ErrInvalidTx)
+		return nil, nil, fmt.Errorf("tablemap: %s: no actions: %w", op, engine.ErrInvalidTx)
 	case n > MaxTxActions:
-		return nil, nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, ErrInvalidTx)
+		return nil, nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, engine.ErrInvalidTx)
 	}
 	items := make([]I, n)
-	actions := make([]txAction, n)
+	actions := make([]engine.TxAction, n)
 	seen := make(map[Key]int, n)
 	for i := range n {
 		it, a, err := item(i)
 		if err != nil {
 			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %w", op, i, err)
 		}
-		if a.table != t {
-			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.op, a.entity, a.table.name, t.name, ErrInvalidTx)
+		if a.Table != t.core {
+			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.Op, a.Entity, a.Table.Name, t.core.Name, engine.ErrInvalidTx)
 		}
-		if j, dup := seen[a.key]; dup {
+		if j, dup := seen[a.Key]; dup {
 			b := actions[j]
 			return nil, nil, fmt.Errorf("tablemap: %s: actions %d (%s %s) and %d (%s %s) are on one item {%s}; DynamoDB allows one action per item: %w",
-				op, j, b.op, b.entity, i, a.op, a.entity, a.key, ErrInvalidTx)
+				op, j, b.Op, b.Entity, i, a.Op, a.Entity, a.Key, engine.ErrInvalidTx)
 		}
-		seen[a.key] = i
+		seen[a.Key] = i
 		items[i], actions[i] = it, a
 	}
 	return items, actions, nil

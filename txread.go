@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // A ReadTx reads up to MaxTxActions items of a table's entities in one
@@ -29,12 +30,12 @@ type ReadTx struct {
 
 	built   bool
 	in      *dynamodb.TransactGetItemsInput
-	actions []txAction
+	actions []engine.TxAction
 }
 
 // A txReader is a typed get of a read transaction (a *TxItem[T]).
 type txReader interface {
-	txGetItem() (types.TransactGetItem, txAction, error)
+	txGetItem() (types.TransactGetItem, engine.TxAction, error)
 	// txSet records the item read, or the transaction's error; ctx is
 	// Run's, for decrypting.
 	txSet(ctx context.Context, item map[string]types.AttributeValue, err error)
@@ -58,7 +59,7 @@ type TxItem[T any] struct {
 func TxGet[T any](tx *ReadTx, get *Get[T]) *TxItem[T] {
 	it := &TxItem[T]{get: get}
 	if get == nil && tx.err == nil {
-		tx.err = fmt.Errorf("tablemap: ReadTx: action %d is nil: %w", len(tx.gets), ErrInvalidTx)
+		tx.err = fmt.Errorf("tablemap: ReadTx: action %d is nil: %w", len(tx.gets), engine.ErrInvalidTx)
 	}
 	tx.gets = append(tx.gets, it)
 	return it
@@ -76,13 +77,13 @@ func (it *TxItem[T]) Value() (T, error) {
 	return it.value, it.err
 }
 
-func (it *TxItem[T]) txGetItem() (types.TransactGetItem, txAction, error) {
+func (it *TxItem[T]) txGetItem() (types.TransactGetItem, engine.TxAction, error) {
 	item, err := it.get.txGetItem()
 	if err != nil {
-		return item, txAction{}, err
+		return item, engine.TxAction{}, err
 	}
 	s := it.get.e.s
-	return item, txAction{op: "Get", entity: s.name, key: it.get.k, table: s.table}, nil
+	return item, engine.TxAction{Op: "Get", Entity: s.Name, Key: it.get.k, Table: s.Table}, nil
 }
 
 func (it *TxItem[T]) txSet(ctx context.Context, item map[string]types.AttributeValue, err error) {
@@ -109,10 +110,10 @@ func (tx *ReadTx) Run(ctx context.Context) error {
 	in, err := tx.Params()
 	if err == nil {
 		var out *dynamodb.TransactGetItemsOutput
-		out, err = tx.t.client.TransactGetItems(ctx, in)
+		out, err = tx.t.core.Client.TransactGetItems(ctx, in)
 		switch {
 		case err != nil:
-			err = txError("ReadTx", err, tx.actions)
+			err = engine.WrapTxError("ReadTx", err, tx.actions)
 		case len(out.Responses) != len(tx.gets):
 			err = fmt.Errorf("tablemap: ReadTx: %d responses for %d gets", len(out.Responses), len(tx.gets))
 		default:
@@ -136,7 +137,7 @@ func (tx *ReadTx) build() {
 	if tx.err != nil {
 		return
 	}
-	items, actions, err := buildTx("ReadTx", tx.t, len(tx.gets), func(i int) (types.TransactGetItem, txAction, error) {
+	items, actions, err := buildTx("ReadTx", tx.t, len(tx.gets), func(i int) (types.TransactGetItem, engine.TxAction, error) {
 		return tx.gets[i].txGetItem()
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap/internal/codec"
+	"github.com/tablemap/tablemap/internal/engine"
 	"github.com/tablemap/tablemap/internal/keys"
 )
 
@@ -45,33 +46,13 @@ import (
 type Update[T any] struct {
 	e       *Entity[T]
 	key     T
-	actions []updateAction
+	actions []engine.UpdateAction
 	cond    *expression.ConditionBuilder
 	err     error
 
 	built bool
 	in    *dynamodb.UpdateItemInput
-	fail  failure
-}
-
-type updateKind int
-
-const (
-	updateSet updateKind = iota
-	updateSetIfNotExists
-	updateAdd
-	updateRemove
-	updateAppend
-	updateDeleteFromSet
-)
-
-var updateKindNames = [...]string{"Set", "SetIfNotExists", "Add", "Remove", "Append", "DeleteFromSet"}
-
-type updateAction struct {
-	kind updateKind
-	f    *codec.Field
-	v    reflect.Value // the value, of the field's type (a slice for list/set actions)
-	av   types.AttributeValue
+	fail  engine.Failure
 }
 
 // Update returns an Update of the item whose key fields are those of key.
@@ -81,25 +62,25 @@ func (e *Entity[T]) Update(key T) *Update[T] {
 
 // Set sets attribute attr to value.
 func (op *Update[T]) Set(attr string, value any) *Update[T] {
-	return op.action(updateSet, attr, value)
+	return op.action(engine.UpdateSet, attr, value)
 }
 
 // SetIfNotExists sets attribute attr to value unless the item has it.
 func (op *Update[T]) SetIfNotExists(attr string, value any) *Update[T] {
-	return op.action(updateSetIfNotExists, attr, value)
+	return op.action(engine.UpdateSetIfNotExists, attr, value)
 }
 
 // Add adds value to a number attribute, or adds the elements of value (a
 // set, or one element) to a set attribute. A missing attribute counts as
 // 0 or the empty set.
 func (op *Update[T]) Add(attr string, value any) *Update[T] {
-	return op.action(updateAdd, attr, value)
+	return op.action(engine.UpdateAdd, attr, value)
 }
 
 // Remove removes the named attributes from the item.
 func (op *Update[T]) Remove(attrs ...string) *Update[T] {
 	for _, a := range attrs {
-		op.action(updateRemove, a, nil)
+		op.action(engine.UpdateRemove, a, nil)
 	}
 	return op
 }
@@ -107,102 +88,102 @@ func (op *Update[T]) Remove(attrs ...string) *Update[T] {
 // Append appends value (a list of the field's type, or one element) to a
 // list attribute; a missing attribute counts as the empty list.
 func (op *Update[T]) Append(attr string, value any) *Update[T] {
-	return op.action(updateAppend, attr, value)
+	return op.action(engine.UpdateAppend, attr, value)
 }
 
 // DeleteFromSet removes the elements of value (a set, or one element) from a
 // set attribute.
 func (op *Update[T]) DeleteFromSet(attr string, value any) *Update[T] {
-	return op.action(updateDeleteFromSet, attr, value)
+	return op.action(engine.UpdateDeleteFromSet, attr, value)
 }
 
 // If makes the Update conditional on cond, evaluated against the stored
 // item; a failed condition is ErrConditionFailed. Several If calls are
 // ANDed.
 func (op *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
-	op.cond = and(op.cond, cond)
+	op.cond = engine.And(op.cond, cond)
 	return op
 }
 
 func (op *Update[T]) fails(format string, args ...any) *Update[T] {
 	if op.err == nil {
-		op.err = &ItemError{Op: "Update", Entity: op.e.s.name, Err: fmt.Errorf(format, args...)}
+		op.err = &ItemError{Op: "Update", Entity: op.e.s.Name, Err: fmt.Errorf(format, args...)}
 	}
 	return op
 }
 
-func (op *Update[T]) action(kind updateKind, attr string, value any) *Update[T] {
+func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Update[T] {
 	if op.err != nil {
 		return op
 	}
 	s := op.e.s
-	verb := updateKindNames[kind]
-	f := s.codec.Field(attr)
+	verb := engine.UpdateKindNames[kind]
+	f := s.Codec.Field(attr)
 	switch {
 	case f == nil:
-		return op.fails("%s: %s has no attribute %q", verb, s.name, attr)
-	case s.keyFields[attr]:
+		return op.fails("%s: %s has no attribute %q", verb, s.Name, attr)
+	case s.KeyFields[attr]:
 		return op.fails("%s %q: the attribute is a field of the table's key; changing it would move the item (delete and put instead)", verb, attr)
-	case f == s.version || f == s.created || f == s.updated:
+	case f == s.Version || f == s.Created || f == s.Updated:
 		return op.fails("%s %q: the attribute is managed by tablemap", verb, attr)
-	case len(s.gsiOf[attr]) > 0 && kind != updateSet && kind != updateRemove:
-		return op.fails("%s %q: the attribute is a field of index %s's key, which only Set and Remove can recompute", verb, attr, s.gsiOf[attr][0].name)
-	case f.HasOption("encrypted") && kind != updateSet && kind != updateSetIfNotExists && kind != updateRemove:
+	case len(s.GSIOf[attr]) > 0 && kind != engine.UpdateSet && kind != engine.UpdateRemove:
+		return op.fails("%s %q: the attribute is a field of index %s's key, which only Set and Remove can recompute", verb, attr, s.GSIOf[attr][0].Name)
+	case f.HasOption("encrypted") && kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove:
 		return op.fails("%s %q: the attribute is encrypted; DynamoDB cannot change a ciphertext (Set the whole value instead)", verb, attr)
 	}
 	for _, a := range op.actions {
-		if a.f == f {
-			return op.fails("%s %q: the attribute already has a %s action", verb, attr, updateKindNames[a.kind])
+		if a.F == f {
+			return op.fails("%s %q: the attribute already has a %s action", verb, attr, engine.UpdateKindNames[a.Kind])
 		}
 	}
-	a := updateAction{kind: kind, f: f}
-	if kind != updateRemove {
+	a := engine.UpdateAction{Kind: kind, F: f}
+	if kind != engine.UpdateRemove {
 		v, err := op.value(kind, f, value)
 		if err != nil {
 			return op.fails("%s %q: %w", verb, attr, err)
 		}
-		av, err := s.encodeValue(f, v)
+		av, err := s.EncodeValue(f, v)
 		if err != nil {
 			return op.fails("%s %q: %w", verb, attr, err)
 		}
 		if av == nil {
 			// An omitempty field's zero value: a Put would store no
 			// attribute, so setting it removes the attribute.
-			if kind != updateSet {
+			if kind != engine.UpdateSet {
 				return op.fails("%s %q: an empty value of an omitempty attribute", verb, attr)
 			}
-			a.kind = updateRemove
+			a.Kind = engine.UpdateRemove
 		}
-		a.v, a.av = v, av
+		a.V, a.Av = v, av
 	}
 	op.actions = append(op.actions, a)
 	return op
 }
 
 // value converts value to what kind needs for field f.
-func (op *Update[T]) value(kind updateKind, f *codec.Field, value any) (reflect.Value, error) {
+func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (reflect.Value, error) {
 	t := f.Type
 	isList := (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8 && !f.Set
 	switch kind {
-	case updateAdd:
-		if !f.Set && !isNumber(t.Kind()) {
+	case engine.UpdateAdd:
+		if !f.Set && !engine.IsNumber(t.Kind()) {
 			return reflect.Value{}, fmt.Errorf("Add needs a number or set attribute, not %s", t)
 		}
-	case updateAppend:
+	case engine.UpdateAppend:
 		if !isList {
 			return reflect.Value{}, fmt.Errorf("Append needs a list attribute, not %s", t)
 		}
-	case updateDeleteFromSet:
+	case engine.UpdateDeleteFromSet:
 		if !f.Set {
 			return reflect.Value{}, fmt.Errorf("DeleteFromSet needs a set attribute (the set tag option), not %s", t)
 		}
 	}
-	if v, ok := convert(value, t); ok {
+	if v, ok := engine.Convert(value, t); ok {
 		return v, nil
 	}
 	// One element for a list or set action.
-	if (kind == updateAppend || f.Set && (kind == updateAdd || kind == updateDeleteFromSet)) && t.Kind() == reflect.Slice {
-		if e, ok := convert(value, t.Elem()); ok {
+	if (kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)) && t.Kind() == reflect.Slice {
+		if e, ok := engine.Convert(value, t.Elem()); ok {
 			v := reflect.MakeSlice(t, 1, 1)
 			v.Index(0).Set(e)
 			return v, nil
@@ -212,42 +193,6 @@ func (op *Update[T]) value(kind updateKind, f *codec.Field, value any) (reflect.
 		return reflect.Value{}, fmt.Errorf("nil value (use Remove to remove an attribute)")
 	}
 	return reflect.Value{}, fmt.Errorf("value of type %T does not fit the field's type %s", value, t)
-}
-
-func isNumber(k reflect.Kind) bool {
-	return reflect.Int <= k && k <= reflect.Float64
-}
-
-// convert returns value as a value of type t: assigned when it can be, else
-// converted between numbers or between strings when no information is lost.
-func convert(value any, t reflect.Type) (reflect.Value, bool) {
-	rv := reflect.ValueOf(value)
-	if !rv.IsValid() {
-		return rv, false
-	}
-	v := reflect.New(t).Elem()
-	if rv.Type().AssignableTo(t) {
-		v.Set(rv)
-		return v, true
-	}
-	from, to := rv.Kind(), t.Kind()
-	switch {
-	case isNumber(from) && isNumber(to):
-		negative := reflect.Int <= from && from <= reflect.Int64 && rv.Int() < 0 ||
-			(from == reflect.Float32 || from == reflect.Float64) && rv.Float() < 0
-		if negative && reflect.Uint <= to && to <= reflect.Uintptr {
-			return v, false
-		}
-	case from == reflect.String && to == reflect.String:
-	default:
-		return v, false
-	}
-	c := rv.Convert(t)
-	if !c.Convert(rv.Type()).Equal(rv) {
-		return v, false // precision lost
-	}
-	v.Set(c)
-	return v, true
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
@@ -264,13 +209,13 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := write(ctx, op.e.s.table.client.UpdateItem, in)
+	out, err := write(ctx, op.e.s.Table.Client.UpdateItem, in)
 	if err != nil {
-		return zero, op.fail.wrap(err, nil)
+		return zero, op.fail.Wrap(err, nil)
 	}
 	v, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
-		return v, &ItemError{Op: "Update", Entity: op.e.s.name, Key: op.fail.key, Err: err}
+		return v, &ItemError{Op: "Update", Entity: op.e.s.Name, Key: op.fail.Key, Err: err}
 	}
 	return v, nil
 }
@@ -281,10 +226,10 @@ func (op *Update[T]) build(ctx context.Context) {
 	}
 	op.built = true
 	s := op.e.s
-	t := s.table
+	t := s.Table
 	p := unsafe.Pointer(&op.key)
-	k, err := s.key(p)
-	op.fail = failure{op: "Update", s: s, key: k, needsItem: true}
+	k, err := s.Key(p)
+	op.fail = engine.Failure{Op: "Update", S: s, Key: k, NeedsItem: true}
 	if op.err != nil {
 		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
 			ie.Key = k
@@ -292,77 +237,77 @@ func (op *Update[T]) build(ctx context.Context) {
 		return
 	}
 	if err != nil {
-		op.err = itemErr("Update", s, k, err)
+		op.err = engine.ItemErr("Update", s, k, err)
 		return
 	}
 	if len(op.actions) == 0 {
-		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: errors.New("nothing to update")}
+		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: errors.New("nothing to update")}
 		return
 	}
 
 	var ub expression.UpdateBuilder
 	for _, a := range op.actions {
-		name := expression.Name(a.f.Name)
-		if a.av != nil && a.f.HasOption("encrypted") {
-			if a.av, err = s.seal(ctx, k, a.f, a.av); err != nil {
-				op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+		name := expression.Name(a.F.Name)
+		if a.Av != nil && a.F.HasOption("encrypted") {
+			if a.Av, err = s.Seal(ctx, k, a.F, a.Av); err != nil {
+				op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
 				return
 			}
 		}
-		switch a.kind {
-		case updateSet:
-			ub = ub.Set(name, expression.Value(a.av))
-		case updateSetIfNotExists:
-			ub = ub.Set(name, expression.IfNotExists(name, expression.Value(a.av)))
-		case updateAdd:
-			ub = ub.Add(name, expression.Value(a.av))
-		case updateRemove:
+		switch a.Kind {
+		case engine.UpdateSet:
+			ub = ub.Set(name, expression.Value(a.Av))
+		case engine.UpdateSetIfNotExists:
+			ub = ub.Set(name, expression.IfNotExists(name, expression.Value(a.Av)))
+		case engine.UpdateAdd:
+			ub = ub.Add(name, expression.Value(a.Av))
+		case engine.UpdateRemove:
 			ub = ub.Remove(name)
-		case updateAppend:
+		case engine.UpdateAppend:
 			empty := &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
-			ub = ub.Set(name, expression.ListAppend(expression.IfNotExists(name, expression.Value(empty)), expression.Value(a.av)))
-		case updateDeleteFromSet:
-			ub = ub.Delete(name, expression.Value(a.av))
+			ub = ub.Set(name, expression.ListAppend(expression.IfNotExists(name, expression.Value(empty)), expression.Value(a.Av)))
+		case engine.UpdateDeleteFromSet:
+			ub = ub.Delete(name, expression.Value(a.Av))
 		}
 	}
 	ub, err = op.indexKeys(ub)
 	if err != nil {
-		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
 		return
 	}
 
-	cond := s.isOwn() // the item exists and is of this entity
-	if s.ttl != nil {
-		cond = cond.And(op.fail.unexpired()) // and has not expired: Get would not find it
+	cond := s.IsOwn() // the item exists and is of this entity
+	if s.TTL != nil {
+		cond = cond.And(op.fail.Unexpired()) // and has not expired: Get would not find it
 	}
-	if s.version != nil {
-		ub = ub.Add(expression.Name(s.version.Name), expression.Value(versionValue(1)))
+	if s.Version != nil {
+		ub = ub.Add(expression.Name(s.Version.Name), expression.Value(engine.VersionValue(1)))
 	}
-	if c, ok := op.fail.expectVersion(p); ok {
+	if c, ok := op.fail.ExpectVersion(p); ok {
 		cond = cond.And(c)
 	}
-	if s.updated != nil {
-		av, err := s.updated.Marshal(reflect.ValueOf(t.now()))
+	if s.Updated != nil {
+		av, err := s.Updated.Marshal(reflect.ValueOf(t.Now()))
 		if err != nil {
-			op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+			op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
 			return
 		}
-		ub = ub.Set(expression.Name(s.updated.Name), expression.Value(av))
+		ub = ub.Set(expression.Name(s.Updated.Name), expression.Value(av))
 	}
 	if op.cond != nil {
 		cond = cond.And(*op.cond)
 	}
 	expr, err := expression.NewBuilder().WithUpdate(ub).WithCondition(cond).Build()
 	if err != nil {
-		op.err = &ItemError{Op: "Update", Entity: s.name, Key: k, Err: err}
+		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
 		return
 	}
-	if op.err = s.checkCond("Update", k, op.cond, expr); op.err != nil {
+	if op.err = s.CheckCond("Update", k, op.cond, expr); op.err != nil {
 		return
 	}
 	op.in = &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(t.name),
-		Key:                                 t.keyItem(k),
+		TableName:                           aws.String(t.Name),
+		Key:                                 t.KeyItem(k),
 		UpdateExpression:                    expr.Update(),
 		ConditionExpression:                 expr.Condition(),
 		ExpressionAttributeNames:            expr.Names(),
@@ -380,29 +325,29 @@ func (op *Update[T]) indexKeys(ub expression.UpdateBuilder) (expression.UpdateBu
 	next := op.key // the key value with the Set values: the new index fields
 	np := unsafe.Pointer(&next)
 	for _, a := range op.actions {
-		if len(s.gsiOf[a.f.Name]) == 0 {
+		if len(s.GSIOf[a.F.Name]) == 0 {
 			continue
 		}
-		switch a.kind {
-		case updateSet:
-			set[a.f.Name] = true
-			a.f.Value(np).Set(a.v)
-		case updateRemove:
-			removed[a.f.Name] = true
+		switch a.Kind {
+		case engine.UpdateSet:
+			set[a.F.Name] = true
+			a.F.Value(np).Set(a.V)
+		case engine.UpdateRemove:
+			removed[a.F.Name] = true
 		}
 	}
 	if len(set) == 0 && len(removed) == 0 {
 		return ub, nil
 	}
 	kp := unsafe.Pointer(&op.key)
-	for _, g := range s.gsis {
+	for _, g := range s.GSIs {
 		remove := func() {
-			ub = ub.Remove(expression.Name(g.pkAttr))
-			if g.sk != nil {
-				ub = ub.Remove(expression.Name(g.skAttr))
+			ub = ub.Remove(expression.Name(g.PKAttr))
+			if g.SK != nil {
+				ub = ub.Remove(expression.Name(g.SKAttr))
 			}
 		}
-		if touches(g.fields(), removed) {
+		if engine.Touches(g.Fields(), removed) {
 			remove() // the item leaves the (sparse) index
 			continue
 		}
@@ -410,46 +355,36 @@ func (op *Update[T]) indexKeys(ub expression.UpdateBuilder) (expression.UpdateBu
 		// needs all its fields. An empty one takes the item out of the index.
 		type change struct {
 			attr string
-			part *keyPart
+			part *engine.KeyPart
 		}
 		var changes []change
-		for _, c := range []change{{g.pkAttr, g.pk}, {g.skAttr, g.sk}} {
-			if c.part != nil && touches(c.part.fields, set) {
+		for _, c := range []change{{g.PKAttr, g.PK}, {g.SKAttr, g.SK}} {
+			if c.part != nil && engine.Touches(c.part.Fields, set) {
 				changes = append(changes, c)
 			}
 		}
 		left := false
 		for _, c := range changes {
-			for _, f := range c.part.fields {
+			for _, f := range c.part.Fields {
 				if !set[f.Name] && keys.IsZero(f.Value(kp)) {
-					return ub, fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.name, c.attr, f.Name)
+					return ub, fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.Name, c.attr, f.Name)
 				}
 			}
-			left = left || !c.part.complete(np)
+			left = left || !c.part.Complete(np)
 		}
 		if left {
 			remove()
 			continue
 		}
 		for _, c := range changes {
-			key, err := c.part.build(np)
+			key, err := c.part.Build(np)
 			if err != nil {
-				return ub, fmt.Errorf("index %s: %w", g.name, err)
+				return ub, fmt.Errorf("index %s: %w", g.Name, err)
 			}
 			ub = ub.Set(expression.Name(c.attr), expression.Value(&types.AttributeValueMemberS{Value: key}))
 		}
 	}
 	return ub, nil
-}
-
-// touches reports whether any of fields is named in attrs.
-func touches(fields []*codec.Field, attrs map[string]bool) bool {
-	for _, f := range fields {
-		if attrs[f.Name] {
-			return true
-		}
-	}
-	return false
 }
 
 // txWriteItem returns the Update as an item of a TransactWriteItems

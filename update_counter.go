@@ -3,6 +3,7 @@ package tablemap
 import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/engine"
 )
 
 // Incr adds n (negative to subtract) to the number attribute attr, the
@@ -18,23 +19,23 @@ func (op *Update[T]) Incr(attr string, n int64) *Update[T] {
 	if n < 0 {
 		mag = -mag // two's complement: right for math.MinInt64 too
 	}
-	if f := op.e.s.codec.Field(attr); f != nil && (f.Set || !isNumber(f.Type.Kind())) {
+	if f := op.e.s.Codec.Field(attr); f != nil && (f.Set || !engine.IsNumber(f.Type.Kind())) {
 		return op.fails("Incr %q: a counter is a number attribute, not %s", attr, f.Type)
 	}
 	before := len(op.actions)
 	// The magnitude fits unsigned counters too; action checks the
 	// attribute and encodes the number like the field.
-	op.action(updateAdd, attr, mag)
+	op.action(engine.UpdateAdd, attr, mag)
 	if n >= 0 || len(op.actions) == before {
 		return op
 	}
 	// Encoded like the field, the magnitude is the decrement's lower bound;
 	// negated, it is the number to add.
 	a := &op.actions[len(op.actions)-1]
-	limit, ok := a.av.(*types.AttributeValueMemberN)
+	limit, ok := a.Av.(*types.AttributeValueMemberN)
 	if !ok {
-		return op.fails("Incr %q: the field encodes as %T, not a number", attr, a.av)
+		return op.fails("Incr %q: the field encodes as %T, not a number", attr, a.Av)
 	}
-	a.av = &types.AttributeValueMemberN{Value: "-" + limit.Value}
+	a.Av = &types.AttributeValueMemberN{Value: "-" + limit.Value}
 	return op.If(expression.Name(attr).GreaterThanEqual(expression.Value(limit)))
 }

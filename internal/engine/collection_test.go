@@ -1,4 +1,4 @@
-package tablemap
+package engine
 
 import (
 	"strings"
@@ -8,16 +8,16 @@ import (
 
 // holds reports whether sort key k meets condition c, comparing bytes as
 // DynamoDB does.
-func (c skKey) holds(k string) bool {
-	switch c.op {
-	case keyAny:
+func (c SkKey) holds(k string) bool {
+	switch c.Op {
+	case KeyAny:
 		return true
-	case keyBeginsWith:
-		return strings.HasPrefix(k, c.a)
-	case keyGreaterOrEqual:
-		return k >= c.a
-	case keyBetween:
-		return c.a <= k && k <= c.b
+	case KeyBeginsWith:
+		return strings.HasPrefix(k, c.A)
+	case KeyGreaterOrEqual:
+		return k >= c.A
+	case KeyBetween:
+		return c.A <= k && k <= c.B
 	}
 	panic("unexpected op")
 }
@@ -31,26 +31,26 @@ func TestSpanCoversEveryKey(t *testing.T) {
 		"\x7f", "é", "\uD7FF", "\uE000", "\uFFFF", strings.Repeat("\U0010FFFF", 250) + "\U0010FFFF\x7f"}
 	for _, tc := range []struct {
 		prefixes []string
-		want     skKey
+		want     SkKey
 	}{
-		{nil, skKey{}},
-		{[]string{"A", ""}, skKey{}},
-		{[]string{"REACTION#", "REACTION#"}, skKey{op: keyBeginsWith, a: "REACTION#"}},
-		{[]string{"A", "A#B"}, skKey{op: keyBeginsWith, a: "A"}},
-		{[]string{"REPO", "ISSUE#"}, skKey{op: keyBetween, a: "ISSUE#", b: "REPP"}},
-		{[]string{"A", "REACTION#", "COMMENT#"}, skKey{op: keyBetween, a: "A", b: "REACTION$"}},
-		{[]string{"X\U0010FFFF", "A"}, skKey{op: keyBetween, a: "A", b: "Y"}},
-		{[]string{"\U0010FFFF", "A"}, skKey{op: keyGreaterOrEqual, a: "A"}},
-		{[]string{"B\uD7FF", "A"}, skKey{op: keyBetween, a: "A", b: "B\uE000"}},
-		{[]string{"B\x7f", "A"}, skKey{op: keyBetween, a: "A", b: "B\u0080"}},
-		{[]string{"Bé", "A"}, skKey{op: keyBetween, a: "A", b: "Bê"}},
+		{nil, SkKey{}},
+		{[]string{"A", ""}, SkKey{}},
+		{[]string{"REACTION#", "REACTION#"}, SkKey{Op: KeyBeginsWith, A: "REACTION#"}},
+		{[]string{"A", "A#B"}, SkKey{Op: KeyBeginsWith, A: "A"}},
+		{[]string{"REPO", "ISSUE#"}, SkKey{Op: KeyBetween, A: "ISSUE#", B: "REPP"}},
+		{[]string{"A", "REACTION#", "COMMENT#"}, SkKey{Op: KeyBetween, A: "A", B: "REACTION$"}},
+		{[]string{"X\U0010FFFF", "A"}, SkKey{Op: KeyBetween, A: "A", B: "Y"}},
+		{[]string{"\U0010FFFF", "A"}, SkKey{Op: KeyGreaterOrEqual, A: "A"}},
+		{[]string{"B\uD7FF", "A"}, SkKey{Op: KeyBetween, A: "A", B: "B\uE000"}},
+		{[]string{"B\x7f", "A"}, SkKey{Op: KeyBetween, A: "A", B: "B\u0080"}},
+		{[]string{"Bé", "A"}, SkKey{Op: KeyBetween, A: "A", B: "Bê"}},
 	} {
-		got := span(tc.prefixes)
+		got := Span(tc.prefixes)
 		if got != tc.want {
 			t.Errorf("span(%q) = %+v, want %+v", tc.prefixes, got, tc.want)
 		}
-		if got.op == keyBetween && !utf8.ValidString(got.b) {
-			t.Errorf("span(%q): upper bound %q is not valid UTF-8", tc.prefixes, got.b)
+		if got.Op == KeyBetween && !utf8.ValidString(got.B) {
+			t.Errorf("span(%q): upper bound %q is not valid UTF-8", tc.prefixes, got.B)
 		}
 		for _, p := range tc.prefixes {
 			for _, s := range suffixes {
@@ -71,7 +71,7 @@ func FuzzSpan(f *testing.F) {
 		if !utf8.ValidString(a) || !utf8.ValidString(b) || !utf8.ValidString(suffix) {
 			return
 		}
-		c := span([]string{a, b})
+		c := Span([]string{a, b})
 		for _, k := range []string{a + suffix, b + suffix} {
 			if !c.holds(k) {
 				t.Fatalf("span(%q, %q) = %+v excludes %q", a, b, c, k)

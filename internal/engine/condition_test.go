@@ -1,4 +1,4 @@
-package tablemap
+package engine
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 )
 
-// The checks of checkCondition rest on parsing every form the expression
+// The checks of CheckCondition rest on parsing every form the expression
 // package writes; a form it cannot parse is let through unchecked, so each
 // must parse, to the atoms it holds.
 func TestConditionParserReadsEveryForm(t *testing.T) {
@@ -36,16 +36,16 @@ func TestConditionParserReadsEveryForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := aws.ToString(expr.Condition())
-		if err := checkCondition(NewTable(nil, "t"), nil, "c", expr.Condition(), expr.Names(), expr.Values()); err == nil {
+		if err := CheckCondition(NewTable(nil, "t"), nil, "c", expr.Condition(), expr.Names(), expr.Values()); err == nil {
 			t.Errorf("%q: attribute a of no entity not refused", s)
 		}
-		p := &condParser{toks: condTokens(s), names: expr.Names(), values: expr.Values()}
-		if !p.condition() || p.i != len(p.toks) {
-			t.Errorf("%q does not parse (stopped at token %d of %q)", s, p.i, p.toks)
+		p := &CondParser{Toks: CondTokens(s), Names: expr.Names(), Values: expr.Values()}
+		if !p.Condition() || p.I != len(p.Toks) {
+			t.Errorf("%q does not parse (stopped at token %d of %q)", s, p.I, p.Toks)
 			continue
 		}
-		if len(p.atoms) != tt.atoms {
-			t.Errorf("%q: %d atoms, want %d", s, len(p.atoms), tt.atoms)
+		if len(p.Atoms) != tt.atoms {
+			t.Errorf("%q: %d atoms, want %d", s, len(p.Atoms), tt.atoms)
 		}
 	}
 }

@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/keys"
+)
+
+// A Key is an item's table key: the values of its partition key and sort
+// key attributes.
+type Key struct {
+	PK, SK string
+}
+
+// String returns the key as `PK "…" SK "…"`, for messages: a part over
+// 100 bytes is cut there and followed by its length.
+func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Quote(k.SK) }
+
+// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
+// strings, as stored: after escaping). A key over its limit, of the table
+// or of an index, is an error wrapping ErrInvalidKey before any request.
+// With an inverted index (WithInvertedIndex) the table's partition key is
+// also that index's sort key, so it is held to MaxSortKeyBytes.
+const (
+	MaxPartitionKeyBytes = 2048
+	MaxSortKeyBytes      = 1024
+)
+
+// CheckKeySize refuses a key over limit bytes, quoting at most 100 bytes
+// of it.
+func CheckKeySize(tag, key string, limit int) error {
+	if len(key) <= limit {
+		return nil
+	}
+	return fmt.Errorf("%s: key %s is %d bytes, over DynamoDB's limit of %d: %w", tag, keys.Quote(key), len(key), limit, ErrInvalidKey)
+}
+
+// Limit returns the byte limit of the part's keys: MaxSortKeyBytes for a
+// sort key (sk, gsi1sk, …), else MaxPartitionKeyBytes.
+func (k *KeyPart) Limit() int {
+	if name, _, _ := strings.Cut(k.Tag, ":"); strings.HasSuffix(name, "sk") {
+		return MaxSortKeyBytes
+	}
+	return MaxPartitionKeyBytes
+}
+
+// Key builds the table key of the value at p.
+func (s *Schema) Key(p unsafe.Pointer) (Key, error) {
+	pk, err := s.Primary.PK.Build(p)
+	if err == nil && s.Inverted != nil {
+		err = CheckKeySize(s.Primary.PK.Tag+" (the inverted index's sort key)", pk, MaxSortKeyBytes)
+	}
+	if err != nil {
+		return Key{}, err
+	}
+	sk, err := s.Primary.SK.Build(p)
+	if err != nil {
+		return Key{PK: pk}, err
+	}
+	return Key{PK: pk, SK: sk}, nil
+}
+
+// KeyItem is k as the key map of a request.
+func (t *Table) KeyItem(k Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		t.PK: &types.AttributeValueMemberS{Value: k.PK},
+		t.SK: &types.AttributeValueMemberS{Value: k.SK},
+	}
+}
+
+// Ptr returns the address of field i of the value at p. Like
+// codec.Field.Value before it, it allocates nil embedded struct pointers on
+// the way, so a key field behind one is present (and zero) in the item.
+func (k *KeyPart) Ptr(i int, p unsafe.Pointer) unsafe.Pointer { return k.Fields[i].PtrAlloc(p) }
+
+// Empty reports whether field i at p cannot be a key field's value: an
+// empty string or a zero time. Zero numbers and false are values like
+// others.
+func (k *KeyPart) Empty(i int, p unsafe.Pointer) bool { return k.Codecs[i].Empty(k.Ptr(i, p)) }
+
+// Set reports whether field i at p is set: a non-empty string or time, a
+// non-zero number, true.
+func (k *KeyPart) Set(i int, p unsafe.Pointer) bool { return !k.Codecs[i].Zero(k.Ptr(i, p)) }
+
+// FieldsUse says which of a key part's fields make a key or a key prefix.
+type FieldsUse int
+
+const (
+	// allFields: every field; an empty one is an error (Get, Put, …).
+	AllFields FieldsUse = iota
+	// queryFields: a Query's partial value. The prefix runs through the
+	// last set field: a non-empty string or time, a non-zero number, true.
+	// A zero number or false before a set field is a value; trailing ones
+	// are not given. An empty string or time before a set field is an
+	// error, since a prefix cannot skip it.
+	QueryFields
+	// boundFields: the value of a sort key condition. The prefix runs up to
+	// the first empty string or time; numbers and bools are values, zero
+	// and false included. A set field after an empty one is an error.
+	BoundFields
+)
+
+// Values encodes the part's fields of the value at p that use selects (see
+// fieldsUse). Errors wrap ErrInvalidKey and name the fields.
+func (k *KeyPart) Values(p unsafe.Pointer, use FieldsUse) ([]string, error) {
+	n := len(k.Fields)
+	if use != AllFields {
+		if n = k.PrefixLen(p, use); n < 0 {
+			return nil, k.GapErr(p)
+		}
+	}
+	vals := make([]string, 0, n)
+	var buf [64]byte
+	for i := range n {
+		b, err := k.AppendField(buf[:0], i, p)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, string(b))
+	}
+	return vals, nil
+}
+
+// AppendField appends the encoding of field i of the value at p to b. An
+// empty field is an error wrapping ErrInvalidKey.
+func (k *KeyPart) AppendField(b []byte, i int, p unsafe.Pointer) ([]byte, error) {
+	fp := k.Ptr(i, p)
+	if k.Codecs[i].Empty(fp) {
+		return b, fmt.Errorf("%s: key field %q is empty: %w", k.Tag, k.Fields[i].Name, ErrInvalidKey)
+	}
+	b, err := k.Codecs[i].Append(b, fp)
+	if err != nil {
+		return b, fmt.Errorf("%s: key field %q: %w: %w", k.Tag, k.Fields[i].Name, ErrInvalidKey, err)
+	}
+	return b, nil
+}
+
+// PrefixLen returns the number of leading fields of the value at p that
+// make its key prefix for use, or -1 when a set field follows an empty one.
+// A pinned field after an empty one is no gap: the partition fixes it.
+func (k *KeyPart) PrefixLen(p unsafe.Pointer, use FieldsUse) int {
+	firstEmpty, lastSet := len(k.Fields), -1
+	for i := range k.Fields {
+		switch {
+		case firstEmpty == len(k.Fields) && k.Empty(i, p):
+			firstEmpty = i
+		case !k.Set(i, p):
+		case i < firstEmpty:
+			lastSet = i
+		case !k.IsPinned(i):
+			return -1
+		}
+	}
+	if use == QueryFields {
+		return lastSet + 1
+	}
+	return firstEmpty
+}
+
+// IsPinned reports whether field i is also read by the partition key of
+// the index the part sorts (see keyPart.pinned).
+func (k *KeyPart) IsPinned(i int) bool { return k.Pinned != nil && k.Pinned[i] }
+
+// GapErr reports the first empty field of the value at p followed by a set
+// one, which no key prefix can honour.
+func (k *KeyPart) GapErr(p unsafe.Pointer) error {
+	empty := ""
+	for i, f := range k.Fields {
+		if empty == "" && k.Empty(i, p) {
+			empty = f.Name
+		} else if empty != "" && k.Set(i, p) && !k.IsPinned(i) {
+			return fmt.Errorf("%s: key field %q is set but %q before it is empty; a key prefix cannot skip a field: %w", k.Tag, f.Name, empty, ErrInvalidKey)
+		}
+	}
+	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.Tag, ErrInvalidKey)
+}
+
+// Build returns the key of the value at p, within the part's size limit:
+// the template's literals and the fields' encodings appended to one
+// buffer, made a string once.
+func (k *KeyPart) Build(p unsafe.Pointer) (string, error) {
+	var buf [128]byte
+	b := append(buf[:0], k.Tmpl.Literal(0)...)
+	for i := range k.Fields {
+		var err error
+		if b, err = k.AppendField(b, i, p); err != nil {
+			return "", err
+		}
+		b = append(b, k.Tmpl.Literal(i+1)...)
+	}
+	key := string(b)
+	return key, CheckKeySize(k.Tag, key, k.Limit())
+}
+
+// Complete reports whether every field of the part is present (non-empty)
+// at p.
+func (k *KeyPart) Complete(p unsafe.Pointer) bool {
+	for i := range k.Fields {
+		if k.Empty(i, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Parse decodes key into the part's fields of the value at p.
+func (k *KeyPart) Parse(key string, p unsafe.Pointer) error {
+	var buf [8]string
+	var vals []string
+	if n := k.Tmpl.NumAttrs(); n <= len(buf) {
+		vals = buf[:n]
+	} else {
+		vals = make([]string, n)
+	}
+	if err := k.Tmpl.Split(key, vals); err != nil {
+		return err
+	}
+	for i, f := range k.Fields {
+		if err := k.Codecs[i].Decode(vals[i], k.Ptr(i, p)); err != nil {
+			return fmt.Errorf("%s: key field %q: %w", k.Tag, f.Name, err)
+		}
+	}
+	return nil
+}
+
+// Build returns the index keys of the value at p; ok is false when a field
+// of the index is empty, so the item stays out of this (sparse) index.
+func (g *Index) Build(p unsafe.Pointer) (pk, sk string, ok bool, err error) {
+	if !g.PK.Complete(p) || g.SK != nil && !g.SK.Complete(p) {
+		return "", "", false, nil
+	}
+	if pk, err = g.PK.Build(p); err != nil {
+		return "", "", false, err
+	}
+	if g.SK != nil {
+		if sk, err = g.SK.Build(p); err != nil {
+			return "", "", false, err
+		}
+	}
+	return pk, sk, true, nil
+}
+
+// IndexNamed returns the entity's index of the given name: "" for the
+// table's key, "GSI1" … for a declared GSI, InvertedIndex for the inverted
+// index. It returns nil when the entity has no such index.
+func (s *Schema) IndexNamed(name string) *Index {
+	switch name {
+	case "":
+		return s.Primary
+	case InvertedIndex:
+		return s.Inverted
+	}
+	for _, g := range s.GSIs {
+		if g.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// IsKeyErr reports whether err is about a key that cannot be built.
+func IsKeyErr(err error) bool { return errors.Is(err, ErrInvalidKey) }

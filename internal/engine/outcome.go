@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http/httptrace"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Sentinel errors of a write's outcome.
+var (
+	// ErrUnknownOutcome reports a write that may have been applied: a
+	// request was sent and no definitive answer came back — the response
+	// was lost, the server failed (5xx) or the context ended while waiting
+	// — and no later attempt settled it. A failed condition on a retry of
+	// such an attempt may be the write's own effect (an IfNotExists finding
+	// the item it just wrote), so it is an unknown outcome too, not
+	// ErrExists. It never holds when DynamoDB answered the only attempt
+	// definitively (a failed condition, a validation error) nor when the
+	// request was refused before sending. The SDK's error stays reachable
+	// with errors.As.
+	//
+	// What to do: a write with an idempotency token (WriteTx.Token, the
+	// Token options of the social and notes packages) is run again with
+	// the same token, which applies it at most once. A write without one
+	// is read back to find out, or made idempotent first.
+	ErrUnknownOutcome = errors.New("outcome unknown: the write may have been applied")
+	// ErrTokenReused reports an idempotency token given again with a
+	// different request (DynamoDB's IdempotentParameterMismatchException).
+	// DynamoDB remembers a transaction's token for ten minutes: within
+	// them, the same token with the same request answers success without
+	// applying it again, even when the items have changed since — Follow
+	// with token T, Unfollow, Follow with T again succeeds and makes no
+	// new edge. Use a new token for each new intent.
+	ErrTokenReused = errors.New("idempotency token reused with a different request")
+)
+
+// An outcomeError marks the SDK's error of a write with what it means:
+// ErrUnknownOutcome or ErrTokenReused.
+type OutcomeError struct {
+	Kind error
+	Err  error
+}
+
+func (e *OutcomeError) Error() string { return e.Kind.Error() + ": " + e.Err.Error() }
+
+func (e *OutcomeError) Unwrap() []error { return []error{e.Kind, e.Err} }
+
+// Attempts records what became of each attempt of one request, through a
+// per-call middleware (see track): how many were made, and whether any
+// may have been applied.
+type Attempts struct {
+	Mu        sync.Mutex
+	N         int  // attempts made (the middleware ran)
+	Ambiguous bool // an attempt was sent and got no definitive answer
+}
+
+// Track is the per-call option that installs the recording
+// middleware. It works with a *dynamodb.Client; another Client may ignore
+// it, and then the error alone decides (see outcome).
+func (a *Attempts) Track(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		// At the end of Finalize: after the retry middleware, once per attempt.
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("tablemap.Outcome", a.Handle), middleware.After)
+	})
+}
+
+func (a *Attempts) Handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	var mu sync.Mutex
+	sent := false
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(w httptrace.WroteRequestInfo) {
+			mu.Lock()
+			sent = sent || w.Err == nil
+			mu.Unlock()
+		},
+	})
+	out, md, err := next.HandleFinalize(ctx, in)
+	mu.Lock()
+	wrote := sent
+	mu.Unlock()
+	a.Mu.Lock()
+	a.N++
+	if wrote && err != nil && !Definitive(err) {
+		a.Ambiguous = true
+	}
+	a.Mu.Unlock()
+	return out, md, err
+}
+
+// Definitive reports whether err is an answer of DynamoDB that the request
+// was not applied or failed as a whole: a 4xx response, except a
+// transaction still in progress (an earlier attempt is being applied).
+func Definitive(err error) bool {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) {
+		return false
+	}
+	code := re.HTTPStatusCode()
+	if code < 400 || code >= 500 {
+		return false
+	}
+	var inProgress *types.TransactionInProgressException
+	return !errors.As(err, &inProgress)
+}
+
+// Throttled reports whether err is DynamoDB refusing a request for its
+// rate (nothing of the request was applied).
+func Throttled(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	_, ok := retry.DefaultThrottleErrorCodes[ae.ErrorCode()]
+	return ok && ae.ErrorCode() != "TransactionInProgressException"
+}
+
+// Outcome returns err marked with what it means for a write sent with the
+// attempts a recorded: ErrTokenReused, ErrUnknownOutcome, or err as it is
+// when the write was certainly not applied. idempotent says the request
+// carries a token every attempt shares (a transaction), so the last
+// attempt's definitive answer settles the earlier ones.
+func (a *Attempts) Outcome(ctx context.Context, err error, idempotent bool) error {
+	if err == nil {
+		return nil
+	}
+	var mismatch *types.IdempotentParameterMismatchException
+	if errors.As(err, &mismatch) {
+		return &OutcomeError{Kind: ErrTokenReused, Err: err}
+	}
+	a.Mu.Lock()
+	n, ambiguous := a.N, a.Ambiguous
+	a.Mu.Unlock()
+	var unknown bool
+	switch {
+	case n == 0:
+		// The middleware did not run (a Client that is no
+		// *dynamodb.Client): judge by the error alone, conservatively.
+		unknown = MayBeApplied(err)
+	case idempotent:
+		unknown = ambiguous && (!Definitive(err) || Throttled(err))
+	default:
+		unknown = ambiguous
+	}
+	if unknown {
+		return &OutcomeError{Kind: ErrUnknownOutcome, Err: err}
+	}
+	return err
+}
+
+// MayBeApplied judges an error without knowing its attempts: a
+// definitive answer of DynamoDB (a 4xx, an API error of the client's
+// fault that is no throttling) or an error before any request (a context
+// that ended before the call (see write), a refused dial) was certainly
+// not applied;
+// anything else may have been, after an earlier attempt.
+func MayBeApplied(err error) bool {
+	if Definitive(err) && !Throttled(err) {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient && !Throttled(err) {
+		return false
+	}
+	var op *net.OpError
+	return !errors.As(err, &op) || op.Op != "dial"
+}

@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"maps"
+	"math/big"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// TTLOf returns the table's ttl attribute if any of schemas has a ttl
+// field ("" otherwise): the attribute the expiry rule of a read of their
+// items compares.
+func TTLOf(schemas []*Schema) string {
+	for _, s := range schemas {
+		if s.TTL != nil {
+			return s.TTL.Name
+		}
+	}
+	return ""
+}
+
+// NowMark is the value of :now while a read's filter is built: requests
+// compare with the time they are sent at, not built at, so the filter's
+// placeholder for now is found (see nowSlot) and set per request (see
+// withNow).
+const NowMark = "\x00tablemap now"
+
+// Epoch returns the table's clock as epoch seconds.
+func (t *Table) Epoch() int64 { return t.Now().Unix() }
+
+func EpochValue(now int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(now, 10)}
+}
+
+// LiveFilter returns the condition that keeps the items of schemas that
+// are not expired at now (the expression.Value of nowMark or of an
+// epochValue), and false when no entity of schemas has a ttl field. Only
+// entities with a ttl field get the rule: items of the others pass,
+// whatever attributes they hold.
+func LiveFilter(t *Table, schemas []*Schema, now expression.OperandBuilder) (expression.ConditionBuilder, bool) {
+	attr := TTLOf(schemas)
+	if attr == "" {
+		return expression.ConditionBuilder{}, false
+	}
+	ttl := expression.Name(attr)
+	c := expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(now))
+	var others []expression.OperandBuilder
+	for _, s := range schemas {
+		if s.TTL == nil {
+			others = append(others, expression.Value(s.Name))
+		}
+	}
+	if len(others) > 0 {
+		c = expression.Or(c, expression.Name(t.TypeAttr).In(others[0], others[1:]...))
+	}
+	return c, true
+}
+
+// ReadFilter is the filter of a read of schemas' items: their type, the
+// expiry rule unless includeExpired (with now as in liveFilter), and the
+// caller's filter, ANDed.
+func ReadFilter(t *Table, schemas []*Schema, includeExpired bool, now expression.OperandBuilder, user *expression.ConditionBuilder) expression.ConditionBuilder {
+	if !includeExpired {
+		if live, ok := LiveFilter(t, schemas, now); ok {
+			if user != nil {
+				live = expression.And(live, *user)
+			}
+			user = &live
+		}
+	}
+	return TypeFilter(t, schemas, user)
+}
+
+// NowSlot returns the placeholder of nowMark among an expression's values
+// ("" when the expression does not compare with now).
+func NowSlot(values map[string]types.AttributeValue) string {
+	for ph, v := range values {
+		if s, ok := v.(*types.AttributeValueMemberS); ok && s.Value == NowMark {
+			return ph
+		}
+	}
+	return ""
+}
+
+// WithNow returns values with now at placeholder slot: a copy, so the
+// built request it came from stays as it was.
+func WithNow(values map[string]types.AttributeValue, slot string, now int64) map[string]types.AttributeValue {
+	if slot == "" {
+		return values
+	}
+	values = maps.Clone(values)
+	values[slot] = EpochValue(now)
+	return values
+}
+
+// ExpiredAt reports whether item, of entity s, is expired at now (epoch
+// seconds): its ttl attribute is a number at or before now. An item
+// without one, or of an entity without a ttl field, never expires.
+func (s *Schema) ExpiredAt(item map[string]types.AttributeValue, now int64) bool {
+	if s.TTL == nil {
+		return false
+	}
+	n, ok := item[s.TTL.Name].(*types.AttributeValueMemberN)
+	if !ok {
+		return false
+	}
+	if v, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+		return v <= now // what the library writes
+	}
+	// Another writer's number: a decimal of up to 38 digits, which
+	// neither an int64 nor a float64 holds exactly.
+	v, ok := new(big.Float).SetPrec(256).SetString(n.Value)
+	return ok && v.Cmp(new(big.Float).SetInt64(now)) <= 0
+}
+
+// ExpiredNote is the cause of an ErrNotFound for an expired item.
+func (s *Schema) ExpiredNote(item map[string]types.AttributeValue) error {
+	return &ExpiredError{Attr: s.TTL.Name, Value: item[s.TTL.Name].(*types.AttributeValueMemberN).Value}
+}
+
+type ExpiredError struct{ Attr, Value string }
+
+func (e *ExpiredError) Error() string {
+	msg := "the item expired (" + e.Attr + " " + e.Value
+	if sec, err := strconv.ParseInt(e.Value, 10, 64); err == nil {
+		msg += ", " + time.Unix(sec, 0).UTC().Format(time.RFC3339)
+	}
+	return msg + "); IncludeExpired reads it"
+}
+
+// NoItem returns the condition that no item, or only an expired one, is
+// at the write's key, and records the time it compares with so that a
+// failure reports the item it found as the condition saw it.
+func (f *Failure) NoItem() expression.ConditionBuilder {
+	c := expression.Name(f.S.Table.PK).AttributeNotExists()
+	if f.S.TTL == nil {
+		return c
+	}
+	f.TtlNow = f.S.Table.Epoch()
+	return expression.Or(c, expression.Name(f.S.TTL.Name).LessThanEqual(expression.Value(EpochValue(f.TtlNow))))
+}
+
+// AnItem returns the condition that an item that has not expired is at
+// the write's key (see noItem).
+func (f *Failure) AnItem() expression.ConditionBuilder {
+	c := expression.Name(f.S.Table.PK).AttributeExists()
+	if f.S.TTL == nil {
+		return c
+	}
+	return expression.And(c, f.Unexpired())
+}
+
+// Unexpired returns the condition that the item at the write's key, if
+// any, has not expired; the entity has a ttl field.
+func (f *Failure) Unexpired() expression.ConditionBuilder {
+	f.TtlNow = f.S.Table.Epoch()
+	ttl := expression.Name(f.S.TTL.Name)
+	return expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(EpochValue(f.TtlNow))))
+}
+
+// Expired reports whether old, the item a failed condition found, is one
+// the write's conditions treated as absent.
+func (f *Failure) Expired(old map[string]types.AttributeValue) bool {
+	return f.TtlNow != 0 && len(old) > 0 && f.S.ExpiredAt(old, f.TtlNow)
+}

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
+)
+
+type UpdateKind int
+
+const (
+	UpdateSet UpdateKind = iota
+	UpdateSetIfNotExists
+	UpdateAdd
+	UpdateRemove
+	UpdateAppend
+	UpdateDeleteFromSet
+)
+
+var UpdateKindNames = [...]string{"Set", "SetIfNotExists", "Add", "Remove", "Append", "DeleteFromSet"}
+
+type UpdateAction struct {
+	Kind UpdateKind
+	F    *codec.Field
+	V    reflect.Value // the value, of the field's type (a slice for list/set actions)
+	Av   types.AttributeValue
+}
+
+func IsNumber(k reflect.Kind) bool {
+	return reflect.Int <= k && k <= reflect.Float64
+}
+
+// Convert returns value as a value of type t: assigned when it can be, else
+// converted between numbers or between strings when no information is lost.
+func Convert(value any, t reflect.Type) (reflect.Value, bool) {
+	rv := reflect.ValueOf(value)
+	if !rv.IsValid() {
+		return rv, false
+	}
+	v := reflect.New(t).Elem()
+	if rv.Type().AssignableTo(t) {
+		v.Set(rv)
+		return v, true
+	}
+	from, to := rv.Kind(), t.Kind()
+	switch {
+	case IsNumber(from) && IsNumber(to):
+		negative := reflect.Int <= from && from <= reflect.Int64 && rv.Int() < 0 ||
+			(from == reflect.Float32 || from == reflect.Float64) && rv.Float() < 0
+		if negative && reflect.Uint <= to && to <= reflect.Uintptr {
+			return v, false
+		}
+	case from == reflect.String && to == reflect.String:
+	default:
+		return v, false
+	}
+	c := rv.Convert(t)
+	if !c.Convert(rv.Type()).Equal(rv) {
+		return v, false // precision lost
+	}
+	v.Set(c)
+	return v, true
+}
+
+// Touches reports whether any of fields is named in attrs.
+func Touches(fields []*codec.Field, attrs map[string]bool) bool {
+	for _, f := range fields {
+		if attrs[f.Name] {
+			return true
+		}
+	}
+	return false
+}
