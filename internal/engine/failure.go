@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A failure turns the error of a single-item write into the error the
+// operation returns, telling a missing item, a version conflict and another
+// failed condition apart by the item DynamoDB returns on a failed condition
+// (ReturnValuesOnConditionCheckFailure ALL_OLD).
+type Failure struct {
+	Op        string
+	S         *Schema
+	Key       Key
+	NeedsItem bool  // the write requires an existing item (Update, Delete)
+	Absent    bool  // the write requires no item (IfNotExists)
+	Versioned bool  // the write checks the stored version
+	Expected  int64 // the version it expects stored; 0 for no item
+	TtlNow    int64 // the epoch second its conditions took an expired item as absent at; 0: none did (ttl.go)
+}
+
+// Wrap returns err as an *ItemError. old is the stored item a failed
+// condition reported (nil if none, or if err is not a failed condition).
+func (f *Failure) Wrap(err error, old map[string]types.AttributeValue) error {
+	ie := &ItemError{Op: f.Op, Entity: f.S.Name, Key: f.Key, Err: err}
+	if errors.Is(err, ErrUnknownOutcome) {
+		// A failed condition may be the write's own earlier attempt.
+		ie.Kind = ErrUnknownOutcome
+		return ie
+	}
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if old == nil {
+			old = ccf.Item
+		}
+		ie.Kind = f.ConditionKind(old)
+	}
+	return ie
+}
+
+// ConditionKind says why a condition failed, given the stored item.
+func (f *Failure) ConditionKind(old map[string]types.AttributeValue) error {
+	if f.Expired(old) {
+		old = nil // the condition saw no item
+	}
+	switch {
+	case f.NeedsItem && len(old) == 0:
+		return ErrNotFound
+	case f.Absent && len(old) > 0:
+		return ErrExists
+	case len(old) > 0 && f.S.Table.TypeOf(old) != f.S.Name:
+		return ErrWrongEntity
+	case f.Versioned && f.S.StoredVersion(old) != f.Expected:
+		return ErrVersionConflict
+	}
+	return ErrConditionFailed
+}
+
+// ConditionFailed returns the error of a write whose condition failed
+// inside a transaction: cause is the transaction's error, old the item the
+// cancellation reason carries.
+func (f *Failure) ConditionFailed(cause error, old map[string]types.AttributeValue) error {
+	return &ItemError{Op: f.Op, Entity: f.S.Name, Key: f.Key, Kind: f.ConditionKind(old), Err: cause}
+}
