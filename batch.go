@@ -207,7 +207,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		defer mu.Unlock()
 		now := t.core.Epoch()
 		for _, item := range out.Responses[t.core.Name] {
-			k := t.core.KeyOfItem(item)
+			k, _ := t.core.ItemKey(item)
 			i, ok := at[k]
 			if !ok {
 				continue
@@ -227,7 +227,8 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 		}
 		var left []int
 		for _, m := range out.UnprocessedKeys[t.core.Name].Keys {
-			if i, ok := at[t.core.KeyOfItem(m)]; ok {
+			k, _ := t.core.ItemKey(m)
+			if i, ok := at[k]; ok {
 				left = append(left, i)
 			}
 		}
@@ -350,7 +351,7 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 		for j, i := range idx {
 			reqs[j] = b.writes[i].Request(t.core)
 		}
-		out, err := write(ctx, t.core.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
+		out, err := engine.Write(ctx, t.core.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.core.Name: reqs},
 		}, engine.OneAttempt)
 		if err != nil {
@@ -361,9 +362,9 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 			var k Key
 			switch {
 			case r.PutRequest != nil:
-				k = t.core.KeyOfItem(r.PutRequest.Item)
+				k, _ = t.core.ItemKey(r.PutRequest.Item)
 			case r.DeleteRequest != nil:
-				k = t.core.KeyOfItem(r.DeleteRequest.Key)
+				k, _ = t.core.ItemKey(r.DeleteRequest.Key)
 			}
 			if i, ok := at[k]; ok {
 				left = append(left, i)

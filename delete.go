@@ -59,7 +59,7 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := write(ctx, op.e.s.Table.Client.DeleteItem, in)
+	out, err := engine.Write(ctx, op.e.s.Table.Client.DeleteItem, in)
 	if err != nil {
 		return zero, op.fail.Wrap(err, nil)
 	}

@@ -115,7 +115,7 @@ func (op *Put[T]) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := write(ctx, op.e.s.Table.Client.PutItem, in); err != nil {
+	if _, err := engine.Write(ctx, op.e.s.Table.Client.PutItem, in); err != nil {
 		return op.fail.Wrap(err, nil)
 	}
 	return nil

@@ -161,7 +161,7 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 	if req.ClientRequestToken == nil {
 		req.ClientRequestToken = aws.String(rand.Text())
 	}
-	if _, err := write(ctx, tx.t.core.Client.TransactWriteItems, &req); err != nil {
+	if _, err := engine.Write(ctx, tx.t.core.Client.TransactWriteItems, &req); err != nil {
 		return engine.WrapTxError("WriteTx", err, tx.actions)
 	}
 	return nil

@@ -209,7 +209,7 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, err := write(ctx, op.e.s.Table.Client.UpdateItem, in)
+	out, err := engine.Write(ctx, op.e.s.Table.Client.UpdateItem, in)
 	if err != nil {
 		return zero, op.fail.Wrap(err, nil)
 	}

@@ -3,10 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,11 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
-
-// ErrUnprocessed reports keys a batch did not read or writes it did not do
-// because DynamoDB kept returning them unprocessed (throttling) until the
-// retries ran out. A *BatchError carries them.
-var ErrUnprocessed = errors.New("unprocessed after retries")
 
 // Batch limits of DynamoDB.
 const (
@@ -41,60 +34,12 @@ const (
 	DefaultConcurrency = 4
 )
 
-// A BatchError reports a batch that did not complete. Unprocessed holds
-// the keys it did not read or the writes it certainly did not do, Unknown
-// the writes that may have been done (sent in a request whose response was
-// lost or was a server error, and not done since), both in the order they
-// were given; everything else was done. A BatchError with Unknown writes
-// wraps ErrUnknownOutcome: puts and deletes of a batch are idempotent, so
-// sending them again is safe.
-type BatchError struct {
-	Op          string      // "BatchGet" or "BatchWrite"
-	Unprocessed []BatchItem // what was certainly not done
-	Unknown     []BatchItem // writes that may have been done (BatchWrite only)
-	Err         error       // ErrUnprocessed when retries ran out; else the request's or the context's error
-}
-
 // A BatchItem is one key or write of a batch.
 type BatchItem struct {
 	Entity string                          // entity type name
 	Key    Key                             // the item's table key
 	Delete bool                            // a delete (BatchWrite); false for a put or a get
 	Item   map[string]types.AttributeValue // the item of a put, nil otherwise
-}
-
-func (e *BatchError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "tablemap: %s: %d not done", e.Op, len(e.Unprocessed))
-	for i, it := range e.Unprocessed {
-		if i == 3 {
-			b.WriteString(", …")
-			break
-		}
-		sep := " ("
-		if i > 0 {
-			sep = ", "
-		}
-		fmt.Fprintf(&b, "%s%s {%s}", sep, it.Entity, it.Key)
-		if i == len(e.Unprocessed)-1 {
-			b.WriteString(")")
-		}
-	}
-	if len(e.Unknown) > 0 {
-		fmt.Fprintf(&b, ", %d perhaps done (%s)", len(e.Unknown), ErrUnknownOutcome)
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns Err, and ErrUnknownOutcome when some writes may have
-// been done.
-func (e *BatchError) Unwrap() []error {
-	if len(e.Unknown) > 0 {
-		return []error{e.Err, ErrUnknownOutcome}
-	}
-	return []error{e.Err}
 }
 
 // RetryPolicy bounds how a batch retries unprocessed items and failed
@@ -306,18 +251,6 @@ func (d *Drainer) End(err error) {
 		d.Err = err
 	}
 	d.Wake.Broadcast()
-}
-
-// KeyOfItem returns the table key of an item or key map.
-func (t *Table) KeyOfItem(item map[string]types.AttributeValue) Key {
-	var k Key
-	if v, ok := item[t.PK].(*types.AttributeValueMemberS); ok {
-		k.PK = v.Value
-	}
-	if v, ok := item[t.SK].(*types.AttributeValueMemberS); ok {
-		k.SK = v.Value
-	}
-	return k
 }
 
 // BatchGetPart is the type-erased face of a BatchGet.

@@ -54,14 +54,19 @@ func (t *Table) Aad(k Key, attr string) []byte {
 	return b
 }
 
-// ItemKey reads the table key attributes of a stored item.
+// ItemKey reads the table key attributes of a stored item: ok is false
+// when either is missing (or not a string), and the key holds what is there.
 func (t *Table) ItemKey(item map[string]types.AttributeValue) (Key, bool) {
+	var k Key
 	pk, ok1 := item[t.PK].(*types.AttributeValueMemberS)
-	sk, ok2 := item[t.SK].(*types.AttributeValueMemberS)
-	if !ok1 || !ok2 {
-		return Key{}, false
+	if ok1 {
+		k.PK = pk.Value
 	}
-	return Key{PK: pk.Value, SK: sk.Value}, true
+	sk, ok2 := item[t.SK].(*types.AttributeValueMemberS)
+	if ok2 {
+		k.SK = sk.Value
+	}
+	return k, ok1 && ok2
 }
 
 // SealItem replaces each encrypted attribute of item, the item at key k,

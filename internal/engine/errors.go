@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/codec"
 )
 
@@ -154,3 +155,230 @@ func (e *ItemError) Unwrap() []error {
 	}
 	return errs
 }
+
+// A QueryError reports a query, scan or collection that failed, naming the
+// entity (or entities) and the index. It wraps the cause; a bad cursor is
+// ErrInvalidCursor, an item of the expected type that does not decode is
+// the codec's error.
+type QueryError struct {
+	Op     string // "Query", "Scan", "Collection"
+	Entity string // entity type name; "A+B" for a collection
+	Index  string // "" for the table
+	Key    Key    // the table key of the item at fault, if any
+	Err    error
+}
+
+func (e *QueryError) Error() string {
+	msg := "tablemap: " + e.Op + " " + e.Entity
+	if e.Index != "" {
+		msg += " on index " + e.Index
+	}
+	if e.Key != (Key{}) {
+		msg += " {" + e.Key.String() + "}"
+	}
+	return msg + ": " + e.Err.Error()
+}
+
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// ErrUnprocessed reports keys a batch did not read or writes it did not do
+// because DynamoDB kept returning them unprocessed (throttling) until the
+// retries ran out. A *BatchError carries them.
+var ErrUnprocessed = errors.New("unprocessed after retries")
+
+// A BatchError reports a batch that did not complete. Unprocessed holds
+// the keys it did not read or the writes it certainly did not do, Unknown
+// the writes that may have been done (sent in a request whose response was
+// lost or was a server error, and not done since), both in the order they
+// were given; everything else was done. A BatchError with Unknown writes
+// wraps ErrUnknownOutcome: puts and deletes of a batch are idempotent, so
+// sending them again is safe.
+type BatchError struct {
+	Op          string      // "BatchGet" or "BatchWrite"
+	Unprocessed []BatchItem // what was certainly not done
+	Unknown     []BatchItem // writes that may have been done (BatchWrite only)
+	Err         error       // ErrUnprocessed when retries ran out; else the request's or the context's error
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tablemap: %s: %d not done", e.Op, len(e.Unprocessed))
+	for i, it := range e.Unprocessed {
+		if i == 3 {
+			b.WriteString(", …")
+			break
+		}
+		sep := " ("
+		if i > 0 {
+			sep = ", "
+		}
+		fmt.Fprintf(&b, "%s%s {%s}", sep, it.Entity, it.Key)
+		if i == len(e.Unprocessed)-1 {
+			b.WriteString(")")
+		}
+	}
+	if len(e.Unknown) > 0 {
+		fmt.Fprintf(&b, ", %d perhaps done (%s)", len(e.Unknown), ErrUnknownOutcome)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns Err, and ErrUnknownOutcome when some writes may have
+// been done.
+func (e *BatchError) Unwrap() []error {
+	if len(e.Unknown) > 0 {
+		return []error{e.Err, ErrUnknownOutcome}
+	}
+	return []error{e.Err}
+}
+
+// Sentinel errors of a write's outcome.
+var (
+	// ErrUnknownOutcome reports a write that may have been applied: a
+	// request was sent and no definitive answer came back — the response
+	// was lost, the server failed (5xx) or the context ended while waiting
+	// — and no later attempt settled it. A failed condition on a retry of
+	// such an attempt may be the write's own effect (an IfNotExists finding
+	// the item it just wrote), so it is an unknown outcome too, not
+	// ErrExists. It never holds when DynamoDB answered the only attempt
+	// definitively (a failed condition, a validation error) nor when the
+	// request was refused before sending. The SDK's error stays reachable
+	// with errors.As.
+	//
+	// What to do: a write with an idempotency token (WriteTx.Token, the
+	// Token options of the social and notes packages) is run again with
+	// the same token, which applies it at most once. A write without one
+	// is read back to find out, or made idempotent first.
+	ErrUnknownOutcome = errors.New("outcome unknown: the write may have been applied")
+	// ErrTokenReused reports an idempotency token given again with a
+	// different request (DynamoDB's IdempotentParameterMismatchException).
+	// DynamoDB remembers a transaction's token for ten minutes: within
+	// them, the same token with the same request answers success without
+	// applying it again, even when the items have changed since — Follow
+	// with token T, Unfollow, Follow with T again succeeds and makes no
+	// new edge. Use a new token for each new intent.
+	ErrTokenReused = errors.New("idempotency token reused with a different request")
+)
+
+// An outcomeError marks the SDK's error of a write with what it means:
+// ErrUnknownOutcome or ErrTokenReused.
+type OutcomeError struct {
+	Kind error
+	Err  error
+}
+
+func (e *OutcomeError) Error() string { return e.Kind.Error() + ": " + e.Err.Error() }
+
+func (e *OutcomeError) Unwrap() []error { return []error{e.Kind, e.Err} }
+
+// ErrInvalidTx reports a transaction DynamoDB would reject, found before any
+// request is sent: no actions, more than MaxTxActions, two actions on one
+// item, or a malformed idempotency token.
+var ErrInvalidTx = errors.New("invalid transaction")
+
+// A TxError reports a transaction that failed once sent. When DynamoDB
+// cancelled it (a *types.TransactionCanceledException), Actions lists the
+// actions it gave a reason for, in request order; the actions it lists as
+// "None" took no part in the failure and are left out. Nothing of a
+// cancelled transaction is applied.
+//
+// A TxError unwraps to every listed action and to the SDK's error, so
+//
+//	errors.Is(err, ErrNotFound)        // an action needs an item that is missing (Update, Incr, Exists)
+//	errors.Is(err, ErrConditionFailed) // an action's condition failed on a stored item, and in particular
+//	errors.Is(err, ErrExists)          // … an item exists where none may (IfNotExists, NotExists)
+//	errors.Is(err, ErrVersionConflict) // … the stored version is another one
+//	errors.Is(err, ErrWrongEntity)     // an action's key holds an item of another entity type
+//	errors.Is(err, ErrTxConflict)      // another write touched an item at the same time
+//
+// and errors.As(err, &actionErr) finds the first listed *TxActionError.
+// A transaction that was sent and got no definitive answer wraps
+// ErrUnknownOutcome instead (run it again with its token), and a token
+// given again with another request ErrTokenReused.
+// DynamoDB does not retry a cancelled transaction, nor does the SDK's
+// default retryer: a conflict is the caller's to retry (run the WriteTx
+// again).
+type TxError struct {
+	Op      string           // "WriteTx" or "ReadTx"
+	Actions []*TxActionError // the actions DynamoDB gave a reason for; empty unless cancelled
+	Err     error            // the SDK's error
+}
+
+func (e *TxError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tablemap: %s", e.Op)
+	if len(e.Actions) == 0 {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+		return b.String()
+	}
+	b.WriteString(" cancelled")
+	for i, a := range e.Actions {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(a.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the listed actions and the SDK's error.
+func (e *TxError) Unwrap() []error {
+	errs := make([]error, 0, len(e.Actions)+1)
+	for _, a := range e.Actions {
+		errs = append(errs, a)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// A TxActionError is the reason DynamoDB gave for cancelling a transaction
+// at one of its actions.
+type TxActionError struct {
+	Index  int    // the action's position in the transaction, from 0
+	Op     string // "Put", "Update", "Delete", "Check" or "Get"
+	Entity string // entity type name
+	Key    Key    // the item's table key
+	// Code is DynamoDB's cancellation reason: "ConditionalCheckFailed",
+	// "TransactionConflict", "ItemCollectionSizeLimitExceeded",
+	// "ProvisionedThroughputExceeded", "ThrottlingError", "ValidationError".
+	Code    string
+	Message string // DynamoDB's message, if any
+	// Item is the stored item a failed condition was evaluated against
+	// (every action asks for it, ReturnValuesOnConditionCheckFailure
+	// ALL_OLD); nil when there was no item or another reason. Decode it
+	// with the entity's Decode.
+	Item map[string]types.AttributeValue
+	// Err is the action's error as the single operation would report it:
+	// an *ItemError whose Kind is ErrExists, ErrNotFound,
+	// ErrVersionConflict or ErrConditionFailed for a failed condition, and
+	// ErrTxConflict for a conflict.
+	Err error
+}
+
+func (e *TxActionError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "action %d: %s %s", e.Index, e.Op, e.Entity)
+	if e.Key != (Key{}) {
+		fmt.Fprintf(&b, " {%s}", e.Key)
+	}
+	var ie *ItemError
+	if errors.As(e.Err, &ie) && ie.Kind != nil {
+		fmt.Fprintf(&b, ": %s", ie.Kind)
+	}
+	fmt.Fprintf(&b, " (%s", e.Code)
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Unwrap returns the action's error.
+func (e *TxActionError) Unwrap() error { return e.Err }

@@ -15,45 +15,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Sentinel errors of a write's outcome.
-var (
-	// ErrUnknownOutcome reports a write that may have been applied: a
-	// request was sent and no definitive answer came back — the response
-	// was lost, the server failed (5xx) or the context ended while waiting
-	// — and no later attempt settled it. A failed condition on a retry of
-	// such an attempt may be the write's own effect (an IfNotExists finding
-	// the item it just wrote), so it is an unknown outcome too, not
-	// ErrExists. It never holds when DynamoDB answered the only attempt
-	// definitively (a failed condition, a validation error) nor when the
-	// request was refused before sending. The SDK's error stays reachable
-	// with errors.As.
-	//
-	// What to do: a write with an idempotency token (WriteTx.Token, the
-	// Token options of the social and notes packages) is run again with
-	// the same token, which applies it at most once. A write without one
-	// is read back to find out, or made idempotent first.
-	ErrUnknownOutcome = errors.New("outcome unknown: the write may have been applied")
-	// ErrTokenReused reports an idempotency token given again with a
-	// different request (DynamoDB's IdempotentParameterMismatchException).
-	// DynamoDB remembers a transaction's token for ten minutes: within
-	// them, the same token with the same request answers success without
-	// applying it again, even when the items have changed since — Follow
-	// with token T, Unfollow, Follow with T again succeeds and makes no
-	// new edge. Use a new token for each new intent.
-	ErrTokenReused = errors.New("idempotency token reused with a different request")
-)
-
-// An outcomeError marks the SDK's error of a write with what it means:
-// ErrUnknownOutcome or ErrTokenReused.
-type OutcomeError struct {
-	Kind error
-	Err  error
-}
-
-func (e *OutcomeError) Error() string { return e.Kind.Error() + ": " + e.Err.Error() }
-
-func (e *OutcomeError) Unwrap() []error { return []error{e.Kind, e.Err} }
-
 // Attempts records what became of each attempt of one request, through a
 // per-call middleware (see track): how many were made, and whether any
 // may have been applied.
@@ -172,4 +133,18 @@ func MayBeApplied(err error) bool {
 	}
 	var op *net.OpError
 	return !errors.As(err, &op) || op.Op != "dial"
+}
+
+// Write sends one write request through call and returns its output and
+// its error marked with its outcome (see attempts.outcome). Every
+// single-item write, WriteTx and BatchWrite request goes through it; opts
+// are more per-call options.
+func Write[In, Out any](ctx context.Context, call func(context.Context, *In, ...func(*dynamodb.Options)) (*Out, error), in *In, opts ...func(*dynamodb.Options)) (*Out, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // refused before sending
+	}
+	var a Attempts
+	out, err := call(ctx, in, append(opts, a.Track)...)
+	_, idempotent := any(in).(*dynamodb.TransactWriteItemsInput)
+	return out, a.Outcome(ctx, err, idempotent)
 }

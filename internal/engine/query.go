@@ -212,31 +212,6 @@ func (s *Schema) FillKey(item map[string]types.AttributeValue, p unsafe.Pointer)
 	return nil
 }
 
-// A QueryError reports a query, scan or collection that failed, naming the
-// entity (or entities) and the index. It wraps the cause; a bad cursor is
-// ErrInvalidCursor, an item of the expected type that does not decode is
-// the codec's error.
-type QueryError struct {
-	Op     string // "Query", "Scan", "Collection"
-	Entity string // entity type name; "A+B" for a collection
-	Index  string // "" for the table
-	Key    Key    // the table key of the item at fault, if any
-	Err    error
-}
-
-func (e *QueryError) Error() string {
-	msg := "tablemap: " + e.Op + " " + e.Entity
-	if e.Index != "" {
-		msg += " on index " + e.Index
-	}
-	if e.Key != (Key{}) {
-		msg += " {" + e.Key.String() + "}"
-	}
-	return msg + ": " + e.Err.Error()
-}
-
-func (e *QueryError) Unwrap() error { return e.Err }
-
 // QuerySpec is the type-erased, built form of a query or collection: what
 // it sends and how it reads responses.
 type QuerySpec struct {
@@ -602,5 +577,6 @@ func (q *QuerySpec) Wrap(err error) error {
 
 // ItemErr reports an item of entity s that did not decode.
 func (q *QuerySpec) ItemErr(s *Schema, item map[string]types.AttributeValue, err error) error {
-	return &QueryError{Op: q.Op, Entity: q.Ident, Index: q.G.Name, Key: q.T.KeyOfItem(item), Err: fmt.Errorf("decode %s: %w", s.Name, err)}
+	k, _ := q.T.ItemKey(item)
+	return &QueryError{Op: q.Op, Entity: q.Ident, Index: q.G.Name, Key: k, Err: fmt.Errorf("decode %s: %w", s.Name, err)}
 }
