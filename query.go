@@ -52,22 +52,14 @@ import (
 // Options are not safe for concurrent use; once a call has built the
 // request, terminal calls may run concurrently until the next option.
 type Query[T any] struct {
-	e          *Entity[T]
-	value      T
-	index      string
-	sk         *skCondition[T]
-	desc       bool
-	limit      int
-	filter     *expression.ConditionBuilder
-	project    []string
-	consistent bool
-	expiredOK  bool // IncludeExpired
-	err        error
+	e     *Entity[T]
+	value T
+	sk    *skCondition[T]
+	opts  engine.ReadOptions
+	err   error
 
-	built    bool   // spec and buildErr are of the options as they are
-	version  uint64 // counts option calls, for collections built from the query
-	spec     *engine.QuerySpec
-	buildErr error
+	version uint64 // counts option calls: a read built at another count is stale
+	read    engine.Built
 }
 
 // skCondition is a sort key condition on typed values: a, and b for
@@ -83,14 +75,11 @@ func (e *Entity[T]) Query(v T) *Query[T] {
 }
 
 // changed marks the built request stale after an option call.
-func (q *Query[T]) changed() {
-	q.built = false
-	q.version++
-}
+func (q *Query[T]) changed() { q.version++ }
 
 func (q *Query[T]) fail(err error) {
 	if q.err == nil {
-		q.err = &QueryError{Op: "Query", Entity: q.e.s.Name, Index: q.index, Err: err}
+		q.err = &QueryError{Op: "Query", Entity: q.e.s.Name, Index: q.opts.Index, Err: err}
 	}
 }
 
@@ -98,21 +87,21 @@ func (q *Query[T]) fail(err error) {
 // inverted index (InvertedIndex) instead of the table. The partial value's
 // fields are then those of that index's key templates.
 func (q *Query[T]) Index(name string) *Query[T] {
-	q.index = name
+	q.opts.Index = name
 	q.changed()
 	return q
 }
 
 // Newest returns items in descending sort key order.
 func (q *Query[T]) Newest() *Query[T] {
-	q.desc = true
+	q.opts.Desc = true
 	q.changed()
 	return q
 }
 
 // Oldest returns items in ascending sort key order, the default.
 func (q *Query[T]) Oldest() *Query[T] {
-	q.desc = false
+	q.opts.Desc = false
 	q.changed()
 	return q
 }
@@ -125,7 +114,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 	if n < 0 {
 		q.fail(fmt.Errorf("negative limit %d", n))
 	}
-	q.limit = n
+	q.opts.Limit = n
 	q.changed()
 	return q
 }
@@ -139,7 +128,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // a value of another type than it is stored as (a time.Time against a ttl
 // or unixtime attribute, stored as epoch seconds: give t.Unix()).
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
-	q.filter = engine.And(q.filter, cond)
+	q.opts.Filter = engine.And(q.opts.Filter, cond)
 	q.changed()
 	return q
 }
@@ -152,7 +141,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 	if err := q.e.s.CheckProject(attrs); err != nil {
 		q.fail(err)
 	}
-	q.project = append(q.project, attrs...)
+	q.opts.Project = append(q.opts.Project, attrs...)
 	q.changed()
 	return q
 }
@@ -160,7 +149,7 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] {
 // Consistent makes the query strongly consistent; global secondary indexes
 // do not support it (an error).
 func (q *Query[T]) Consistent() *Query[T] {
-	q.consistent = true
+	q.opts.Consistent = true
 	q.changed()
 	return q
 }
@@ -169,7 +158,7 @@ func (q *Query[T]) Consistent() *Query[T] {
 // default the query hides them with a filter in the same request, so its
 // Limit, pages and Count leave them out alike.
 func (q *Query[T]) IncludeExpired() *Query[T] {
-	q.expiredOK = true
+	q.opts.ExpiredOK = true
 	q.changed()
 	return q
 }
@@ -226,10 +215,11 @@ func (q *Query[T]) setSK(op engine.SkOp, a, b T) *Query[T] {
 
 // Params returns the Query request of the first page, without sending it.
 func (q *Query[T]) Params() (*dynamodb.QueryInput, error) {
-	if err := q.ready(); err != nil {
+	r, err := q.ready()
+	if err != nil {
 		return nil, err
 	}
-	return q.spec.Params(nil, q.limit), nil
+	return r.QueryInput(nil, r.Limit), nil
 }
 
 // A Page is one page of a query's results.
@@ -251,26 +241,11 @@ type Page[T any] struct {
 // one of another table or secret, or one older than WithCursorMaxAge is
 // ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	start, err := q.spec.DecodeCursor(cursor)
+	r, err := q.ready()
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[T]{}
-	if q.limit > 0 {
-		page.Items = make([]T, 0, min(q.limit, 1024))
-	}
-	var next map[string]types.AttributeValue
-	page.Items, next, err = readPage(ctx, q.spec, q.e, q.spec, start, q.limit, page.Items)
-	if err != nil {
-		return nil, err
-	}
-	if page.Next, err = q.spec.EncodeCursor(next); err != nil {
-		return nil, err
-	}
-	return page, nil
+	return readPage(ctx, r, q.e, cursor)
 }
 
 // All returns an iterator over the query's results, page by page: it holds
@@ -278,12 +253,13 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
 // iteration, as the last pair yielded.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		if err := q.ready(); err != nil {
+		r, err := q.ready()
+		if err != nil {
 			var zero T
 			yield(zero, err)
 			return
 		}
-		yieldItems(ctx, q.spec, q.e, q.spec, q.limit, yield)
+		yieldItems(ctx, r, q.e, yield)
 	}
 }
 
@@ -291,130 +267,72 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 // matches.
 func (q *Query[T]) First(ctx context.Context) (T, error) {
 	var v T
-	if err := q.ready(); err != nil {
+	r, err := q.ready()
+	if err != nil {
 		return v, err
 	}
-	found := false
 	scratch := new(T)
-	_, err := q.spec.Run(ctx, nil, 1, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+	err = r.First(ctx, func(item map[string]types.AttributeValue, _ int) error {
 		var err error
-		v, err = decodeAs(ctx, q.e, q.spec, item, scratch)
-		found = err == nil
-		return false, err
+		v, err = decodeAs(ctx, q.e, r, item, scratch)
+		return err
 	})
-	if err == nil && !found {
-		err = &QueryError{Op: "Query", Entity: q.e.s.Name, Index: q.index, Err: ErrNotFound}
-	}
 	return v, err
 }
 
 // Count returns the number of items the query matches, reading every page
 // (with Select COUNT, so no item is transferred). Limit does not apply.
 func (q *Query[T]) Count(ctx context.Context) (int, error) {
-	if err := q.ready(); err != nil {
+	r, err := q.ready()
+	if err != nil {
 		return 0, err
 	}
-	return q.spec.Count(ctx)
+	return r.Count(ctx)
 }
 
-// ready builds the request from the options as they are, unless it is
-// built already, and returns the first option error or the build's.
-func (q *Query[T]) ready() error {
+// ready returns the read built from the options as they are (building it
+// unless it is built already), or the first option error or the build's.
+func (q *Query[T]) ready() (*engine.Read, error) {
 	if q.err != nil {
-		return q.err
+		return nil, q.err
 	}
-	if !q.built {
-		q.spec, q.buildErr = q.build()
-		q.built = true
-	}
-	return q.buildErr
+	return q.read.Get(q.version, func() (*engine.Read, error) {
+		return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+	})
 }
 
-func (q *Query[T]) build() (*engine.QuerySpec, error) {
-	fail := func(err error) (*engine.QuerySpec, error) {
-		return nil, &QueryError{Op: "Query", Entity: q.e.s.Name, Index: q.index, Err: err}
+// arg returns the condition as the engine takes it; nil for none.
+func (c *skCondition[T]) arg() *engine.SkArg {
+	if c == nil {
+		return nil
 	}
-	spec, err := q.base()
-	if err != nil {
-		return fail(err)
-	}
-	spec.Ident = q.e.s.Name
-	spec.Types = []*engine.Schema{q.e.s}
-	if err := spec.Finish(); err != nil {
-		return fail(err)
-	}
-	return spec, nil
+	return &engine.SkArg{Op: c.op, A: unsafe.Pointer(&c.a), B: unsafe.Pointer(&c.b)}
 }
 
-// base returns the query's spec before its entity types are set: the
-// partition, the sort key condition (the explicit one, else the partial
-// value's prefix), the order, filter, projection and consistency.
-func (q *Query[T]) base() (*engine.QuerySpec, error) {
-	s := q.e.s
-	g := s.IndexNamed(q.index)
-	if g == nil {
-		return nil, fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.Name, q.index)
+// readPage reads the page of e's items after cursor (see Query.Page).
+func readPage[T any](ctx context.Context, r *engine.Read, e *Entity[T], cursor string) (*Page[T], error) {
+	page := &Page[T]{}
+	if r.Limit > 0 {
+		page.Items = make([]T, 0, min(r.Limit, 1024))
 	}
-	if q.consistent && g.Name != "" {
-		return nil, fmt.Errorf("index %s is a global secondary index, which has no consistent reads", g.Name)
-	}
-	p := unsafe.Pointer(&q.value)
-	pk, err := g.PK.Build(p)
+	scratch := new(T)
+	next, err := r.Page(ctx, cursor, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		return true, appendAs(ctx, e, r, item, scratch, &page.Items)
+	})
 	if err != nil {
 		return nil, err
 	}
-	spec := &engine.QuerySpec{
-		T: s.Table, Op: "Query", G: g, PK: pk,
-		Filter: q.filter, Project: q.project,
-		Desc: q.desc, Consistent: q.consistent, Limit: q.limit,
-		ExpiredOK: q.expiredOK,
-	}
-	if q.sk != nil {
-		if g.SK == nil {
-			return nil, fmt.Errorf("index %q of %s has no sort key to compare", g.Name, s.Name)
-		}
-		c, err := g.SkCondition(q.sk.op, unsafe.Pointer(&q.sk.a), unsafe.Pointer(&q.sk.b))
-		if err != nil {
-			return nil, err
-		}
-		spec.SK, spec.ExplicitSK = c, true
-		return spec, spec.CheckSKSize()
-	}
-	if g.SK != nil {
-		vals, err := g.SK.Values(p, engine.QueryFields)
-		if err != nil {
-			return nil, err
-		}
-		prefix := g.SK.Tmpl.Prefix(vals)
-		switch {
-		case len(vals) == len(g.SK.Fields):
-			spec.SK = engine.SkKey{Op: engine.KeyEqual, A: prefix}
-		case prefix != "":
-			spec.SK = engine.SkKey{Op: engine.KeyBeginsWith, A: prefix}
-		}
-	}
-	return spec, spec.CheckSKSize()
+	page.Next = next
+	return page, nil
 }
 
-// readPage reads one page of e's items from src after start, at most limit
-// of them (0: one response's), decoding each (see decodeAs) and appending
-// it to items. spec is the read's, for decoding.
-func readPage[T any](ctx context.Context, src engine.Source, e *Entity[T], spec *engine.QuerySpec, start map[string]types.AttributeValue, limit int, items []T) ([]T, map[string]types.AttributeValue, error) {
-	scratch := new(T)
-	next, err := engine.ReadItems(ctx, src, start, limit, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		return true, appendAs(ctx, e, spec, item, scratch, &items)
-	})
-	return items, next, err
-}
-
-// yieldItems yields e's items from src, at most limit of them (0: all),
-// decoding each (see decodeAs); an error ends the iteration, as the last
-// pair yielded.
-func yieldItems[T any](ctx context.Context, src engine.Source, e *Entity[T], spec *engine.QuerySpec, limit int, yield func(T, error) bool) {
+// yieldItems yields e's items of a single-segment read, decoding each (see
+// decodeAs); an error ends the iteration, as the last pair yielded.
+func yieldItems[T any](ctx context.Context, r *engine.Read, e *Entity[T], yield func(T, error) bool) {
 	stopped := false
 	scratch := new(T)
-	_, err := engine.ReadItems(ctx, src, nil, limit, false, func(item map[string]types.AttributeValue, _ int) (bool, error) {
-		v, err := decodeAs(ctx, e, spec, item, scratch)
+	err := r.All(ctx, func(item map[string]types.AttributeValue, _ int) (bool, error) {
+		v, err := decodeAs(ctx, e, r, item, scratch)
 		if err != nil {
 			return false, err
 		}

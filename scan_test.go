@@ -122,7 +122,7 @@ func TestScanPages(t *testing.T) {
 func scanGoroutines() int {
 	var b bytes.Buffer
 	_ = pprof.Lookup("goroutine").WriteTo(&b, 2)
-	return strings.Count(b.String(), "tablemap.(*Scan[...]).parallel.func")
+	return strings.Count(b.String(), "engine.(*Read).Parallel.func")
 }
 
 // TestScanStops is not parallel: it counts the goroutines parallel scans

@@ -78,12 +78,11 @@ func (it *TxItem[T]) Value() (T, error) {
 }
 
 func (it *TxItem[T]) txGetItem() (types.TransactGetItem, engine.TxAction, error) {
-	item, err := it.get.txGetItem()
-	if err != nil {
-		return item, engine.TxAction{}, err
+	if _, err := it.get.Params(); err != nil {
+		return types.TransactGetItem{}, engine.TxAction{}, err
 	}
-	s := it.get.e.s
-	return item, engine.TxAction{Op: "Get", Entity: s.Name, Key: it.get.k, Table: s.Table}, nil
+	item, action := it.get.get.TxItem()
+	return item, action, nil
 }
 
 func (it *TxItem[T]) txSet(ctx context.Context, item map[string]types.AttributeValue, err error) {
@@ -108,23 +107,16 @@ func (tx *ReadTx) Params() (*dynamodb.TransactGetItemsInput, error) {
 // does not decode, is not an error of Run.
 func (tx *ReadTx) Run(ctx context.Context) error {
 	in, err := tx.Params()
+	var items []map[string]types.AttributeValue
 	if err == nil {
-		var out *dynamodb.TransactGetItemsOutput
-		out, err = tx.t.core.Client.TransactGetItems(ctx, in)
-		switch {
-		case err != nil:
-			err = engine.WrapTxError("ReadTx", err, tx.actions)
-		case len(out.Responses) != len(tx.gets):
-			err = fmt.Errorf("tablemap: ReadTx: %d responses for %d gets", len(out.Responses), len(tx.gets))
-		default:
-			for i, g := range tx.gets {
-				g.txSet(ctx, out.Responses[i].Item, nil)
-			}
-			return nil
-		}
+		items, err = tx.t.core.ReadTx(ctx, in, tx.actions, len(tx.gets))
 	}
-	for _, g := range tx.gets {
-		g.txSet(ctx, nil, err)
+	for i, g := range tx.gets {
+		var item map[string]types.AttributeValue
+		if err == nil {
+			item = items[i]
+		}
+		g.txSet(ctx, item, err)
 	}
 	return err
 }

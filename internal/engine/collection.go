@@ -1,14 +1,15 @@
 package engine
 
 import (
-	"context"
+	"fmt"
+	"strings"
 	"unicode/utf8"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"unsafe"
 )
 
-// A collection is one partition holding the items of several entities —
+// NewCollection returns the collection of schemas' items in the partition
+// of the value at p, on the index of the first schema's query. A collection
+// is one partition holding the items of several entities —
 // a photo and its reactions, a user and their followers — read with one
 // Query and decoded, item by item, into the Go type of its entity.
 //
@@ -35,26 +36,54 @@ import (
 // Items come in sort key order, so an entity whose sort key sorts first
 // (a photo "A" before its reactions "REACTION#…") arrives on the first
 // page.
-//
-// Options set on the query apply to every call of the collection made
-// after them, as they do to the query's own calls.
-type Collection struct {
-	Build   func() Collection // builds the collection from the query as it is now
-	Version func() uint64     // the query's option count
-	Built   bool
-	Seen    uint64 // the option count spec and err were built at
-	Spec    *QuerySpec
-	Err     error
+func NewCollection(schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	names := make([]string, len(schemas))
+	for i, s := range schemas {
+		names[i] = s.Name
+	}
+	r, err := newQuery("Collection", strings.Join(names, "+"), schemas, o, p, sk)
+	if err != nil {
+		return nil, err
+	}
+	prefixes, err := r.members()
+	if err != nil {
+		return nil, r.Wrap(err)
+	}
+	if sk == nil {
+		r.SK = Span(prefixes)
+	}
+	return r, r.finish()
 }
 
-// Ready builds the collection unless it is built from the query's current
-// options, and returns its error.
-func (c *Collection) Ready() error {
-	if v := c.Version(); !c.Built || v != c.Seen {
-		b := c.Build()
-		c.Spec, c.Err, c.Seen, c.Built = b.Spec, b.Err, v, true
+// members checks that the collection's entities can share its partition
+// and returns the literal prefixes of their sort key templates.
+func (r *Read) members() ([]string, error) {
+	seen := map[string]bool{}
+	var prefixes []string
+	first := r.Types[0]
+	for _, s := range r.Types {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("entity %s is in the collection twice", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Table != r.T {
+			return nil, fmt.Errorf("entity %s is defined on table %s, not %s", s.Name, s.Table.Name, r.T.Name)
+		}
+		g := s.IndexNamed(r.Index)
+		if g == nil {
+			return nil, fmt.Errorf("entity %s has no index %q", s.Name, r.Index)
+		}
+		if _, err := g.PK.Tmpl.Parse(r.PK); err != nil {
+			return nil, fmt.Errorf("entity %s cannot have items in partition %q: its template %s does not produce it", s.Name, r.PK, g.PK.Tag)
+		}
+		if (g.SK == nil) != (r.G.SK == nil) {
+			return nil, fmt.Errorf("entities %s and %s disagree on whether index %q has a sort key", first.Name, s.Name, r.Index)
+		}
+		if g.SK != nil {
+			prefixes = append(prefixes, g.SK.Tmpl.Prefix(nil))
+		}
 	}
-	return c.Err
+	return prefixes, nil
 }
 
 // Span returns the narrowest sort key condition that holds for every key
@@ -123,30 +152,4 @@ func CommonPrefix(a, b string) string {
 		}
 	}
 	return a[:n]
-}
-
-// Page reads from cursor, handing each item to decode with its entity's
-// position, and returns the cursor after the last item read.
-func (c *Collection) Page(ctx context.Context, cursor string, onePage bool, decode func(item map[string]types.AttributeValue, typ int) error) (string, error) {
-	if err := c.Ready(); err != nil {
-		return "", err
-	}
-	start, err := c.Spec.DecodeCursor(cursor)
-	if err != nil {
-		return "", err
-	}
-	next, err := c.Spec.Run(ctx, start, c.Spec.Limit, onePage, func(item map[string]types.AttributeValue, typ int) (bool, error) {
-		return true, decode(item, typ)
-	})
-	if err != nil {
-		return "", err
-	}
-	return c.Spec.EncodeCursor(next)
-}
-
-func (c *Collection) Params() (*dynamodb.QueryInput, error) {
-	if err := c.Ready(); err != nil {
-		return nil, err
-	}
-	return c.Spec.Params(nil, c.Spec.Limit), nil
 }

@@ -200,25 +200,34 @@ func (r *CursorReader) String() string {
 	return s
 }
 
-// EncodeCursor returns the cursor to resume the query after key.
-func (q *QuerySpec) EncodeCursor(key map[string]types.AttributeValue) (string, error) {
-	c, err := q.T.EncodeCursor(q.Ident, q.G.Name, q.Scope, q.KeyAttrs, key)
+// cursorIdent is the identity a read's cursors carry: its entity (or a
+// collection's names), and whether it is a scan.
+func (r *Read) cursorIdent() string {
+	if r.IsScan() {
+		return r.Ident + " scan"
+	}
+	return r.Ident
+}
+
+// EncodeCursor returns the cursor to resume the read after key.
+func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error) {
+	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope, r.keyAttrs, key)
 	if err != nil {
-		return "", q.Wrap(err)
+		return "", r.Wrap(err)
 	}
 	return c, nil
 }
 
-// DecodeCursor returns the start key of a cursor of this query: its
+// DecodeCursor returns the start key of a cursor of this read: its
 // entity, index, key condition, order, key attributes and partition.
-func (q *QuerySpec) DecodeCursor(cursor string) (map[string]types.AttributeValue, error) {
-	key, err := q.T.DecodeCursor(cursor, q.Ident, q.G.Name, q.Scope, q.KeyAttrs)
+func (r *Read) DecodeCursor(cursor string) (map[string]types.AttributeValue, error) {
+	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope, r.keyAttrs)
 	if err != nil {
-		return nil, q.Wrap(err)
+		return nil, r.Wrap(err)
 	}
-	if key != nil {
-		if pk := key[q.G.PKAttr].(*types.AttributeValueMemberS).Value; pk != q.PK {
-			return nil, q.Wrap(fmt.Errorf("%w: a cursor of partition %s, not %s", ErrInvalidCursor, keys.Quote(pk), keys.Quote(q.PK)))
+	if key != nil && !r.IsScan() {
+		if pk := key[r.G.PKAttr].(*types.AttributeValueMemberS).Value; pk != r.PK {
+			return nil, r.Wrap(fmt.Errorf("%w: a cursor of partition %s, not %s", ErrInvalidCursor, keys.Quote(pk), keys.Quote(r.PK)))
 		}
 	}
 	return key, nil

@@ -1,0 +1,201 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// ReadOptions are the options of a read as its builder sets them: a Query,
+// a Scan, a collection or (Consistent, Project and ExpiredOK only) a Get.
+// A new read option is a field here, read where the request is built
+// (request, Shape) or run (read_loop.go).
+type ReadOptions struct {
+	Index      string                       // "" for the table
+	Filter     *expression.ConditionBuilder // the caller's, ANDed
+	Project    []string                     // top-level attributes; nil: all
+	Desc       bool                         // descending sort key order (queries)
+	Consistent bool
+	Limit      int  // items to return; 0: no limit
+	ExpiredOK  bool // no expiry filter (see ttl.go)
+	Segments   int  // parallel scan segments; 0 or 1: one
+}
+
+// A Read is the type-erased, built form of a query, a scan or a
+// collection: what it sends and how it reads responses. It is immutable
+// once built, so terminal calls may share it concurrently.
+type Read struct {
+	T     *Table
+	Op    string    // "Query", "Scan" or "Collection", for errors
+	Ident string    // entity name, or the collection's names
+	Types []*Schema // the entities whose items it returns
+	G     *Index
+	ReadOptions
+
+	PK string // the partition (queries and collections; "" for a scan)
+	SK SkKey  // KeyAny: the whole partition
+
+	keyAttrs []string // the key attributes a cursor holds
+	scope    string   // the digest of the key condition and order a cursor holds
+	items    request  // the request reading items
+	count    request  // the request counting them (Select COUNT)
+}
+
+// A request is a read's request without start key, limit and segment.
+type request struct {
+	query *dynamodb.QueryInput
+	scan  *dynamodb.ScanInput
+	now   string // the placeholder of the expiry filter's now, set per request
+}
+
+// IsScan reports whether the read is a Scan.
+func (r *Read) IsScan() bool { return r.Op == "Scan" }
+
+// newRead returns the read of schemas' items on the index o names, the
+// first schema's, before its partition is set; errors are the read's.
+func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) {
+	r := &Read{T: schemas[0].Table, Op: op, Ident: ident, Types: schemas, ReadOptions: o}
+	s := schemas[0]
+	if r.G = s.IndexNamed(o.Index); r.G == nil {
+		return nil, r.Wrap(fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.Name, o.Index))
+	}
+	if o.Consistent && r.G.Name != "" {
+		return nil, r.Wrap(fmt.Errorf("index %s is a global secondary index, which has no consistent reads", r.G.Name))
+	}
+	return r, nil
+}
+
+// finish builds the read's requests from its fields.
+func (r *Read) finish() error {
+	r.keyAttrs = KeyAttrs(r.T, r.G)
+	if !r.IsScan() {
+		r.scope = CursorScope(r.PK, r.SK, r.Desc)
+	}
+	shape, err := r.Shape(false)
+	if err != nil {
+		return r.Wrap(err)
+	}
+	r.items = r.request(shape)
+	r.count = r.items
+	if len(r.Project) > 0 {
+		// A count projects nothing, and DynamoDB refuses unused names.
+		if shape, err = r.Shape(true); err != nil {
+			return r.Wrap(err)
+		}
+		r.count = r.request(shape)
+	}
+	return nil
+}
+
+// request returns the request of a shape, its key values set.
+func (r *Read) request(shape *QueryShape) request {
+	t := r.T
+	values := make(map[string]types.AttributeValue, len(shape.Values)+3)
+	maps.Copy(values, shape.Values)
+	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
+		if ph := shape.Slots[i]; ph != "" {
+			values[ph] = &types.AttributeValueMemberS{Value: operand}
+		}
+	}
+	if shape.Now != "" {
+		values[shape.Now] = EpochValue(t.Epoch())
+	}
+	var index *string
+	if r.G.Name != "" {
+		index = aws.String(r.G.Name)
+	}
+	var consistent *bool
+	if r.Consistent {
+		consistent = aws.Bool(true)
+	}
+	names := maps.Clone(shape.Names)
+	if r.IsScan() {
+		return request{now: shape.Now, scan: &dynamodb.ScanInput{
+			TableName: aws.String(t.Name), IndexName: index, ConsistentRead: consistent,
+			FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
+			ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+		}}
+	}
+	in := &dynamodb.QueryInput{
+		TableName: aws.String(t.Name), IndexName: index, ConsistentRead: consistent,
+		KeyConditionExpression: shape.KeyCond, FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}
+	if r.Desc {
+		in.ScanIndexForward = aws.Bool(false)
+	}
+	return request{now: shape.Now, query: in}
+}
+
+// QueryInput returns the Query request of the page starting after start,
+// asking for at most limit items (0: no limit).
+func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
+	return r.items.queryInput(r.T, start, limit)
+}
+
+// ScanInput returns the Scan request of segment seg's page starting after
+// start, asking for at most limit items (0: no limit).
+func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
+	return r.items.scanInput(r, seg, start, limit)
+}
+
+func (q request) queryInput(t *Table, start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
+	in := *q.query
+	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
+	in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, t.Epoch())
+	return &in
+}
+
+func (q request) scanInput(r *Read, seg int, start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
+	in := *q.scan
+	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
+	in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, r.T.Epoch())
+	if r.Segments > 1 {
+		in.Segment, in.TotalSegments = aws.Int32(int32(seg)), aws.Int32(int32(r.Segments))
+	}
+	return &in
+}
+
+// PageLimit returns the Limit of a request for at most limit items (0: no
+// limit).
+func PageLimit(limit int) *int32 {
+	if limit <= 0 {
+		return nil
+	}
+	return aws.Int32(int32(min(limit, 1<<31-1)))
+}
+
+// A Built is a read built from a builder's options, built again when they
+// change: builders count their option calls, and a read built at another
+// count is stale.
+type Built struct {
+	built bool
+	seen  uint64 // the option count read and err were built at
+	read  *Read
+	err   error
+}
+
+// Get returns the read built from the options at count v, with build
+// unless it is built at v already.
+func (b *Built) Get(v uint64, build func() (*Read, error)) (*Read, error) {
+	if !b.built || b.seen != v {
+		b.read, b.err = build()
+		b.built, b.seen = true, v
+	}
+	return b.read, b.err
+}
+
+// Wrap reports err as the read's error.
+func (r *Read) Wrap(err error) error {
+	return &QueryError{Op: r.Op, Entity: r.Ident, Index: r.Index, Err: err}
+}
+
+// ItemErr reports an item of entity s that did not decode.
+func (r *Read) ItemErr(s *Schema, item map[string]types.AttributeValue, err error) error {
+	k, _ := r.T.ItemKey(item)
+	return &QueryError{Op: r.Op, Entity: r.Ident, Index: r.Index, Key: k, Err: fmt.Errorf("decode %s: %w", s.Name, err)}
+}
