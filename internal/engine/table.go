@@ -2,14 +2,12 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -144,38 +142,4 @@ func (t *Table) TtlAttr() string {
 		}
 	}
 	return ""
-}
-
-func (t *Table) WaitActive(ctx context.Context) error {
-	delay := 50 * time.Millisecond
-	for {
-		out, err := t.Client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
-		var missing *types.ResourceNotFoundException
-		switch {
-		case errors.As(err, &missing):
-			// Eventually consistent: the table may not be visible yet.
-		case err != nil:
-			return fmt.Errorf("tablemap: describe table %s: %w", t.Name, err)
-		case Active(out.Table):
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("tablemap: table %s not active: %w", t.Name, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
-}
-
-func Active(d *types.TableDescription) bool {
-	if d == nil || d.TableStatus != types.TableStatusActive {
-		return false
-	}
-	for _, g := range d.GlobalSecondaryIndexes {
-		if g.IndexStatus != types.IndexStatusActive {
-			return false
-		}
-	}
-	return true
 }
