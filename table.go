@@ -10,6 +10,30 @@ import (
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
+// Client is the part of *dynamodb.Client a Table uses; any
+// *dynamodb.Client satisfies it. Its methods are those of
+// *dynamodb.Client of the same names: GetItem, PutItem, UpdateItem,
+// DeleteItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems,
+// TransactWriteItems, CreateTable, DeleteTable, DescribeTable and
+// UpdateTimeToLive.
+type Client = engine.Client
+
+// A Table is one DynamoDB table holding the items of several entities. It
+// knows the client, the table's name and the names of its key attributes,
+// and collects the entities defined on it (see Define), from which it can
+// create the table. A Table is safe for concurrent use.
+type Table struct {
+	core *engine.Table
+}
+
+// MaxGSIs is the number of global secondary indexes an entity can declare
+// (gsi1pk … gsi20pk), DynamoDB's default quota per table: 20.
+const MaxGSIs = engine.MaxGSIs
+
+// InvertedIndex is the name of the inverted index, "Inverted" (see
+// WithInvertedIndex).
+const InvertedIndex = engine.InvertedIndex
+
 // A TableOption configures a Table.
 type TableOption func(*Table)
 

@@ -13,14 +13,12 @@ import (
 	"github.com/tablemap/tablemap/internal/keys"
 )
 
-// A Key is an item's table key: the values of its partition key and sort
-// key attributes.
+// A Key is an item's table key (see the root package's Key).
 type Key struct {
 	PK, SK string
 }
 
-// String returns the key as `PK "…" SK "…"`, for messages: a part over
-// 100 bytes is cut there and followed by its length.
+// String returns the key for messages, each part cut at 100 bytes.
 func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Quote(k.SK) }
 
 // An index is a key schema an entity's items are addressed by: the table's
@@ -83,11 +81,7 @@ func (g *Index) Fields() []*codec.Field {
 	return fs
 }
 
-// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
-// strings, as stored: after escaping). A key over its limit, of the table
-// or of an index, is an error wrapping ErrInvalidKey before any request.
-// With an inverted index (WithInvertedIndex) the table's partition key is
-// also that index's sort key, so it is held to MaxSortKeyBytes.
+// DynamoDB's limits on key attribute values, in bytes, as stored.
 const (
 	MaxPartitionKeyBytes = 2048
 	MaxSortKeyBytes      = 1024

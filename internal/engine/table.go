@@ -12,8 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// Client is the part of *dynamodb.Client a Table uses. Any *dynamodb.Client
-// satisfies it.
+// Client is the part of *dynamodb.Client a Table uses.
 type Client interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -31,17 +30,14 @@ type Client interface {
 	UpdateTimeToLive(context.Context, *dynamodb.UpdateTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
 }
 
-// MaxGSIs is the number of global secondary indexes an entity can declare
-// (gsi1pk … gsi20pk), DynamoDB's default quota per table.
+// MaxGSIs is the number of GSIs an entity can declare (gsi1pk … gsi20pk).
 const MaxGSIs = 20
 
-// InvertedIndex is the name of the inverted index (see WithInvertedIndex).
+// InvertedIndex is the name of the inverted index.
 const InvertedIndex = "Inverted"
 
-// A Table is one DynamoDB table holding the items of several entities. It
-// knows the client, the table's name and the names of its key attributes,
-// and collects the entities defined on it (see Define), from which it can
-// create the table. A Table is safe for concurrent use.
+// A Table is the core of a table: its client, name, key attributes,
+// options and the entities defined on it. It is safe for concurrent use.
 type Table struct {
 	Client   Client
 	Name     string
