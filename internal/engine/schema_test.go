@@ -77,13 +77,25 @@ func TestDefineRefusesCodecError(t *testing.T) {
 	defRefused(t, nil, reflect.TypeFor[twice](), "", "", `attribute name "a" is also used by field`)
 }
 
+const enginePkg = "github.com/tablemap/tablemap/internal/engine"
+
+// fld is a field of type T for entity.
+func fld[T any](name string, tag reflect.StructTag) reflect.StructField {
+	return reflect.StructField{Name: name, Type: reflect.TypeFor[T](), Tag: tag}
+}
+
+// entity returns a struct type whose blank field has the tag decl, with a
+// string field A (attribute "a") and the fields given: built at run time,
+// as vet would refuse a malformed tag in source.
+func entity(decl reflect.StructTag, fields ...reflect.StructField) reflect.Type {
+	return reflect.StructOf(append([]reflect.StructField{
+		{Name: "_", PkgPath: enginePkg, Type: reflect.TypeFor[struct{}](), Tag: decl},
+		fld[string]("A", `dynamo:"a"`),
+	}, fields...))
+}
+
 func TestDefineRefusesMalformedEntityTag(t *testing.T) {
-	// Built at run time: vet refuses the malformed tag in source.
-	typ := reflect.StructOf([]reflect.StructField{
-		{Name: "_", PkgPath: "github.com/tablemap/tablemap/internal/engine", Type: reflect.TypeFor[struct{}](), Tag: `pk:A#{a}`},
-		{Name: "A", Type: reflect.TypeFor[string](), Tag: `dynamo:"a"`},
-	})
-	defRefused(t, nil, typ, "_", "", "malformed struct tag")
+	defRefused(t, nil, entity(`pk:A#{a}`), "_", "", "malformed struct tag")
 }
 
 func TestDefineRefusesTagGivenTwice(t *testing.T) {
@@ -96,148 +108,86 @@ func TestDefineRefusesTagGivenTwice(t *testing.T) {
 }
 
 func TestDefineRefusesKeyAttributeNameForData(t *testing.T) {
-	type clash struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		S string   `dynamo:"sk"` // "SK" read case-insensitively
-	}
-	defRefused(t, nil, reflect.TypeFor[clash](), "S", `dynamo:"sk"`, `attribute "sk" clashes with a key or type attribute of table app`)
+	typ := entity(`pk:"A#{a}"`, fld[string]("S", `dynamo:"sk"`)) // "SK" read case-insensitively
+	defRefused(t, nil, typ, "S", `dynamo:"sk"`, `attribute "sk" clashes with a key or type attribute of table app`)
 }
 
 func TestDefineRefusesIndexAttributeNameForData(t *testing.T) {
-	type clash struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		G string   `dynamo:"GSI20SK"`
-	}
-	defRefused(t, nil, reflect.TypeFor[clash](), "G", `dynamo:"GSI20SK"`, "clashes with a key or type attribute")
+	typ := entity(`pk:"A#{a}"`, fld[string]("G", `dynamo:"GSI20SK"`))
+	defRefused(t, nil, typ, "G", `dynamo:"GSI20SK"`, "clashes with a key or type attribute")
+}
+
+type sealedInner struct {
+	S string `dynamo:"s,encrypted"`
 }
 
 func TestDefineRefusesNestedEncrypted(t *testing.T) {
-	type inner struct {
-		S string `dynamo:"s,encrypted"`
-	}
-	type outer struct {
-		_    struct{} `pk:"A#{a}"`
-		A    string   `dynamo:"a"`
-		Meta inner    `dynamo:"meta"`
-	}
-	defRefused(t, cipherTable(), reflect.TypeFor[outer](), "Meta", `dynamo:"meta"`, "is tagged encrypted, but only top-level attributes can be; tag Meta encrypted instead")
+	typ := entity(`pk:"A#{a}"`, fld[sealedInner]("Meta", `dynamo:"meta"`))
+	defRefused(t, cipherTable(), typ, "Meta", `dynamo:"meta"`, "is tagged encrypted, but only top-level attributes can be; tag Meta encrypted instead")
 }
 
 func TestDefineRefusesNonIntegerVersion(t *testing.T) {
-	type v struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		V string   `dynamo:"v,version"`
-	}
-	defRefused(t, nil, reflect.TypeFor[v](), "V", `dynamo:"v,version"`, "a version field must be an integer, not string")
+	typ := entity(`pk:"A#{a}"`, fld[string]("V", `dynamo:"v,version"`))
+	defRefused(t, nil, typ, "V", `dynamo:"v,version"`, "a version field must be an integer, not string")
 }
 
 func TestDefineRefusesNonTimeCreated(t *testing.T) {
-	type c struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		C int64    `dynamo:"c,created"`
-	}
-	defRefused(t, nil, reflect.TypeFor[c](), "C", `dynamo:"c,created"`, "a created field must be a time.Time, not int64")
+	typ := entity(`pk:"A#{a}"`, fld[int64]("C", `dynamo:"c,created"`))
+	defRefused(t, nil, typ, "C", `dynamo:"c,created"`, "a created field must be a time.Time, not int64")
 }
 
 func TestDefineRefusesNonTimeUpdated(t *testing.T) {
-	type u struct {
-		_ struct{}   `pk:"A#{a}"`
-		A string     `dynamo:"a"`
-		U *time.Time `dynamo:"u,updated"`
-	}
-	defRefused(t, nil, reflect.TypeFor[u](), "U", `dynamo:"u,updated"`, "a updated field must be a time.Time, not *time.Time")
+	typ := entity(`pk:"A#{a}"`, fld[*time.Time]("U", `dynamo:"u,updated"`))
+	defRefused(t, nil, typ, "U", `dynamo:"u,updated"`, "a updated field must be a time.Time, not *time.Time")
 }
 
 func TestDefineRefusesTTLOfOtherType(t *testing.T) {
-	type e struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		E string   `dynamo:"e,ttl"`
-	}
-	defRefused(t, nil, reflect.TypeFor[e](), "E", `dynamo:"e,ttl"`, "a ttl field must be a time.Time or an integer, not string")
+	typ := entity(`pk:"A#{a}"`, fld[string]("E", `dynamo:"e,ttl"`))
+	defRefused(t, nil, typ, "E", `dynamo:"e,ttl"`, "a ttl field must be a time.Time or an integer, not string")
 }
 
 func TestDefineRefusesEncryptedManagedField(t *testing.T) {
-	type e struct {
-		_ struct{}  `pk:"A#{a}"`
-		A string    `dynamo:"a"`
-		U time.Time `dynamo:"u,encrypted,updated"`
-	}
-	defRefused(t, cipherTable(), reflect.TypeFor[e](), "U", `dynamo:"u,encrypted,updated"`, "an encrypted field cannot be a version, created, updated or ttl field")
+	typ := entity(`pk:"A#{a}"`, fld[time.Time]("U", `dynamo:"u,encrypted,updated"`))
+	defRefused(t, cipherTable(), typ, "U", `dynamo:"u,encrypted,updated"`, "an encrypted field cannot be a version, created, updated or ttl field")
 }
 
 func TestDefineRefusesEncryptedWithoutCipher(t *testing.T) {
-	type e struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a"`
-		S string   `dynamo:"s,encrypted"`
-	}
-	de := defRefused(t, nil, reflect.TypeFor[e](), "S", `dynamo:"s,encrypted"`, "give NewTable the option WithCipher")
+	typ := entity(`pk:"A#{a}"`, fld[string]("S", `dynamo:"s,encrypted"`))
+	de := defRefused(t, nil, typ, "S", `dynamo:"s,encrypted"`, "give NewTable the option WithCipher")
 	if !errors.Is(de, ErrNoCipher) {
 		t.Errorf("%v does not wrap ErrNoCipher", de)
 	}
 }
 
 func TestDefineRefusesSecondVersionField(t *testing.T) {
-	type v struct {
-		_  struct{} `pk:"A#{a}"`
-		A  string   `dynamo:"a"`
-		V1 int      `dynamo:"v1,version"`
-		V2 int      `dynamo:"v2,version"`
-	}
-	defRefused(t, nil, reflect.TypeFor[v](), "V2", `dynamo:"v2,version"`, "a second version field (the first is V1)")
+	typ := entity(`pk:"A#{a}"`, fld[int]("V1", `dynamo:"v1,version"`), fld[uint]("V2", `dynamo:"v2,version"`))
+	defRefused(t, nil, typ, "V2", `dynamo:"v2,version"`, "a second version field (the first is V1)")
 }
 
 func TestDefineRefusesMissingPK(t *testing.T) {
-	type nopk struct {
-		_ struct{} `sk:"A#{a}"`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[nopk](), "_", "pk", "missing pk template")
+	defRefused(t, nil, entity(`sk:"A#{a}"`), "_", "pk", "missing pk template")
 }
 
 func TestDefineRefusesEmptyPK(t *testing.T) {
-	type emptypk struct {
-		_ struct{} `pk:""`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[emptypk](), "_", "pk", "missing pk template")
+	defRefused(t, nil, entity(`pk:""`), "_", "pk", "missing pk template")
 }
 
 func TestDefineRefusesGSISortKeyWithoutPartitionKey(t *testing.T) {
-	type g struct {
-		_ struct{} `pk:"A#{a}" gsi2sk:"X#{a}"`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[g](), "_", `gsi2sk:"X#{a}"`, "index GSI2 has a sort key template but no gsi2pk")
+	typ := entity(`pk:"A#{a}" gsi2sk:"X#{a}"`)
+	defRefused(t, nil, typ, "_", `gsi2sk:"X#{a}"`, "index GSI2 has a sort key template but no gsi2pk")
 }
 
 func TestDefineRefusesIndexBeyondMax(t *testing.T) {
-	type g struct {
-		_ struct{} `pk:"A#{a}" gsi21pk:"X"`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[g](), "_", "gsi21pk", `unknown tablemap tag "gsi21pk" (index tags are gsi1pk … gsi20sk)`)
+	typ := entity(`pk:"A#{a}" gsi21pk:"X"`)
+	defRefused(t, nil, typ, "_", "gsi21pk", `unknown tablemap tag "gsi21pk" (index tags are gsi1pk … gsi20sk)`)
 }
 
 func TestDefineRefusesZeroPaddedIndexTag(t *testing.T) {
-	type g struct {
-		_ struct{} `pk:"A#{a}" gsi01pk:"X"`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[g](), "_", "gsi01pk", `unknown tablemap tag "gsi01pk"`)
+	defRefused(t, nil, entity(`pk:"A#{a}" gsi01pk:"X"`), "_", "gsi01pk", `unknown tablemap tag "gsi01pk"`)
 }
 
 func TestDefineRefusesMalformedTemplate(t *testing.T) {
-	type m struct {
-		_ struct{} `pk:"A#{a"`
-		A string   `dynamo:"a"`
-	}
-	defRefused(t, nil, reflect.TypeFor[m](), "_", `pk:"A#{a"`, `template "A#{a"`)
+	defRefused(t, nil, entity(`pk:"A#{a"`), "_", `pk:"A#{a"`, `template "A#{a"`)
 }
 
 func TestDefineRefusesTemplateOfUnknownAttribute(t *testing.T) {
@@ -249,49 +199,33 @@ func TestDefineRefusesTemplateOfUnknownAttribute(t *testing.T) {
 }
 
 func TestDefineRefusesEncryptedKeyField(t *testing.T) {
-	type m struct {
-		_ struct{} `pk:"A#{a}"`
-		A string   `dynamo:"a,encrypted"`
-	}
-	defRefused(t, cipherTable(), reflect.TypeFor[m](), "A", `pk:"A#{a}"`, `key field "a" is encrypted`)
+	typ := entity(`pk:"A#{a}" sk:"S#{s}"`, fld[string]("S", `dynamo:"s,encrypted"`))
+	defRefused(t, cipherTable(), typ, "S", `sk:"S#{s}"`, `key field "s" is encrypted`)
 }
 
 func TestDefineRefusesVersionKeyField(t *testing.T) {
-	type m struct {
-		_ struct{} `pk:"A#{a}" sk:"V#{v}"`
-		A string   `dynamo:"a"`
-		V int      `dynamo:"v,version"`
-	}
-	defRefused(t, nil, reflect.TypeFor[m](), "V", `sk:"V#{v}"`, `key field "v" is the entity's version field`)
+	typ := entity(`pk:"A#{a}" sk:"V#{v}"`, fld[int]("V", `dynamo:"v,version"`))
+	defRefused(t, nil, typ, "V", `sk:"V#{v}"`, `key field "v" is the entity's version field`)
 }
 
 func TestDefineRefusesUpdatedKeyField(t *testing.T) {
-	type m struct {
-		_ struct{}  `pk:"A#{a}" gsi1pk:"U#{u}"`
-		A string    `dynamo:"a"`
-		U time.Time `dynamo:"u,updated"`
-	}
-	defRefused(t, nil, reflect.TypeFor[m](), "U", `gsi1pk:"U#{u}"`, `key field "u" is the entity's updated field`)
+	typ := entity(`pk:"A#{a}" gsi1pk:"U#{u}"`, fld[time.Time]("U", `dynamo:"u,updated"`))
+	defRefused(t, nil, typ, "U", `gsi1pk:"U#{u}"`, `key field "u" is the entity's updated field`)
 }
 
 func TestDefineAcceptsCreatedKeyField(t *testing.T) {
-	type m struct {
-		_ struct{}  `pk:"A#{a}" sk:"C#{c}"`
-		A string    `dynamo:"a"`
-		C time.Time `dynamo:"c,created"`
+	s, err := NewSchema(NewTable(nil, "app"), entity(`pk:"A#{a}" sk:"C#{c}"`, fld[time.Time]("C", `dynamo:"c,created"`)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	s := schemaOf[m](t, nil)
 	if s.Created == nil || s.Primary.SK.Fields[0] != s.Created {
 		t.Errorf("created field %v is not the sort key's field %v", s.Created, s.Primary.SK.Fields)
 	}
 }
 
 func TestDefineRefusesUnsupportedKeyFieldType(t *testing.T) {
-	type m struct {
-		_ struct{} `pk:"A#{f}"`
-		F float64  `dynamo:"f"`
-	}
-	defRefused(t, nil, reflect.TypeFor[m](), "F", `pk:"A#{f}"`, `key field "f" has type float64; key fields must be strings, integers, bools or time.Time`)
+	typ := entity(`pk:"A#{f}"`, fld[float64]("F", `dynamo:"f"`))
+	defRefused(t, nil, typ, "F", `pk:"A#{f}"`, `key field "f" has type float64; key fields must be strings, integers, bools or time.Time`)
 }
 
 type regUser struct {
@@ -300,45 +234,33 @@ type regUser struct {
 	Exp  int64    `dynamo:"exp,ttl"`
 }
 
-func TestRegisterRefusesTypeNameUsedTwice(t *testing.T) {
-	type other struct {
-		_    struct{} `tablemap:"User" pk:"OTHER#{name}"`
-		Name string   `dynamo:"name"`
-	}
+// registerRefused checks Define refuses typ on a table where regUser is
+// defined, at field and tag.
+func registerRefused(t *testing.T, typ reflect.Type, field, tag, msg string) {
+	t.Helper()
 	tbl := NewTable(nil, "app")
 	schemaOf[regUser](t, tbl)
-	defRefused(t, tbl, reflect.TypeFor[other](), "_", `tablemap:"User"`, `entity type name "User" is already used by engine.regUser on table app`)
+	defRefused(t, tbl, typ, field, tag, msg)
+}
+
+func TestRegisterRefusesTypeNameUsedTwice(t *testing.T) {
+	typ := entity(`tablemap:"User" pk:"OTHER#{a}"`)
+	registerRefused(t, typ, "_", `tablemap:"User"`, `entity type name "User" is already used by engine.regUser on table app`)
 }
 
 func TestRegisterRefusesGSISortKeyDisagreement(t *testing.T) {
-	type other struct {
-		_    struct{} `tablemap:"Other" pk:"OTHER#{name}" gsi1pk:"G#{name}"`
-		Name string   `dynamo:"name"`
-	}
-	tbl := NewTable(nil, "app")
-	schemaOf[regUser](t, tbl)
-	defRefused(t, tbl, reflect.TypeFor[other](), "_", `gsi1pk:"G#{name}"`, "index GSI1 has a sort key for one of")
+	typ := entity(`tablemap:"Other" pk:"OTHER#{a}" gsi1pk:"G#{a}"`)
+	registerRefused(t, typ, "_", `gsi1pk:"G#{a}"`, "index GSI1 has a sort key for one of")
 }
 
 func TestRegisterRefusesOverlappingTableKeys(t *testing.T) {
-	type other struct {
-		_  struct{} `tablemap:"Other" pk:"USER#{id}" sk:"PROFILE"`
-		ID string   `dynamo:"id"`
-	}
-	tbl := NewTable(nil, "app")
-	schemaOf[regUser](t, tbl)
-	defRefused(t, tbl, reflect.TypeFor[other](), "_", `pk:"USER#{id}" sk:"PROFILE"`, "the table keys of Other")
+	typ := entity(`tablemap:"Other" pk:"USER#{a}" sk:"PROFILE"`)
+	registerRefused(t, typ, "_", `pk:"USER#{a}" sk:"PROFILE"`, "the table keys of Other")
 }
 
 func TestRegisterRefusesSecondTTLAttribute(t *testing.T) {
-	type other struct {
-		_    struct{} `tablemap:"Other" pk:"OTHER#{name}"`
-		Name string   `dynamo:"name"`
-		Ends int64    `dynamo:"ends,ttl"`
-	}
-	tbl := NewTable(nil, "app")
-	schemaOf[regUser](t, tbl)
-	defRefused(t, tbl, reflect.TypeFor[other](), "Ends", `dynamo:"ends,ttl"`, `a table has one TTL attribute; engine.regUser already uses "exp", not "ends"`)
+	typ := entity(`tablemap:"Other" pk:"OTHER#{a}"`, fld[int64]("Ends", `dynamo:"ends,ttl"`))
+	registerRefused(t, typ, "Ends", `dynamo:"ends,ttl"`, `a table has one TTL attribute; engine.regUser already uses "exp", not "ends"`)
 }
 
 type indexed struct {
