@@ -47,6 +47,19 @@
 // Conditions are expression.ConditionBuilder values from the SDK's
 // feature/dynamodb/expression package.
 //
+// # Expired items
+//
+// DynamoDB deletes an item whose time to live has passed only eventually
+// (it can take days), and until then every read returns it. So tablemap
+// decides expiry itself, by the table's clock (WithClock): an item of an
+// entity with a ttl field is expired once its ttl attribute is at or before
+// the current epoch second. Reads hide expired items unless asked not to
+// (IncludeExpired): Get and BatchGet by checking the item read; queries,
+// scans and collections with a filter in the same request
+// (attribute_not_exists(ttl) OR ttl > :now), so that Limit, Page and Count
+// agree with what is returned. Writes that require an item, or its
+// absence, treat an expired item as absent (see the ttl option of Entity).
+//
 // # Encrypted attributes
 //
 // A field tagged encrypted is sealed in the process with AES-256-GCM before

@@ -1,5 +1,27 @@
 package tablemap
 
+import "github.com/tablemap/tablemap/internal/engine"
+
+// A Cipher encrypts and decrypts the values of encrypted attributes: fields
+// tagged `dynamo:"name,encrypted"`. Give a table one with WithCipher;
+// LocalKey and Envelope return the ciphers tablemap ships, both AES-256-GCM
+// with a fresh random nonce per value. Its methods are
+//
+//	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
+//	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
+//
+// Seal returns the bytes stored for plaintext. Open returns the plaintext
+// of sealed, and must fail unless sealed came from Seal with the same
+// additional data aad: aad binds the value to its table, item key and
+// attribute name, so a value copied to another item or attribute does not
+// open. Both must be safe for concurrent use. ctx is the context of the
+// request being built or decoded, for a cipher that calls a key service:
+// every read passes its caller's context to Open. Seal gets
+// context.Background() where a write is built without one: Params and
+// Value, the writes of a WriteTx or BatchWrite. So does Open in
+// Entity.Decode.
+type Cipher = engine.Cipher
+
 // WithCipher gives the table the cipher of its encrypted attributes.
 // Defining an entity with an encrypted field on a table without one is an
 // error wrapping ErrNoCipher.

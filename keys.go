@@ -6,6 +6,23 @@ import (
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
+// A Key is an item's table key: PK and SK hold the values of its partition
+// key and sort key attributes. Its String method returns it as
+// `PK "…" SK "…"`, for messages: a part over 100 bytes is cut there and
+// followed by its length.
+type Key = engine.Key
+
+// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
+// strings, as stored: after escaping): 2048 for a partition key, 1024 for
+// a sort key. A key over its limit, of the table or of an index, is an
+// error wrapping ErrInvalidKey before any request. With an inverted index
+// (WithInvertedIndex) the table's partition key is also that index's sort
+// key, so it is held to MaxSortKeyBytes.
+const (
+	MaxPartitionKeyBytes = engine.MaxPartitionKeyBytes
+	MaxSortKeyBytes      = engine.MaxSortKeyBytes
+)
+
 // Key returns the table key of v, built from its key fields through the pk
 // and sk templates. An empty key field (an empty string, a zero time) is an
 // error wrapping ErrInvalidKey; zero numbers and false are values like

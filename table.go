@@ -2,9 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +9,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
 )
+
+// Client is the part of *dynamodb.Client a Table uses; any
+// *dynamodb.Client satisfies it. Its methods are those of
+// *dynamodb.Client of the same names: GetItem, PutItem, UpdateItem,
+// DeleteItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems,
+// TransactWriteItems, CreateTable, DeleteTable, DescribeTable and
+// UpdateTimeToLive.
+type Client = engine.Client
+
+// A Table is one DynamoDB table holding the items of several entities. It
+// knows the client, the table's name and the names of its key attributes,
+// and collects the entities defined on it (see Define), from which it can
+// create the table. A Table is safe for concurrent use.
+type Table struct {
+	core *engine.Table
+}
+
+// MaxGSIs is the number of global secondary indexes an entity can declare
+// (gsi1pk … gsi20pk), DynamoDB's default quota per table: 20.
+const MaxGSIs = engine.MaxGSIs
+
+// InvertedIndex is the name of the inverted index, "Inverted" (see
+// WithInvertedIndex).
+const InvertedIndex = engine.InvertedIndex
 
 // A TableOption configures a Table.
 type TableOption func(*Table)
@@ -79,111 +100,13 @@ func (t *Table) Client() Client { return t.core.Client }
 // key attributes, one global secondary index per index an entity declares
 // (plus the inverted index when asked for), all projecting ALL attributes,
 // billed PAY_PER_REQUEST unless WithProvisionedThroughput says otherwise.
-func (t *Table) CreateTableInput() *dynamodb.CreateTableInput {
-	t.core.Mu.RLock()
-	defer t.core.Mu.RUnlock()
-	attrs := []string{t.core.PK, t.core.SK}
-	gsiSK := map[int]bool{} // declared GSIs, whether they have a sort key
-	for _, s := range t.core.Order {
-		for _, g := range s.GSIs {
-			gsiSK[g.Number] = gsiSK[g.Number] || g.SK != nil
-		}
-	}
-	in := &dynamodb.CreateTableInput{
-		TableName:   aws.String(t.core.Name),
-		BillingMode: t.core.Billing,
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(t.core.PK), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(t.core.SK), KeyType: types.KeyTypeRange},
-		},
-		ProvisionedThroughput: t.core.Capacity,
-	}
-	all := &types.Projection{ProjectionType: types.ProjectionTypeAll}
-	numbers := make([]int, 0, len(gsiSK))
-	for n := range gsiSK {
-		numbers = append(numbers, n)
-	}
-	slices.Sort(numbers)
-	for _, n := range numbers {
-		pk, sk := t.core.GSIAttrs(n)
-		g := types.GlobalSecondaryIndex{
-			IndexName:             aws.String(engine.GSIName(n)),
-			KeySchema:             []types.KeySchemaElement{{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash}},
-			Projection:            all,
-			ProvisionedThroughput: t.core.Capacity,
-		}
-		attrs = append(attrs, pk)
-		if gsiSK[n] {
-			g.KeySchema = append(g.KeySchema, types.KeySchemaElement{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange})
-			attrs = append(attrs, sk)
-		}
-		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, g)
-	}
-	if t.core.Inverted {
-		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
-			IndexName: aws.String(InvertedIndex),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(t.core.SK), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(t.core.PK), KeyType: types.KeyTypeRange},
-			},
-			Projection:            all,
-			ProvisionedThroughput: t.core.Capacity,
-		})
-	}
-	for _, a := range attrs {
-		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
-			AttributeName: aws.String(a), AttributeType: types.ScalarAttributeTypeS,
-		})
-	}
-	return in
-}
+func (t *Table) CreateTableInput() *dynamodb.CreateTableInput { return t.core.CreateTableInput() }
 
 // CreateTable creates the table from the entities defined on it so far (see
 // CreateTableInput), waits until it is ACTIVE, and enables time to live when
 // an entity has a ttl field. Define every entity first.
-func (t *Table) CreateTable(ctx context.Context) error {
-	in := t.CreateTableInput()
-	if _, err := t.core.Client.CreateTable(ctx, in); err != nil {
-		return fmt.Errorf("tablemap: create table %s: %w", t.core.Name, err)
-	}
-	if err := t.core.WaitActive(ctx); err != nil {
-		return err
-	}
-	if attr := t.core.TtlAttr(); attr != "" {
-		_, err := t.core.Client.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
-			TableName: aws.String(t.core.Name),
-			TimeToLiveSpecification: &types.TimeToLiveSpecification{
-				AttributeName: aws.String(attr), Enabled: aws.Bool(true),
-			},
-		})
-		if err != nil {
-			return fmt.Errorf("tablemap: enable time to live on %s.%s: %w", t.core.Name, attr, err)
-		}
-	}
-	return nil
-}
+func (t *Table) CreateTable(ctx context.Context) error { return t.core.Create(ctx) }
 
 // DeleteTable deletes the table and waits until it is gone. It is meant for
 // tests and tools.
-func (t *Table) DeleteTable(ctx context.Context) error {
-	if _, err := t.core.Client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(t.core.Name)}); err != nil {
-		return fmt.Errorf("tablemap: delete table %s: %w", t.core.Name, err)
-	}
-	delay := 50 * time.Millisecond
-	for {
-		_, err := t.core.Client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.core.Name)})
-		var missing *types.ResourceNotFoundException
-		if errors.As(err, &missing) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("tablemap: describe table %s: %w", t.core.Name, err)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("tablemap: table %s not deleted: %w", t.core.Name, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
-}
+func (t *Table) DeleteTable(ctx context.Context) error { return t.core.Delete(ctx) }

@@ -9,80 +9,43 @@ import (
 	"github.com/tablemap/tablemap/internal/codec"
 )
 
-// Sentinel errors. Errors returned by operations wrap them, so test with
-// errors.Is:
-//
-//	if errors.Is(err, tablemap.ErrNotFound) { ... }
+// Sentinel errors; their user-facing docs are the root package's.
 var (
-	// ErrNotFound reports that no item exists at a key: a Get found nothing,
-	// an Update or Delete addressed a missing item.
+	// ErrNotFound: no item at the key.
 	ErrNotFound = errors.New("item not found")
-	// ErrConditionFailed reports that DynamoDB rejected a write because its
-	// condition did not hold. The error also wraps the SDK's
-	// *types.ConditionalCheckFailedException, for errors.As.
+	// ErrConditionFailed: DynamoDB rejected a write whose condition did not hold.
 	ErrConditionFailed = errors.New("condition failed")
-	// ErrVersionConflict reports that the stored item's version is not the
-	// one the write expected: someone else wrote it in between. An error that
-	// wraps ErrVersionConflict also wraps ErrConditionFailed.
+	// ErrVersionConflict: the stored version is not the one expected (also ErrConditionFailed).
 	ErrVersionConflict = errors.New("version conflict")
-	// ErrExists reports that a write requiring no item at its key (Put's
-	// IfNotExists, Check's NotExists) found one. An error that wraps
-	// ErrExists also wraps ErrConditionFailed.
+	// ErrExists: an item exists where a write requires none (also ErrConditionFailed).
 	ErrExists = errors.New("item exists")
-	// ErrItemTooLarge reports an item over DynamoDB's 400 KB limit, found
-	// before any request is sent.
+	// ErrItemTooLarge: an item over MaxItemSize, refused before sending.
 	ErrItemTooLarge = errors.New("item too large")
-	// ErrInvalidKey reports a value whose key fields cannot make a key: an
-	// empty key field, a value that does not encode, a key that does not
-	// parse back.
+	// ErrInvalidKey: key fields that cannot make or parse a key.
 	ErrInvalidKey = errors.New("invalid key")
-	// ErrInvalidCursor reports a page cursor that this table and query did
-	// not produce.
+	// ErrInvalidCursor: a page cursor this table and query did not produce.
 	ErrInvalidCursor = errors.New("invalid cursor")
-	// ErrTxConflict reports a transaction cancelled because another
-	// transaction or write touched one of its items at the same time.
+	// ErrTxConflict: a transaction cancelled by a concurrent write.
 	ErrTxConflict = errors.New("transaction conflict")
-	// ErrDecrypt reports an encrypted attribute that did not decrypt: a
-	// wrong key, a value moved from another item or attribute, a value
-	// altered or not encrypted at all. The error names the attribute; the
-	// operation's error around it names the entity and the item's key.
+	// ErrDecrypt: an encrypted attribute that did not open.
 	ErrDecrypt = errors.New("cannot decrypt")
-	// ErrNoCipher reports an entity with encrypted fields defined on a table
-	// without a cipher (see WithCipher).
+	// ErrNoCipher: encrypted fields on a table without a cipher.
 	ErrNoCipher = errors.New("the table has no cipher")
-	// ErrWrongEntity reports a write or check refused because the item
-	// stored at its key is of another entity type (or has no type
-	// attribute): a Put never replaces, and an Update, Delete or Check
-	// never applies to, another entity's item. DynamoDB answered
-	// definitively; nothing was written. It is not a kind of
-	// ErrConditionFailed: the caller's own conditions were not the cause.
+	// ErrWrongEntity: the item at the key is of another entity type.
 	ErrWrongEntity = errors.New("item of another entity type")
-	// ErrInvalidCondition reports a condition or filter refused before
-	// sending because it could never mean what it says: it names an
-	// attribute the entity does not have, reads an encrypted attribute
-	// (DynamoDB sees only its ciphertext), or compares an attribute with a
-	// value of another type than the attribute is stored as (a time.Time
-	// value, stored as a string, against a ttl attribute in epoch seconds).
+	// ErrInvalidCondition: a condition or filter that could never mean what it says.
 	ErrInvalidCondition = errors.New("invalid condition")
 )
 
-// Sentinel errors of values refused before any request is sent.
+// Sentinel errors of values refused before sending.
 var (
-	// ErrInvalidValue reports a value that would not be stored or read back
-	// as it is: a string, set element, map key or attribute name that is
-	// not valid UTF-8 (the SDK would silently send U+FFFD in place of the
-	// bad bytes), a value nested deeper than 100 levels (a pointer, map or
-	// slice that holds itself, where attributevalue overflows the stack), a
-	// nil *types.AttributeValueMember… inside an item. The error names the
-	// struct and the field; nothing was sent.
+	// ErrInvalidValue: a value that would not be stored or read back as it is.
 	ErrInvalidValue = codec.ErrInvalidValue
-	// ErrNoClient reports a table made by NewTable with a nil client.
-	// Nothing was sent.
+	// ErrNoClient: a table made with a nil client.
 	ErrNoClient = errors.New("no client")
 )
 
-// A DefinitionError reports a struct that cannot define an entity. It names
-// the struct, the field and the tag at fault; Define returns it.
+// A DefinitionError is a refusal of Define (see the root package).
 type DefinitionError struct {
 	Struct string // Go type name, with package: "social.Photo"
 	Field  string // Go field path ("Taken", "Meta.Owner"); "_" for the entity tags
@@ -109,12 +72,7 @@ func (e *DefinitionError) Error() string {
 
 func (e *DefinitionError) Unwrap() error { return e.Err }
 
-// An ItemError reports an operation on one item that failed. It names the
-// operation, the entity and the item's key, and wraps a sentinel (Kind: for
-// example ErrNotFound or ErrConditionFailed) and the underlying error (Err,
-// such as the SDK's *types.ConditionalCheckFailedException), so both
-// errors.Is and errors.As see through it. A write that may have been
-// applied has Kind ErrUnknownOutcome, never a failed condition.
+// An ItemError is the failure of an operation on one item.
 type ItemError struct {
 	Op     string // "Put", "Get", "Update", "Delete"
 	Entity string // entity type name
@@ -156,10 +114,7 @@ func (e *ItemError) Unwrap() []error {
 	return errs
 }
 
-// A QueryError reports a query, scan or collection that failed, naming the
-// entity (or entities) and the index. It wraps the cause; a bad cursor is
-// ErrInvalidCursor, an item of the expected type that does not decode is
-// the codec's error.
+// A QueryError is the failure of a query, scan or collection.
 type QueryError struct {
 	Op     string // "Query", "Scan", "Collection"
 	Entity string // entity type name; "A+B" for a collection
@@ -181,18 +136,10 @@ func (e *QueryError) Error() string {
 
 func (e *QueryError) Unwrap() error { return e.Err }
 
-// ErrUnprocessed reports keys a batch did not read or writes it did not do
-// because DynamoDB kept returning them unprocessed (throttling) until the
-// retries ran out. A *BatchError carries them.
+// ErrUnprocessed: batch keys or writes left unprocessed after the retries.
 var ErrUnprocessed = errors.New("unprocessed after retries")
 
-// A BatchError reports a batch that did not complete. Unprocessed holds
-// the keys it did not read or the writes it certainly did not do, Unknown
-// the writes that may have been done (sent in a request whose response was
-// lost or was a server error, and not done since), both in the order they
-// were given; everything else was done. A BatchError with Unknown writes
-// wraps ErrUnknownOutcome: puts and deletes of a batch are idempotent, so
-// sending them again is safe.
+// A BatchError is a batch that did not complete.
 type BatchError struct {
 	Op          string      // "BatchGet" or "BatchWrite"
 	Unprocessed []BatchItem // what was certainly not done
@@ -236,33 +183,13 @@ func (e *BatchError) Unwrap() []error {
 
 // Sentinel errors of a write's outcome.
 var (
-	// ErrUnknownOutcome reports a write that may have been applied: a
-	// request was sent and no definitive answer came back — the response
-	// was lost, the server failed (5xx) or the context ended while waiting
-	// — and no later attempt settled it. A failed condition on a retry of
-	// such an attempt may be the write's own effect (an IfNotExists finding
-	// the item it just wrote), so it is an unknown outcome too, not
-	// ErrExists. It never holds when DynamoDB answered the only attempt
-	// definitively (a failed condition, a validation error) nor when the
-	// request was refused before sending. The SDK's error stays reachable
-	// with errors.As.
-	//
-	// What to do: a write with an idempotency token (WriteTx.Token, the
-	// Token options of the social and notes packages) is run again with
-	// the same token, which applies it at most once. A write without one
-	// is read back to find out, or made idempotent first.
+	// ErrUnknownOutcome: a write that may have been applied.
 	ErrUnknownOutcome = errors.New("outcome unknown: the write may have been applied")
-	// ErrTokenReused reports an idempotency token given again with a
-	// different request (DynamoDB's IdempotentParameterMismatchException).
-	// DynamoDB remembers a transaction's token for ten minutes: within
-	// them, the same token with the same request answers success without
-	// applying it again, even when the items have changed since — Follow
-	// with token T, Unfollow, Follow with T again succeeds and makes no
-	// new edge. Use a new token for each new intent.
+	// ErrTokenReused: an idempotency token given again with another request.
 	ErrTokenReused = errors.New("idempotency token reused with a different request")
 )
 
-// An outcomeError marks the SDK's error of a write with what it means:
+// An OutcomeError marks the SDK's error of a write with what it means:
 // ErrUnknownOutcome or ErrTokenReused.
 type OutcomeError struct {
 	Kind error
@@ -273,33 +200,10 @@ func (e *OutcomeError) Error() string { return e.Kind.Error() + ": " + e.Err.Err
 
 func (e *OutcomeError) Unwrap() []error { return []error{e.Kind, e.Err} }
 
-// ErrInvalidTx reports a transaction DynamoDB would reject, found before any
-// request is sent: no actions, more than MaxTxActions, two actions on one
-// item, or a malformed idempotency token.
+// ErrInvalidTx: a transaction DynamoDB would reject, refused before sending.
 var ErrInvalidTx = errors.New("invalid transaction")
 
-// A TxError reports a transaction that failed once sent. When DynamoDB
-// cancelled it (a *types.TransactionCanceledException), Actions lists the
-// actions it gave a reason for, in request order; the actions it lists as
-// "None" took no part in the failure and are left out. Nothing of a
-// cancelled transaction is applied.
-//
-// A TxError unwraps to every listed action and to the SDK's error, so
-//
-//	errors.Is(err, ErrNotFound)        // an action needs an item that is missing (Update, Incr, Exists)
-//	errors.Is(err, ErrConditionFailed) // an action's condition failed on a stored item, and in particular
-//	errors.Is(err, ErrExists)          // … an item exists where none may (IfNotExists, NotExists)
-//	errors.Is(err, ErrVersionConflict) // … the stored version is another one
-//	errors.Is(err, ErrWrongEntity)     // an action's key holds an item of another entity type
-//	errors.Is(err, ErrTxConflict)      // another write touched an item at the same time
-//
-// and errors.As(err, &actionErr) finds the first listed *TxActionError.
-// A transaction that was sent and got no definitive answer wraps
-// ErrUnknownOutcome instead (run it again with its token), and a token
-// given again with another request ErrTokenReused.
-// DynamoDB does not retry a cancelled transaction, nor does the SDK's
-// default retryer: a conflict is the caller's to retry (run the WriteTx
-// again).
+// A TxError is a transaction that failed once sent.
 type TxError struct {
 	Op      string           // "WriteTx" or "ReadTx"
 	Actions []*TxActionError // the actions DynamoDB gave a reason for; empty unless cancelled
@@ -338,28 +242,16 @@ func (e *TxError) Unwrap() []error {
 	return errs
 }
 
-// A TxActionError is the reason DynamoDB gave for cancelling a transaction
-// at one of its actions.
+// A TxActionError is DynamoDB's reason for cancelling a transaction at one action.
 type TxActionError struct {
-	Index  int    // the action's position in the transaction, from 0
-	Op     string // "Put", "Update", "Delete", "Check" or "Get"
-	Entity string // entity type name
-	Key    Key    // the item's table key
-	// Code is DynamoDB's cancellation reason: "ConditionalCheckFailed",
-	// "TransactionConflict", "ItemCollectionSizeLimitExceeded",
-	// "ProvisionedThroughputExceeded", "ThrottlingError", "ValidationError".
-	Code    string
-	Message string // DynamoDB's message, if any
-	// Item is the stored item a failed condition was evaluated against
-	// (every action asks for it, ReturnValuesOnConditionCheckFailure
-	// ALL_OLD); nil when there was no item or another reason. Decode it
-	// with the entity's Decode.
-	Item map[string]types.AttributeValue
-	// Err is the action's error as the single operation would report it:
-	// an *ItemError whose Kind is ErrExists, ErrNotFound,
-	// ErrVersionConflict or ErrConditionFailed for a failed condition, and
-	// ErrTxConflict for a conflict.
-	Err error
+	Index   int                             // the action's position in the transaction, from 0
+	Op      string                          // "Put", "Update", "Delete", "Check" or "Get"
+	Entity  string                          // entity type name
+	Key     Key                             // the item's table key
+	Code    string                          // DynamoDB's cancellation reason: "ConditionalCheckFailed", …
+	Message string                          // DynamoDB's message, if any
+	Item    map[string]types.AttributeValue // the stored item a failed condition saw (ALL_OLD), or nil
+	Err     error                           // the action's error as the single operation would report it
 }
 
 func (e *TxActionError) Error() string {

@@ -3,28 +3,85 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/keys"
 )
 
-// A Key is an item's table key: the values of its partition key and sort
-// key attributes.
+// A Key is an item's table key (see the root package's Key).
 type Key struct {
 	PK, SK string
 }
 
-// String returns the key as `PK "…" SK "…"`, for messages: a part over
-// 100 bytes is cut there and followed by its length.
+// String returns the key for messages, each part cut at 100 bytes.
 func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Quote(k.SK) }
 
-// DynamoDB's limits on key attribute values, in bytes (of the UTF-8 key
-// strings, as stored: after escaping). A key over its limit, of the table
-// or of an index, is an error wrapping ErrInvalidKey before any request.
-// With an inverted index (WithInvertedIndex) the table's partition key is
-// also that index's sort key, so it is held to MaxSortKeyBytes.
+// An index is a key schema an entity's items are addressed by: the table's
+// own key, a GSI, or the inverted index.
+type Index struct {
+	Name           string // "" for the table's key, "GSI1" … , "Inverted"
+	Number         int    // GSI number; 0 for the table's key and the inverted index
+	PKAttr, SKAttr string // the table's attribute names for this index's keys
+	PK, SK         *KeyPart
+}
+
+// A keyPart is one key attribute's template and the fields it reads.
+type KeyPart struct {
+	Tmpl   *keys.Template
+	Tag    string         // the declaring tag, for messages: `pk:"USER#{username}"`
+	Fields []*codec.Field // one per template attribute, in order
+	Codecs []*keys.Codec  // the fields' key encodings, in the same order
+	// Pinned marks the fields that the partition key of the index this
+	// part sorts also reads: a query's partition fixes them, so a partial
+	// value setting them does not ask to narrow the sort key.
+	Pinned []bool
+}
+
+// Pin marks the fields of sort key part k that partition key part pk reads.
+func (k *KeyPart) Pin(pk *KeyPart) {
+	k.Pinned = make([]bool, len(k.Fields))
+	for i, f := range k.Fields {
+		k.Pinned[i] = slices.Contains(pk.Fields, f)
+	}
+}
+
+func (g *Index) PkTag() string { return g.PK.Tag }
+
+// Overlaps reports whether the key templates of indexes g and o can build
+// one (pk, sk) pair from some values (see keys.Overlap): then two entities
+// could write one item.
+func (g *Index) Overlaps(o *Index) bool {
+	return g.PK.Overlaps(o.PK) && g.SK.Overlaps(o.SK)
+}
+
+func (k *KeyPart) Overlaps(o *KeyPart) bool {
+	return keys.Overlap(k.Tmpl, k.Types(), o.Tmpl, o.Types())
+}
+
+// Types returns the Go types of the fields the template reads, in order.
+func (k *KeyPart) Types() []reflect.Type {
+	ts := make([]reflect.Type, len(k.Fields))
+	for i, f := range k.Fields {
+		ts[i] = f.Type
+	}
+	return ts
+}
+
+// Fields returns the fields an index's templates read, partition key first.
+func (g *Index) Fields() []*codec.Field {
+	fs := append([]*codec.Field(nil), g.PK.Fields...)
+	if g.SK != nil {
+		fs = append(fs, g.SK.Fields...)
+	}
+	return fs
+}
+
+// DynamoDB's limits on key attribute values, in bytes, as stored.
 const (
 	MaxPartitionKeyBytes = 2048
 	MaxSortKeyBytes      = 1024

@@ -2,20 +2,17 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// Client is the part of *dynamodb.Client a Table uses. Any *dynamodb.Client
-// satisfies it.
+// Client is the part of *dynamodb.Client a Table uses.
 type Client interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -33,17 +30,14 @@ type Client interface {
 	UpdateTimeToLive(context.Context, *dynamodb.UpdateTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
 }
 
-// MaxGSIs is the number of global secondary indexes an entity can declare
-// (gsi1pk … gsi20pk), DynamoDB's default quota per table.
+// MaxGSIs is the number of GSIs an entity can declare (gsi1pk … gsi20pk).
 const MaxGSIs = 20
 
-// InvertedIndex is the name of the inverted index (see WithInvertedIndex).
+// InvertedIndex is the name of the inverted index.
 const InvertedIndex = "Inverted"
 
-// A Table is one DynamoDB table holding the items of several entities. It
-// knows the client, the table's name and the names of its key attributes,
-// and collects the entities defined on it (see Define), from which it can
-// create the table. A Table is safe for concurrent use.
+// A Table is the core of a table: its client, name, key attributes,
+// options and the entities defined on it. It is safe for concurrent use.
 type Table struct {
 	Client   Client
 	Name     string
@@ -144,38 +138,4 @@ func (t *Table) TtlAttr() string {
 		}
 	}
 	return ""
-}
-
-func (t *Table) WaitActive(ctx context.Context) error {
-	delay := 50 * time.Millisecond
-	for {
-		out, err := t.Client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
-		var missing *types.ResourceNotFoundException
-		switch {
-		case errors.As(err, &missing):
-			// Eventually consistent: the table may not be visible yet.
-		case err != nil:
-			return fmt.Errorf("tablemap: describe table %s: %w", t.Name, err)
-		case Active(out.Table):
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("tablemap: table %s not active: %w", t.Name, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 2*time.Second)
-	}
-}
-
-func Active(d *types.TableDescription) bool {
-	if d == nil || d.TableStatus != types.TableStatusActive {
-		return false
-	}
-	for _, g := range d.GlobalSecondaryIndexes {
-		if g.IndexStatus != types.IndexStatusActive {
-			return false
-		}
-	}
-	return true
 }

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
+	"github.com/tablemap/tablemap/internal/keys"
+)
+
+// Encode returns the item for the value at p: its data attributes (the
+// encrypted ones sealed), the type attribute, the table's key and the keys
+// of every index whose fields are all present.
+func (s *Schema) Encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+	// The key first: a key field the codec also refuses (invalid UTF-8)
+	// is an invalid key.
+	key, err := s.Key(p)
+	if err != nil {
+		return nil, key, err
+	}
+	item, err := s.Codec.MarshalPtrRoom(p, len(s.TableAttrs))
+	if err != nil {
+		return nil, key, err
+	}
+	t := s.Table
+	item[t.TypeAttr] = s.TypeValue
+	item[t.PK] = &types.AttributeValueMemberS{Value: key.PK}
+	item[t.SK] = &types.AttributeValueMemberS{Value: key.SK}
+	for _, g := range s.GSIs {
+		pk, sk, ok, err := g.Build(p)
+		if err != nil {
+			return nil, key, err
+		}
+		if !ok {
+			continue // sparse: the item is not in this index
+		}
+		item[g.PKAttr] = &types.AttributeValueMemberS{Value: pk}
+		if g.SK != nil {
+			item[g.SKAttr] = &types.AttributeValueMemberS{Value: sk}
+		}
+	}
+	if s.TTL != nil {
+		v := s.TTL.Value(p)
+		switch {
+		case keys.IsZero(v):
+			delete(item, s.TTL.Name)
+		case s.TTLEpoch:
+			item[s.TTL.Name] = EpochSeconds(v.Interface().(time.Time))
+		}
+	}
+	if err := s.SealItem(ctx, item, key); err != nil {
+		return nil, key, err
+	}
+	return item, key, nil
+}
+
+func EpochSeconds(t time.Time) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Unix(), 10)}
+}
+
+// EncodeValue encodes v, a value of f's type, as f's attribute value.
+func (s *Schema) EncodeValue(f *codec.Field, v reflect.Value) (types.AttributeValue, error) {
+	if f == s.TTL && s.TTLEpoch {
+		return EpochSeconds(v.Interface().(time.Time)), nil
+	}
+	return f.Marshal(v)
+}
+
+// DecodeInto decodes item into the value at p, decrypting its encrypted
+// attributes. Attributes that are not fields of the entity (the key and
+// type attributes) are ignored; the codec reads a time.Time from epoch
+// seconds too, so ttl fields need no help.
+//
+// The table's own attributes (its keys, the type and the entity's GSI keys)
+// are never fields, and the codec skips them: otherwise each one would
+// send it looking for a field whose name matches it case-insensitively (as
+// attributevalue does), which more than doubles the cost of decoding an
+// item, and would decode key attribute "PK" into a field named "pk" when
+// the item has no "pk". The item is not modified.
+// Decryption comes first: encrypted values are bound to the item's key.
+func (s *Schema) DecodeInto(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	item, err := s.OpenItem(ctx, item)
+	if err != nil {
+		return err
+	}
+	return s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs)
+}
+
+// VersionOf returns the version field's value at p.
+func (s *Schema) VersionOf(p unsafe.Pointer) int64 {
+	v := s.Version.Value(p)
+	if v.CanInt() {
+		return v.Int()
+	}
+	return int64(v.Uint())
+}
+
+func (s *Schema) SetVersion(p unsafe.Pointer, n int64) {
+	v := s.Version.Value(p)
+	if v.CanInt() {
+		v.SetInt(n)
+	} else {
+		v.SetUint(uint64(n))
+	}
+}
+
+// StoredVersion reads the version attribute of a stored item (0 if none).
+func (s *Schema) StoredVersion(item map[string]types.AttributeValue) int64 {
+	n, ok := item[s.Version.Name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0
+	}
+	v, _ := strconv.ParseInt(n.Value, 10, 64)
+	return v
+}
+
+func VersionValue(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+// TypeOf returns an item's entity type name ("" if it has none).
+func (t *Table) TypeOf(item map[string]types.AttributeValue) string {
+	if s, ok := item[t.TypeAttr].(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
