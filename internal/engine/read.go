@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"maps"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -42,7 +43,10 @@ type Read struct {
 	keyAttrs []string // the key attributes a cursor holds
 	scope    string   // the digest of the key condition and order a cursor holds
 	items    request  // the request reading items
-	count    request  // the request counting them (Select COUNT)
+	// count returns the request counting them (Select COUNT), built on
+	// first use: most reads never count, and a filtered read's shape is
+	// not cached.
+	count func() (request, error)
 }
 
 // A request is a read's request without start key, limit and segment.
@@ -80,13 +84,16 @@ func (r *Read) finish() error {
 		return r.Wrap(err)
 	}
 	r.items = r.request(shape)
-	r.count = r.items
+	r.count = func() (request, error) { return r.items, nil }
 	if len(r.Project) > 0 {
 		// A count projects nothing, and DynamoDB refuses unused names.
-		if shape, err = r.Shape(true); err != nil {
-			return r.Wrap(err)
-		}
-		r.count = r.request(shape)
+		r.count = sync.OnceValues(func() (request, error) {
+			shape, err := r.Shape(true)
+			if err != nil {
+				return request{}, r.Wrap(err)
+			}
+			return r.request(shape), nil
+		})
 	}
 	return nil
 }

@@ -35,10 +35,13 @@ type walk struct {
 // at most limit items (0: no limit).
 func (r *Read) fetch(ctx context.Context, w *walk, start map[string]types.AttributeValue, limit int) (Response, error) {
 	req := r.items
-	if w.count {
-		req = r.count
-	}
 	var out Response
+	if w.count {
+		var err error
+		if req, err = r.count(); err != nil {
+			return out, err
+		}
+	}
 	var scanned int32
 	if r.IsScan() {
 		in := req.scanInput(r, w.seg, start, limit)
