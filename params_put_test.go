@@ -27,7 +27,7 @@ func TestPutParamsItem(t *testing.T) {
 	want := map[string]types.AttributeValue{
 		"PK": s("ORDER#o1"), "SK": s("ORDER"), "_type": s("Order"),
 		"GSI1PK": s("CUSTOMER#ann"), "GSI1SK": s(timeKey(placed)),
-		"GSI2PK": s("STATUS#paid"), "GSI2SK": s(timeKey(placed) + "#o1"),
+		"GSI2PK": s("STATUS#paid"), "GSI2SK": s("ann#" + timeKey(placed)),
 		"id": s("o1"), "customer": s("ann"), "placed": s(placed.Format(time.RFC3339Nano)), "status": s("paid"), "total": n("1250"),
 	}
 	diff(t, "item", want, in.Item, rawOpts)

@@ -35,9 +35,9 @@ type (
 	}
 	// shopOrder is an order: its own partition (shared with its lines and
 	// payments), in GSI1 under its customer by time, and in a sparse GSI2
-	// by status while it has one.
+	// by status, then customer and time, while it has a status.
 	shopOrder struct {
-		_        struct{}  `tablemap:"Order" pk:"ORDER#{id}" sk:"ORDER" gsi1pk:"CUSTOMER#{customer}" gsi1sk:"{placed}" gsi2pk:"STATUS#{status}" gsi2sk:"{placed}#{id}"`
+		_        struct{}  `tablemap:"Order" pk:"ORDER#{id}" sk:"ORDER" gsi1pk:"CUSTOMER#{customer}" gsi1sk:"{placed}" gsi2pk:"STATUS#{status}" gsi2sk:"{customer}#{placed}"`
 		ID       string    `dynamo:"id"`
 		Customer string    `dynamo:"customer"`
 		Placed   time.Time `dynamo:"placed"`
