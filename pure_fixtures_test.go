@@ -202,3 +202,22 @@ func errorNames(t *testing.T, err, target error, parts ...string) {
 		}
 	}
 }
+
+// shopCard is a customer's payment card, its number encrypted.
+type shopCard struct {
+	_        struct{} `tablemap:"Card" pk:"CUSTOMER#{customer}" sk:"CARD#{last4}"`
+	Customer string   `dynamo:"customer"`
+	Last4    string   `dynamo:"last4"`
+	Number   string   `dynamo:"number,encrypted"`
+	Holder   string   `dynamo:"holder,omitempty"`
+}
+
+// testCipher is a LocalKey cipher under a fixed test key.
+func testCipher(t *testing.T) tablemap.Cipher {
+	t.Helper()
+	c, err := tablemap.LocalKey([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
