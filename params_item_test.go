@@ -20,7 +20,7 @@ func TestDeleteParamsGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, "key", map[string]types.AttributeValue{"PK": s("ORDER#o1"), "SK": s("LINE#" + intKey(7))}, in.Key, rawOpts)
-	diff(t, "condition", `(attribute_not_exists (PK)) OR (_type = "Line")`,
+	sameCond(t, "condition", `(attribute_not_exists (PK)) OR (_type = "Line")`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 	diff(t, "returns", types.ReturnValueAllOld, in.ReturnValues)
 }
@@ -34,13 +34,13 @@ func TestDeleteParamsVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `((attribute_not_exists (PK)) OR (_type = "Customer")) AND (v = 9)`,
+	sameCond(t, "condition", `((attribute_not_exists (PK)) OR (_type = "Customer")) AND (v = 9)`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 	in, err = sh.customers.Delete(shopCustomer{ID: "ann"}).Params()
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition of version 0", `(attribute_not_exists (PK)) OR (_type = "Customer")`,
+	sameCond(t, "condition of version 0", `(attribute_not_exists (PK)) OR (_type = "Customer")`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 }
 
@@ -67,7 +67,7 @@ func TestCheckParamsExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `_type = "Line"`, readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
+	sameCond(t, "condition", `_type = "Line"`, readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
 	diff(t, "table", "shop", *cc.TableName)
 	diff(t, "key", map[string]types.AttributeValue{"PK": s("ORDER#o1"), "SK": s("LINE#" + intKey(1))}, cc.Key, rawOpts)
 
@@ -75,7 +75,7 @@ func TestCheckParamsExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition with a ttl", `(_type = "Session") AND ((attribute_exists (PK)) AND ((attribute_not_exists (expires)) OR (expires > `+epoch(shopNow)+`)))`,
+	sameCond(t, "condition with a ttl", `(_type = "Session") AND ((attribute_exists (PK)) AND ((attribute_not_exists (expires)) OR (expires > `+epoch(shopNow)+`)))`,
 		readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
 }
 
@@ -88,13 +88,13 @@ func TestCheckParamsNotExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `(attribute_not_exists (PK)) OR (expires <= `+epoch(shopNow)+`)`,
+	sameCond(t, "condition", `(attribute_not_exists (PK)) OR (expires <= `+epoch(shopNow)+`)`,
 		readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
 	cc, err = sh.customers.Check(shopCustomer{ID: "ann", Version: 2}).NotExists().Params()
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition with a version", `attribute_not_exists (PK)`,
+	sameCond(t, "condition with a version", `attribute_not_exists (PK)`,
 		readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
 }
 
@@ -107,7 +107,7 @@ func TestCheckParamsIfAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `(v = 2) AND (points >= 100) AND ((attribute_not_exists (PK)) OR (_type = "Customer"))`,
+	sameCond(t, "condition", `(v = 2) AND (points >= 100) AND ((attribute_not_exists (PK)) OR (_type = "Customer"))`,
 		readable(cc.ConditionExpression, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues))
 	diff(t, "returns on failure", types.ReturnValuesOnConditionCheckFailureAllOld, cc.ReturnValuesOnConditionCheckFailure)
 }

@@ -60,7 +60,7 @@ func TestPutParamsGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `(attribute_not_exists (PK)) OR (_type = "Line")`,
+	sameCond(t, "condition", `(attribute_not_exists (PK)) OR (_type = "Line")`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 	diff(t, "return on failure", types.ReturnValuesOnConditionCheckFailureAllOld, in.ReturnValuesOnConditionCheckFailure)
 	diff(t, "sort key", s("LINE#"+intKey(2)), in.Item["SK"], rawOpts)
@@ -75,7 +75,7 @@ func TestPutParamsVersionZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", "attribute_not_exists (PK)",
+	sameCond(t, "condition", "attribute_not_exists (PK)",
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 	diff(t, "version written", n("1"), in.Item["v"], rawOpts)
 }
@@ -90,7 +90,7 @@ func TestPutParamsVersionN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `(v = 4) AND ((attribute_not_exists (PK)) OR (_type = "Customer"))`,
+	sameCond(t, "condition", `(v = 4) AND ((attribute_not_exists (PK)) OR (_type = "Customer"))`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 	diff(t, "version written", n("5"), in.Item["v"], rawOpts)
 	v, err := put.Value()
@@ -190,7 +190,7 @@ func TestPutParamsIfANDed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", `((attribute_not_exists (PK)) OR (_type = "Order")) AND ((status = "paid") AND (total > 0))`,
+	sameCond(t, "condition", `((attribute_not_exists (PK)) OR (_type = "Order")) AND ((status = "paid") AND (total > 0))`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 }
 
@@ -204,7 +204,7 @@ func TestPutParamsIfNotExistsOnTTLEntity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "condition", "(attribute_not_exists (PK)) OR (expires <= "+epoch(shopNow)+")",
+	sameCond(t, "condition", "(attribute_not_exists (PK)) OR (expires <= "+epoch(shopNow)+")",
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 }
 
@@ -223,7 +223,7 @@ func TestPutParamsCustomAttributes(t *testing.T) {
 		"order": s("o1"), "n": n("1"), "sku": s("tea"), "qty": n("0"),
 	}
 	diff(t, "item", want, in.Item, rawOpts)
-	diff(t, "condition", `(attribute_not_exists (pk)) OR (kind = "Line")`,
+	sameCond(t, "condition", `(attribute_not_exists (pk)) OR (kind = "Line")`,
 		readable(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues))
 }
 

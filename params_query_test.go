@@ -39,8 +39,8 @@ func TestQueryParamsPartition(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	in := queryOf(t, sh.lines.Query(shopLine{Order: "o1"}))
-	diff(t, "key condition", `(PK = "ORDER#o1") AND (begins_with (SK, "LINE#"))`, keyText(in))
-	diff(t, "filter", `_type = "Line"`, filterText(in))
+	sameCond(t, "key condition", `(PK = "ORDER#o1") AND (begins_with (SK, "LINE#"))`, keyText(in))
+	sameCond(t, "filter", `_type = "Line"`, filterText(in))
 	if in.IndexName != nil || in.ScanIndexForward != nil || in.Limit != nil || in.ConsistentRead != nil {
 		t.Errorf("index %v, forward %v, limit %v, consistent %v: want defaults", in.IndexName, in.ScanIndexForward, in.Limit, in.ConsistentRead)
 	}
@@ -52,7 +52,7 @@ func TestQueryParamsSKEqual(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	in := queryOf(t, sh.lines.Query(shopLine{Order: "o1"}).SKEqual(shopLine{N: 0}))
-	diff(t, "key condition", `(PK = "ORDER#o1") AND (SK = "LINE#`+intKey(0)+`")`, keyText(in))
+	sameCond(t, "key condition", `(PK = "ORDER#o1") AND (SK = "LINE#`+intKey(0)+`")`, keyText(in))
 }
 
 // TestQueryParamsSKBeginsWith checks SKBeginsWith matches its last string
@@ -61,7 +61,7 @@ func TestQueryParamsSKBeginsWith(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	in := queryOf(t, sh.reviews.Query(shopReview{Product: "tea"}).SKBeginsWith(shopReview{Customer: "an"}))
-	diff(t, "key condition", `(PK = "PRODUCT#tea") AND (begins_with (SK, "REVIEW#an"))`, keyText(in))
+	sameCond(t, "key condition", `(PK = "PRODUCT#tea") AND (begins_with (SK, "REVIEW#an"))`, keyText(in))
 	// The partial value instead ends on the field boundary.
 	in = queryOf(t, sh.reviews.Query(shopReview{Product: "tea", Customer: "an"}))
 	diff(t, "partial value", `(PK = "PRODUCT#tea") AND (SK = "REVIEW#an")`, keyText(in))
@@ -73,7 +73,7 @@ func TestQueryParamsSKBetween(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	in := queryOf(t, sh.lines.Query(shopLine{Order: "o1"}).SKBetween(shopLine{N: 10}, shopLine{N: 19}))
-	diff(t, "key condition", `(PK = "ORDER#o1") AND (SK BETWEEN "LINE#`+intKey(10)+`" AND "LINE#`+intKey(19)+`")`, keyText(in))
+	sameCond(t, "key condition", `(PK = "ORDER#o1") AND (SK BETWEEN "LINE#`+intKey(10)+`" AND "LINE#`+intKey(19)+`")`, keyText(in))
 }
 
 // TestQueryParamsSKComparisons checks each comparison of the sort key with
@@ -94,7 +94,7 @@ func TestQueryParamsSKComparisons(t *testing.T) {
 		{"SKLessOrEqual", sh.payments.Query(shopPayment{Order: "o1"}).SKLessOrEqual(at), "<="},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			diff(t, "key condition", `(PK = "ORDER#o1") AND (SK `+c.op+` `+sk+`)`, keyText(queryOf(t, c.q)))
+			sameCond(t, "key condition", `(PK = "ORDER#o1") AND (SK `+c.op+` `+sk+`)`, keyText(queryOf(t, c.q)))
 		})
 	}
 }
@@ -138,7 +138,7 @@ func TestQueryParamsFilter(t *testing.T) {
 	in := queryOf(t, sh.lines.Query(shopLine{Order: "o1"}).
 		Filter(expression.Name("qty").GreaterThan(expression.Value(1))).
 		Filter(expression.Name("sku").BeginsWith("tea-")))
-	diff(t, "filter", `(_type = "Line") AND ((qty > 1) AND (begins_with (sku, "tea-")))`, filterText(in))
+	sameCond(t, "filter", `(_type = "Line") AND ((qty > 1) AND (begins_with (sku, "tea-")))`, filterText(in))
 }
 
 // TestQueryParamsProject checks a projection reads the type and key
@@ -159,7 +159,7 @@ func TestQueryParamsIndex(t *testing.T) {
 	sh := newShop(t)
 	in := queryOf(t, sh.orders.Query(shopOrder{Status: "paid", Customer: "ann"}).Index("GSI2"))
 	diff(t, "index", "GSI2", *in.IndexName)
-	diff(t, "key condition", `(GSI2PK = "STATUS#paid") AND (begins_with (GSI2SK, "ann#"))`, keyText(in))
+	sameCond(t, "key condition", `(GSI2PK = "STATUS#paid") AND (begins_with (GSI2SK, "ann#"))`, keyText(in))
 }
 
 // TestQueryParamsInvertedIndex checks the inverted index swaps the table's
@@ -169,7 +169,7 @@ func TestQueryParamsInvertedIndex(t *testing.T) {
 	sh := newShop(t, tablemap.WithInvertedIndex())
 	in := queryOf(t, sh.reviews.Query(shopReview{Customer: "ann"}).Index(tablemap.InvertedIndex))
 	diff(t, "index", tablemap.InvertedIndex, *in.IndexName)
-	diff(t, "key condition", `(SK = "REVIEW#ann") AND (begins_with (PK, "PRODUCT#"))`, keyText(in))
+	sameCond(t, "key condition", `(SK = "REVIEW#ann") AND (begins_with (PK, "PRODUCT#"))`, keyText(in))
 }
 
 // TestQueryParamsConsistent checks Consistent on the table, and its
@@ -283,5 +283,5 @@ func TestQueryParamsTimeKeyPrefix(t *testing.T) {
 	sh := newShop(t)
 	local := placed.In(time.FixedZone("UTC+2", 2*3600))
 	in := queryOf(t, sh.orders.Query(shopOrder{Status: "paid", Customer: "ann", Placed: local}).Index("GSI2"))
-	diff(t, "key condition", `(GSI2PK = "STATUS#paid") AND (GSI2SK = "ann#`+timeKey(placed)+`")`, keyText(in))
+	sameCond(t, "key condition", `(GSI2PK = "STATUS#paid") AND (GSI2SK = "ann#`+timeKey(placed)+`")`, keyText(in))
 }

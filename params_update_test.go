@@ -41,7 +41,7 @@ func TestUpdateParamsSet(t *testing.T) {
 	in := updateOf(t, sh.customers.Update(shopCustomer{ID: "ann"}).Set("name", "Ann Lee"))
 	update, cond := updateText(in)
 	diff(t, "update", "ADD v 1\nSET name = \"Ann Lee\", updated = "+stamp+"\n", update)
-	diff(t, "condition", `_type = "Customer"`, cond)
+	sameCond(t, "condition", `_type = "Customer"`, cond)
 	diff(t, "key", map[string]types.AttributeValue{"PK": s("CUSTOMER#ann"), "SK": s("PROFILE")}, in.Key, rawOpts)
 	diff(t, "returns", types.ReturnValueAllNew, in.ReturnValues)
 	diff(t, "returns on failure", types.ReturnValuesOnConditionCheckFailureAllOld, in.ReturnValuesOnConditionCheckFailure)
@@ -63,7 +63,7 @@ func TestUpdateParamsRemove(t *testing.T) {
 	sh := newShop(t)
 	update, cond := updateText(updateOf(t, sh.reviews.Update(shopReview{Product: "tea", Customer: "ann"}).Remove("text", "stars")))
 	diff(t, "update", "REMOVE text, stars\n", update)
-	diff(t, "condition", `_type = "Review"`, cond)
+	sameCond(t, "condition", `_type = "Review"`, cond)
 }
 
 // TestUpdateParamsAppend checks Append of one element to a list: the
@@ -93,7 +93,7 @@ func TestUpdateParamsAddNumber(t *testing.T) {
 	sh := newShop(t)
 	update, cond := updateText(updateOf(t, sh.lines.Update(shopLine{Order: "o1", N: 1}).Add("qty", int8(-5))))
 	diff(t, "update", "ADD qty -5\n", update)
-	diff(t, "condition", `_type = "Line"`, cond)
+	sameCond(t, "condition", `_type = "Line"`, cond)
 }
 
 // TestUpdateParamsIncrDecrement checks a negative Incr adds the negative
@@ -103,11 +103,11 @@ func TestUpdateParamsIncrDecrement(t *testing.T) {
 	sh := newShop(t)
 	update, cond := updateText(updateOf(t, sh.lines.Update(shopLine{Order: "o1", N: 1}).Incr("qty", -3)))
 	diff(t, "update", "ADD qty -3\n", update)
-	diff(t, "condition", `(_type = "Line") AND (qty >= 3)`, cond)
+	sameCond(t, "condition", `(_type = "Line") AND (qty >= 3)`, cond)
 
 	update, cond = updateText(updateOf(t, sh.lines.Update(shopLine{Order: "o1", N: 1}).Incr("qty", 2)))
 	diff(t, "increment update", "ADD qty 2\n", update)
-	diff(t, "increment condition", `_type = "Line"`, cond)
+	sameCond(t, "increment condition", `_type = "Line"`, cond)
 }
 
 // TestUpdateParamsIncrUnsigned checks Incr on an unsigned counter: the
@@ -117,7 +117,7 @@ func TestUpdateParamsIncrUnsigned(t *testing.T) {
 	sh := newShop(t)
 	update, cond := updateText(updateOf(t, sh.customers.Update(shopCustomer{ID: "ann"}).Incr("balance", -100)))
 	diff(t, "update", "ADD balance -100, v 1\nSET updated = "+stamp+"\n", update)
-	diff(t, "condition", `(_type = "Customer") AND (balance >= 100)`, cond)
+	sameCond(t, "condition", `(_type = "Customer") AND (balance >= 100)`, cond)
 }
 
 // TestUpdateParamsVersionGiven checks the key value's version makes the
@@ -128,10 +128,10 @@ func TestUpdateParamsVersionGiven(t *testing.T) {
 	sh := newShop(t)
 	update, cond := updateText(updateOf(t, sh.customers.Update(shopCustomer{ID: "ann", Version: 3}).Set("points", 10)))
 	diff(t, "update", "ADD v 1\nSET points = 10, updated = "+stamp+"\n", update)
-	diff(t, "condition", `(_type = "Customer") AND (v = 3)`, cond)
+	sameCond(t, "condition", `(_type = "Customer") AND (v = 3)`, cond)
 
 	_, cond = updateText(updateOf(t, sh.customers.Update(shopCustomer{ID: "ann"}).Set("points", 10)))
-	diff(t, "condition without a version", `_type = "Customer"`, cond)
+	sameCond(t, "condition without a version", `_type = "Customer"`, cond)
 }
 
 // TestUpdateParamsIf checks an If condition is ANDed after the entity's
@@ -141,7 +141,7 @@ func TestUpdateParamsIf(t *testing.T) {
 	sh := newShop(t)
 	_, cond := updateText(updateOf(t, sh.sessions.Update(shopSession{Token: "t1"}).
 		Set("customer", "bob").If(expression.Name("customer").Equal(expression.Value("ann")))))
-	diff(t, "condition", `((_type = "Session") AND ((attribute_not_exists (expires)) OR (expires > `+epoch(shopNow)+`))) AND (customer = "ann")`, cond)
+	sameCond(t, "condition", `((_type = "Session") AND ((attribute_not_exists (expires)) OR (expires > `+epoch(shopNow)+`))) AND (customer = "ann")`, cond)
 }
 
 // TestUpdateParamsIndexKey checks Set of an index field rewrites the key

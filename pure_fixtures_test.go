@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tablemap/tablemap"
 )
@@ -220,4 +221,74 @@ func testCipher(t *testing.T) tablemap.Cipher {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// sameCond checks condition got means want, up to how ANDs nest and their
+// order: both are split into their conjuncts, which must be equal sets.
+func sameCond(t *testing.T, what, want, got string) {
+	t.Helper()
+	if d := cmp.Diff(conjuncts(want), conjuncts(got)); d != "" {
+		t.Errorf("%s differs (-want +got):\n%s\nwant %s\ngot  %s", what, d, want, got)
+	}
+}
+
+// conjuncts returns the terms an expression ANDs, sorted, each without
+// enclosing parentheses; a BETWEEN's AND is not a conjunction.
+func conjuncts(s string) []string {
+	s = strings.TrimSpace(s)
+	for enclosed(s) {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	var parts []string
+	depth, quoted, start := 0, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], " AND ") && !strings.Contains(s[start:i], " BETWEEN "):
+			parts = append(parts, s[start:i])
+			start = i + len(" AND ")
+		}
+	}
+	if len(parts) == 0 {
+		return []string{s}
+	}
+	var out []string
+	for _, p := range append(parts, s[start:]) {
+		out = append(out, conjuncts(p)...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// enclosed reports whether s is one parenthesized expression.
+func enclosed(s string) bool {
+	if !strings.HasPrefix(s, "(") {
+		return false
+	}
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i == len(s)-1
+			}
+		}
+	}
+	return false
 }
