@@ -128,7 +128,7 @@ func orderTable(t *testing.T, n int) *orderDesigns {
 }
 
 // rawItems reads every item of the table with the SDK.
-func rawItems(t *testing.T, client *dynamodb.Client, name string) []map[string]types.AttributeValue {
+func rawItems(t *testing.T, client dynamodb.ScanAPIClient, name string) []map[string]types.AttributeValue {
 	t.Helper()
 	var items []map[string]types.AttributeValue
 	p := dynamodb.NewScanPaginator(client, &dynamodb.ScanInput{TableName: aws.String(name)})
