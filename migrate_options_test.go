@@ -1,14 +1,18 @@
 package tablemap_test
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tablemap/tablemap"
 	"github.com/tablemap/tablemap/internal/dynamotest"
@@ -154,4 +158,88 @@ func TestMigrateActionsAndVersion(t *testing.T) {
 	if w := m.Requests("PutItem", "DeleteItem", "TransactWriteItems"); err != nil || w != 0 || rep.Skipped != rep.Items {
 		t.Errorf("second run: %v, %d writes, counts %+v; want every item skipped", err, w, rep.MigrateCounts)
 	}
+}
+
+func TestMigrateCancelledAndResumedFromTable(t *testing.T) {
+	t.Parallel()
+	const n = 400
+	d := orderTable(t, n)
+	store := tablemap.TableCheckpoint(d.tNew, "orders-v2")
+	ctx, cancel := context.WithCancel(migCtx)
+	defer cancel()
+	_, err := tablemap.Migrate(d.old, d.new, upgrade).PageSize(25).Checkpoint(store).
+		Progress(time.Nanosecond, func(p tablemap.MigrateProgress) {
+			if p.Items >= n/3 {
+				cancel()
+			}
+		}).Run(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v, want context.Canceled", err)
+	}
+	c, err := store.Load(migCtx)
+	if err != nil || c == nil || c.Segments[0].Last == nil {
+		t.Fatalf("checkpoint %+v, %v; want one with a segment's last key", c, err)
+	}
+
+	_, err = tablemap.Migrate(d.old, d.new, upgrade).Segments(2).Checkpoint(store).Run(migCtx)
+	wantErr(t, err, tablemap.ErrInvalidMigration)
+
+	rep, err := tablemap.Migrate(d.old, d.new, upgrade).PageSize(25).Checkpoint(store).Verify().Run(migCtx)
+	wantClean(t, rep, err, n)
+	checkOrders(t, d, n, nil)
+}
+
+func TestMigrateNewKeyTaken(t *testing.T) {
+	t.Parallel()
+	d := orderTable(t, 10)
+	taken := orderV2(order(3))
+	taken.Note = "written by the new application"
+	if err := d.new.Put(taken).Run(migCtx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tablemap.Migrate(d.old, d.new, upgrade).Run(migCtx)
+	wantErr(t, err, tablemap.ErrMigrationIncomplete)
+	oldKey, _ := d.old.Key(order(3))
+	if rep.Failed != 1 || len(rep.Failures) != 1 || rep.Failures[0].Key != oldKey || !errors.Is(rep.Failures[0].Err, tablemap.ErrExists) {
+		t.Fatalf("report %+v %v, want order 3 failed with ErrExists", rep.MigrateCounts, rep.Failures)
+	}
+	got, err := d.new.Get(taken).Run(migCtx)
+	if err != nil || got.Note != taken.Note {
+		t.Errorf("the item at the new key: %+v, %v; want it untouched", got, err)
+	}
+	if _, err := d.old.Get(order(3)).Run(migCtx); err != nil {
+		t.Errorf("the old item: %v, want it kept", err)
+	}
+}
+
+func TestMigrateOtherTable(t *testing.T) {
+	a := tablemap.NewTable(nil, "a")
+	b := tablemap.NewTable(nil, "b")
+	old, _ := tablemap.Define[orderV1](a)
+	new, _ := tablemap.Define[orderV2](b)
+	_, err := tablemap.Migrate(old, new, upgrade).Run(migCtx)
+	wantErr(t, err, tablemap.ErrInvalidMigration)
+	_, err = tablemap.Migrate(old, old, func(o orderV1) (orderV1, tablemap.MigrateAction, error) { return o, tablemap.MigrateSkip, nil }).Segments(0).Run(migCtx)
+	wantErr(t, err, tablemap.ErrInvalidMigration)
+}
+
+func TestFileCheckpointRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cp.json")
+	store := tablemap.FileCheckpoint(path)
+	if c, err := store.Load(migCtx); c != nil || err != nil {
+		t.Fatalf("no file: %v, %v; want nil, nil", c, err)
+	}
+	want := &tablemap.MigrateCheckpoint{Name: "t/A->B", Segments: []tablemap.MigrateSegment{
+		{Last: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "a#b"}, "N": &types.AttributeValueMemberN{Value: "-1.5"}, "B": &types.AttributeValueMemberB{Value: []byte{0, 1, 255}}},
+			Counts: tablemap.MigrateCounts{Scanned: 3, Items: 2, Rekeyed: 1, Skipped: 1}},
+		{Done: true},
+	}}
+	if err := store.Save(migCtx, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.Load(migCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "checkpoint", want, got, cmpopts.IgnoreUnexported(types.AttributeValueMemberS{}, types.AttributeValueMemberN{}, types.AttributeValueMemberB{}))
 }
