@@ -96,7 +96,10 @@ type MigrateProgress struct {
 	Done    bool
 }
 
-// A MigrateReport is what a migration did.
+// A MigrateReport is what a migration did. Its counts include those of
+// the earlier runs its checkpoint resumes (an item of a page a stopped run
+// did not finish is counted once, when read again); its capacity is this
+// run's.
 type MigrateReport struct {
 	MigrateCounts
 	Failures   []MigrateFailure // the first maxListed
