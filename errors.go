@@ -65,6 +65,14 @@ var (
 	// not do because DynamoDB kept returning them unprocessed (throttling)
 	// until the retries ran out. A *BatchError carries them.
 	ErrUnprocessed = engine.ErrUnprocessed
+	// ErrMigrationIncomplete reports a migration that ran to its end but left
+	// items unmigrated, or whose verification found mismatches; the report
+	// lists them. Running the migration again retries what failed.
+	ErrMigrationIncomplete = engine.ErrMigrationIncomplete
+	// ErrInvalidMigration reports a migration refused before sending anything:
+	// entities of different tables, a bad option, a checkpoint of another
+	// migration.
+	ErrInvalidMigration = engine.ErrInvalidMigration
 )
 
 // Sentinel errors of values refused before any request is sent.

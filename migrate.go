@@ -53,16 +53,6 @@ type (
 	CheckpointStore = engine.CheckpointStore
 )
 
-// ErrMigrationIncomplete reports a migration that ran to its end but left
-// items unmigrated, or whose verification found mismatches; the report
-// lists them. Running the migration again retries what failed.
-var ErrMigrationIncomplete = engine.ErrMigrationIncomplete
-
-// ErrInvalidMigration reports a migration refused before sending anything:
-// entities of different tables, a bad option, a checkpoint of another
-// migration.
-var ErrInvalidMigration = engine.ErrInvalidMigration
-
 // A Migration rewrites the stored items of one entity into the form of
 // another: a new key template, a new index, renamed attributes. Make one
 // with Migrate, set its options, and Run it.

@@ -274,3 +274,9 @@ func (e *TxActionError) Error() string {
 
 // Unwrap returns the action's error.
 func (e *TxActionError) Unwrap() error { return e.Err }
+
+// ErrMigrationIncomplete: a migration ended with items left unmigrated.
+var ErrMigrationIncomplete = errors.New("migration incomplete")
+
+// ErrInvalidMigration: a migration refused before sending anything.
+var ErrInvalidMigration = errors.New("invalid migration")

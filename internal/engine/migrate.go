@@ -13,17 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// ErrMigrationIncomplete reports a migration that ran to its end but left
-// items unmigrated (failed transforms or writes, concurrent writes that
-// kept winning) or whose verification found mismatches; its report lists
-// them. Nothing else went wrong: running it again retries what failed.
-var ErrMigrationIncomplete = errors.New("migration incomplete")
-
-// ErrInvalidMigration reports a migration refused before sending anything:
-// entities of different tables, a bad option, a checkpoint of another
-// migration.
-var ErrInvalidMigration = errors.New("invalid migration")
-
 // A MigrateAction says what a migration does with an item.
 type MigrateAction int
 
