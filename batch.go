@@ -387,17 +387,17 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 }
 
 func (op *Put[T]) batchPut() (BatchItem, *engine.Table, error) {
-	in, err := op.Params()
+	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return engine.NewBatchItem(op.e.s, op.fail.Key, op.conditional, BatchItem{Item: in.Item})
+	return r.BatchItem()
 }
 
 func (op *Delete[T]) batchDelete() (BatchItem, *engine.Table, error) {
-	_, err := op.Params()
+	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return engine.NewBatchItem(op.e.s, op.fail.Key, op.conditional, BatchItem{Delete: true})
+	return r.BatchItem()
 }
