@@ -85,8 +85,8 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 // rendered expressions.
 func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
 	e, err := x.render()
-	if err == nil && e.userExpr != nil {
-		u := e.userExpr
+	if err == nil && e.user != nil {
+		u := e.user
 		err = CheckCondition(w.S.Table, []*Schema{w.S}, "the condition", u.Condition(), u.Names(), u.Values())
 	}
 	if err != nil {

@@ -49,9 +49,13 @@ const (
 	maxUserNames = 4
 )
 
+// A clauseKey is one update clause: its action and the attribute it
+// changes, by the address of the schema's string holding its name (a
+// field's, an index key's), which the schema never changes: a key of
+// pointers hashes much faster than one of strings.
 type clauseKey struct {
 	op   clauseOp
-	path string
+	path *string
 }
 
 // A writeKey determines the Shape of a write's expressions: the entity
@@ -98,7 +102,7 @@ func (k *writeKey) shape() expr.Shape {
 		sh.Update = append(sh.Update, [...]func(string) expr.Clause{
 			clauseSet: expr.Set, clauseSetIfNotExists: expr.SetIfNotExists, clauseAppend: expr.AppendList,
 			clauseAdd: expr.Add, clauseRemove: expr.Remove, clauseDelete: expr.Delete,
-		}[c.op](c.path))
+		}[c.op](*c.path))
 	}
 	return sh
 }
@@ -145,15 +149,36 @@ type writeExpr struct {
 	more       []clauseKey // the clauses beyond maxClauses: rendered by expression
 	user       *expression.ConditionBuilder
 	now        int64 // the epoch second of the expiry conditions, 0 until one needs it
-	condVals   []types.AttributeValue
-	updateVals []types.AttributeValue
-	buf        [12]types.AttributeValue
+	condVals   avs   // of tablemap's own conditions, in order
+	updateVals avs   // of the update clauses, in order
 }
 
 func (x *writeExpr) init(s *Schema, nested bool) {
 	x.key.s, x.key.nested = s, nested
-	x.condVals = x.buf[:0:4]
-	x.updateVals = x.buf[4:4]
+}
+
+// avs is a list of attribute values, held in place up to a dozen (so that
+// a writeExpr, which holds two, stays on the stack), in a slice beyond.
+type avs struct {
+	n    int
+	fix  [12]types.AttributeValue
+	more []types.AttributeValue
+}
+
+func (l *avs) add(vs ...types.AttributeValue) {
+	for _, v := range vs {
+		if l.n < len(l.fix) {
+			l.fix[l.n] = v
+		} else {
+			l.more = append(l.more, v)
+		}
+		l.n++
+	}
+}
+
+// appendTo appends the values to dst.
+func (l *avs) appendTo(dst []types.AttributeValue) []types.AttributeValue {
+	return append(append(dst, l.fix[:min(l.n, len(l.fix))]...), l.more...)
 }
 
 // add adds one of tablemap's own conditions; f records the time an expiry
@@ -169,12 +194,12 @@ func (x *writeExpr) add(c condCode, f *Failure, version int64) {
 				x.now = s.Table.Epoch()
 			}
 			f.TtlNow = x.now
-			x.condVals = append(x.condVals, EpochValue(x.now))
+			x.condVals.add(EpochValue(x.now))
 		}
 	case condIsOwn, condAbsentOrOwn:
-		x.condVals = append(x.condVals, s.TypeValue)
+		x.condVals.add(s.TypeValue)
 	case condVersionIs:
-		x.condVals = append(x.condVals, VersionValue(version))
+		x.condVals.add(VersionValue(version))
 	}
 }
 
@@ -187,14 +212,14 @@ func (x *writeExpr) addUser(user *expression.ConditionBuilder) {
 }
 
 // clause adds an update clause and its values.
-func (x *writeExpr) clause(op clauseOp, path string, vals ...types.AttributeValue) {
+func (x *writeExpr) clause(op clauseOp, path *string, vals ...types.AttributeValue) {
 	if x.key.nclause == maxClauses {
 		x.more = append(x.more, clauseKey{op, path})
 	} else {
 		x.key.clauses[x.key.nclause] = clauseKey{op, path}
 		x.key.nclause++
 	}
-	x.updateVals = append(x.updateVals, vals...)
+	x.updateVals.add(vals...)
 }
 
 // A rendered is the expressions of one request.
@@ -202,7 +227,7 @@ type rendered struct {
 	cond, update *string
 	names        map[string]string
 	values       map[string]types.AttributeValue
-	userExpr     *expression.Expression // the caller's condition built alone, to check it
+	user         *expression.Expression // the caller's condition built alone, to check it; nil if none
 }
 
 // render renders the write's expressions. The names map may be shared by
@@ -219,11 +244,12 @@ func (x *writeExpr) render() (rendered, error) {
 }
 
 func (x *writeExpr) output(comp *expr.Compiled, user map[string]types.AttributeValue) (rendered, error) {
-	vals := x.condVals
+	var buf [32]types.AttributeValue
+	vals := x.condVals.appendTo(buf[:0])
 	for i := range len(user) {
 		vals = append(vals, user[":"+strconv.Itoa(i)])
 	}
-	vals = append(vals, x.updateVals...)
+	vals = x.updateVals.appendTo(vals)
 	values, err := comp.Values(vals)
 	return rendered{cond: comp.Condition(), update: comp.Update(), names: comp.Names(), values: values}, err
 }
@@ -241,13 +267,15 @@ func (x *writeExpr) renderUser() (rendered, error) {
 	}
 	names := ub.Names()
 	last := x.nconds > 1 && x.key.conds[x.nconds-1] == condUser
+	var r rendered
 	if len(x.more) > 0 || !last || len(names) == 0 || len(names) > maxUserNames {
-		r, err := x.expression()
-		r.userExpr = &ub
-		return r, err
+		r, err = x.expression()
+	} else {
+		r, err = x.combine(ub)
 	}
-	r, err := x.combine(ub)
-	r.userExpr = &ub
+	if x.user != nil {
+		r.user = new(ub)
+	}
 	return r, err
 }
 

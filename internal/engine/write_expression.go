@@ -9,7 +9,7 @@ import (
 // write with more clauses than a cached shape holds, or a caller's
 // condition that cannot be spliced (see renderUser).
 func (x *writeExpr) expression() (rendered, error) {
-	cv := x.condVals
+	cv := x.condVals.appendTo(nil)
 	next := func() expression.ValueBuilder {
 		v := cv[0]
 		cv = cv[1:]
@@ -70,7 +70,7 @@ func (x *writeExpr) exprCond(c condCode, next func() expression.ValueBuilder) ex
 }
 
 func (x *writeExpr) exprUpdate() expression.UpdateBuilder {
-	uv := x.updateVals
+	uv := x.updateVals.appendTo(nil)
 	next := func() expression.ValueBuilder {
 		v := uv[0]
 		uv = uv[1:]
@@ -78,7 +78,7 @@ func (x *writeExpr) exprUpdate() expression.UpdateBuilder {
 	}
 	var ub expression.UpdateBuilder
 	for _, c := range append(x.key.clauses[:x.key.nclause:x.key.nclause], x.more...) {
-		name := expression.Name(c.path)
+		name := expression.Name(*c.path)
 		switch c.op {
 		case clauseSet:
 			ub = ub.Set(name, next())

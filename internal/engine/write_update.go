@@ -13,6 +13,9 @@ import (
 	"github.com/tablemap/tablemap/internal/keys"
 )
 
+// actionClauses are the clauses of the actions of one value.
+var actionClauses = [...]clauseOp{UpdateSet: clauseSet, UpdateSetIfNotExists: clauseSetIfNotExists, UpdateAdd: clauseAdd, UpdateDeleteFromSet: clauseDelete}
+
 // compileUpdate renders the actions, the index keys they change, the
 // version increment and the updated time, under the condition that the
 // item exists, is of this entity, has not expired, and is of the expected
@@ -35,18 +38,12 @@ func (w *WriteSpec) compileUpdate(ctx context.Context, r *WriteRequest) error {
 			}
 		}
 		switch a.Kind {
-		case UpdateSet:
-			x.clause(clauseSet, a.F.Name, av)
-		case UpdateSetIfNotExists:
-			x.clause(clauseSetIfNotExists, a.F.Name, av)
-		case UpdateAdd:
-			x.clause(clauseAdd, a.F.Name, av)
 		case UpdateRemove:
-			x.clause(clauseRemove, a.F.Name)
+			x.clause(clauseRemove, &a.F.Name)
 		case UpdateAppend:
-			x.clause(clauseAppend, a.F.Name, emptyList(), av)
-		case UpdateDeleteFromSet:
-			x.clause(clauseDelete, a.F.Name, av)
+			x.clause(clauseAppend, &a.F.Name, emptyList(), av)
+		default:
+			x.clause(actionClauses[a.Kind], &a.F.Name, av)
 		}
 	}
 	if err := w.indexKeys(&x); err != nil {
@@ -57,7 +54,7 @@ func (w *WriteSpec) compileUpdate(ctx context.Context, r *WriteRequest) error {
 		x.add(condUnexpired, &r.Fail, 0) // and has not expired: Get would not find it
 	}
 	if s.Version != nil {
-		x.clause(clauseAdd, s.Version.Name, VersionValue(1))
+		x.clause(clauseAdd, &s.Version.Name, VersionValue(1))
 	}
 	w.expectVersion(&x, &r.Fail)
 	if s.Updated != nil {
@@ -65,7 +62,7 @@ func (w *WriteSpec) compileUpdate(ctx context.Context, r *WriteRequest) error {
 		if err != nil {
 			return err
 		}
-		x.clause(clauseSet, s.Updated.Name, av)
+		x.clause(clauseSet, &s.Updated.Name, av)
 	}
 	x.addUser(w.Cond)
 	e, err := w.finish(&x, &r.Fail)
@@ -120,9 +117,9 @@ func (w *WriteSpec) indexKeys(x *writeExpr) error {
 
 func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]bool, np unsafe.Pointer) error {
 	remove := func() {
-		x.clause(clauseRemove, g.PKAttr)
+		x.clause(clauseRemove, &g.PKAttr)
 		if g.SK != nil {
-			x.clause(clauseRemove, g.SKAttr)
+			x.clause(clauseRemove, &g.SKAttr)
 		}
 	}
 	if Touches(g.Fields(), removed) {
@@ -130,11 +127,11 @@ func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]boo
 		return nil
 	}
 	type change struct {
-		attr string
+		attr *string
 		part *KeyPart
 	}
 	var changes []change
-	for _, c := range []change{{g.PKAttr, g.PK}, {g.SKAttr, g.SK}} {
+	for _, c := range []change{{&g.PKAttr, g.PK}, {&g.SKAttr, g.SK}} {
 		if c.part != nil && Touches(c.part.Fields, set) {
 			changes = append(changes, c)
 		}
@@ -143,7 +140,7 @@ func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]boo
 	for _, c := range changes {
 		for _, f := range c.part.Fields {
 			if !set[f.Name] && keys.IsZero(f.Value(w.P)) {
-				return fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.Name, c.attr, f.Name)
+				return fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.Name, *c.attr, f.Name)
 			}
 		}
 		left = left || !c.part.Complete(np)
