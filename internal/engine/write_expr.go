@@ -71,7 +71,16 @@ type writeKey struct {
 	nuser   uint8 // names of the caller's condition, in order of first use
 	muser   uint8 // values of the caller's condition
 	nclause uint8
-	clauses [maxClauses]clauseKey
+	ops     [maxClauses]clauseOp // the clauses, apart: arrays of bytes and of
+	paths   [maxClauses]*string  // pointers hash in one piece
+}
+
+func (k *writeKey) clauses() []clauseKey {
+	cs := make([]clauseKey, k.nclause)
+	for i := range cs {
+		cs[i] = clauseKey{k.ops[i], k.paths[i]}
+	}
+	return cs
 }
 
 var writeShapes expr.Cache[writeKey]
@@ -98,7 +107,7 @@ func (k *writeKey) shape() expr.Shape {
 	default:
 		sh.Condition = expr.And(parts...)
 	}
-	for _, c := range k.clauses[:k.nclause] {
+	for _, c := range k.clauses() {
 		sh.Update = append(sh.Update, [...]func(string) expr.Clause{
 			clauseSet: expr.Set, clauseSetIfNotExists: expr.SetIfNotExists, clauseAppend: expr.AppendList,
 			clauseAdd: expr.Add, clauseRemove: expr.Remove, clauseDelete: expr.Delete,
@@ -216,7 +225,7 @@ func (x *writeExpr) clause(op clauseOp, path *string, vals ...types.AttributeVal
 	if x.key.nclause == maxClauses {
 		x.more = append(x.more, clauseKey{op, path})
 	} else {
-		x.key.clauses[x.key.nclause] = clauseKey{op, path}
+		x.key.ops[x.key.nclause], x.key.paths[x.key.nclause] = op, path
 		x.key.nclause++
 	}
 	x.updateVals.add(vals...)

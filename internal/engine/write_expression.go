@@ -77,7 +77,7 @@ func (x *writeExpr) exprUpdate() expression.UpdateBuilder {
 		return expression.Value(v)
 	}
 	var ub expression.UpdateBuilder
-	for _, c := range append(x.key.clauses[:x.key.nclause:x.key.nclause], x.more...) {
+	for _, c := range append(x.key.clauses(), x.more...) {
 		name := expression.Name(*c.path)
 		switch c.op {
 		case clauseSet:
