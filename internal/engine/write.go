@@ -67,18 +67,48 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 	if err != nil {
 		return r, ItemErr(r.Fail.Op, w.S, k, err)
 	}
+	var x writeExpr
 	switch w.Kind {
 	case WriteUpdate:
-		err = w.compileUpdate(ctx, &r)
+		err = w.updateExpr(ctx, &x, &r.Fail)
 	case WriteDelete:
-		err = w.compileDelete(&r)
+		w.deleteConds(&x, &r)
 	default:
-		err = w.compileCheck(&r)
+		err = w.checkConds(&x, &r.Fail)
 	}
-	if err != nil && !errors.As(err, new(*ItemError)) {
-		err = &ItemError{Op: r.Fail.Op, Entity: w.S.Name, Key: k, Err: err}
+	var e rendered
+	if err == nil {
+		e, err = w.finish(&x, &r.Fail)
 	}
-	return r, err
+	if err != nil {
+		if !errors.As(err, new(*ItemError)) {
+			err = &ItemError{Op: r.Fail.Op, Entity: w.S.Name, Key: k, Err: err}
+		}
+		return r, err
+	}
+	w.keyedInput(&r, e)
+	return r, nil
+}
+
+// keyedInput sets the input of an Update, Delete or Check.
+func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
+	t := w.S.Table
+	name, key := aws.String(t.Name), t.KeyItem(r.Fail.Key)
+	old := types.ReturnValuesOnConditionCheckFailureAllOld
+	switch w.Kind {
+	case WriteUpdate:
+		r.Update = &dynamodb.UpdateItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllNew,
+			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	case WriteDelete:
+		r.Delete = &dynamodb.DeleteItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllOld,
+			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	default:
+		r.Check = &types.ConditionCheck{TableName: name, Key: key,
+			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	}
 }
 
 // finish renders x, checks the caller's condition, and returns the
@@ -177,61 +207,40 @@ func (w *WriteSpec) expectVersion(x *writeExpr, f *Failure) {
 	}
 }
 
-func (w *WriteSpec) compileDelete(r *WriteRequest) error {
-	var x writeExpr
+// deleteConds adds a Delete's conditions: the entity guard, the version.
+func (w *WriteSpec) deleteConds(x *writeExpr, r *WriteRequest) {
 	x.init(w.S, false)
 	x.add(condAbsentOrOwn, &r.Fail, 0)
-	w.expectVersion(&x, &r.Fail)
+	w.expectVersion(x, &r.Fail)
 	r.Conditional = x.nconds > 1 || w.Cond != nil
 	x.addUser(w.Cond)
-	e, err := w.finish(&x, &r.Fail)
-	if err != nil {
-		return err
-	}
-	t := w.S.Table
-	r.Delete = &dynamodb.DeleteItemInput{
-		TableName: aws.String(t.Name), Key: t.KeyItem(r.Fail.Key),
-		ReturnValues:        types.ReturnValueAllOld,
-		ConditionExpression: e.cond, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return nil
 }
 
-func (w *WriteSpec) compileCheck(r *WriteRequest) error {
+// checkConds adds a Check's conditions: an item of the entity, or none,
+// the version, and the caller's, with the entity guard after them.
+func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 	if w.Exists && w.Absent {
 		return errors.New("both Exists and NotExists")
 	}
-	var x writeExpr
 	x.init(w.S, false)
 	switch {
 	case w.Exists:
-		x.add(condIsOwn, &r.Fail, 0) // an item of another entity is not this one
+		x.add(condIsOwn, f, 0) // an item of another entity is not this one
 		if w.S.TTL != nil {
-			x.add(condAnItem, &r.Fail, 0) // nor is an expired one
+			x.add(condAnItem, f, 0) // nor is an expired one
 		}
 	case w.Absent:
-		x.add(condNoItem, &r.Fail, 0)
+		x.add(condNoItem, f, 0)
 	}
 	if !w.Absent {
-		w.expectVersion(&x, &r.Fail)
+		w.expectVersion(x, f)
 	}
 	if x.nconds == 0 && w.Cond == nil {
 		return errors.New("no condition (use Exists, NotExists or If)")
 	}
 	x.addUser(w.Cond)
 	if !w.Exists && !w.Absent {
-		x.add(condAbsentOrOwn, &r.Fail, 0)
-	}
-	e, err := w.finish(&x, &r.Fail)
-	if err != nil {
-		return err
-	}
-	t := w.S.Table
-	r.Check = &types.ConditionCheck{
-		TableName: aws.String(t.Name), Key: t.KeyItem(r.Fail.Key),
-		ConditionExpression: e.cond, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		x.add(condAbsentOrOwn, f, 0)
 	}
 	return nil
 }

@@ -2,13 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/keys"
 )
@@ -16,24 +13,21 @@ import (
 // actionClauses are the clauses of the actions of one value.
 var actionClauses = [...]clauseOp{UpdateSet: clauseSet, UpdateSetIfNotExists: clauseSetIfNotExists, UpdateAdd: clauseAdd, UpdateDeleteFromSet: clauseDelete}
 
-// compileUpdate renders the actions, the index keys they change, the
-// version increment and the updated time, under the condition that the
-// item exists, is of this entity, has not expired, and is of the expected
-// version.
-func (w *WriteSpec) compileUpdate(ctx context.Context, r *WriteRequest) error {
+// updateExpr adds the clauses of the actions, of the index keys they
+// change, of the version increment and the updated time, and the
+// conditions that the item exists, is of this entity, has not expired and
+// is of the expected version.
+func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) error {
 	s := w.S
-	t := s.Table
-	k := r.Fail.Key
 	if len(w.Actions) == 0 {
-		return errors.New("nothing to update")
+		return fmt.Errorf("nothing to update")
 	}
-	var x writeExpr
 	x.init(s, true)
 	for _, a := range w.Actions {
 		av := a.Av
 		if av != nil && a.F.HasOption("encrypted") {
 			var err error
-			if av, err = s.Seal(ctx, k, a.F, av); err != nil {
+			if av, err = s.Seal(ctx, f.Key, a.F, av); err != nil {
 				return err
 			}
 		}
@@ -46,36 +40,25 @@ func (w *WriteSpec) compileUpdate(ctx context.Context, r *WriteRequest) error {
 			x.clause(actionClauses[a.Kind], &a.F.Name, av)
 		}
 	}
-	if err := w.indexKeys(&x); err != nil {
+	if err := w.indexKeys(x); err != nil {
 		return err
 	}
-	x.add(condIsOwn, &r.Fail, 0) // the item exists and is of this entity
+	x.add(condIsOwn, f, 0) // the item exists and is of this entity
 	if s.TTL != nil {
-		x.add(condUnexpired, &r.Fail, 0) // and has not expired: Get would not find it
+		x.add(condUnexpired, f, 0) // and has not expired: Get would not find it
 	}
 	if s.Version != nil {
 		x.clause(clauseAdd, &s.Version.Name, VersionValue(1))
 	}
-	w.expectVersion(&x, &r.Fail)
+	w.expectVersion(x, f)
 	if s.Updated != nil {
-		av, err := s.Updated.Marshal(reflect.ValueOf(t.Now()))
+		av, err := s.Updated.Marshal(reflect.ValueOf(s.Table.Now()))
 		if err != nil {
 			return err
 		}
 		x.clause(clauseSet, &s.Updated.Name, av)
 	}
 	x.addUser(w.Cond)
-	e, err := w.finish(&x, &r.Fail)
-	if err != nil {
-		return err
-	}
-	r.Update = &dynamodb.UpdateItemInput{
-		TableName: aws.String(t.Name), Key: t.KeyItem(k),
-		UpdateExpression: e.update, ConditionExpression: e.cond,
-		ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
 	return nil
 }
 
