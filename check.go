@@ -60,7 +60,8 @@ func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
 }
 
 // Params returns the ConditionCheck action the Check adds to a
-// transaction.
+// transaction. Its ExpressionAttributeNames map is shared by every request
+// of the same shape: read it, do not modify it.
 func (op *Check[T]) Params() (*types.ConditionCheck, error) {
 	op.build()
 	return op.req.Check, op.err

@@ -43,6 +43,8 @@ func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
 }
 
 // Params returns the DeleteItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
 	op.build()
 	return op.req.Delete, op.err

@@ -87,6 +87,8 @@ func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 }
 
 // Params returns the PutItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
 	op.build(context.Background())
 	return op.req.Put, op.err

@@ -133,7 +133,8 @@ func (tx *WriteTx) Token(token string) *WriteTx {
 
 // Params returns the TransactWriteItems request Run sends, without sending
 // it. Its ClientRequestToken is the one given to Token, or nil: Run
-// generates one then.
+// generates one then. Its items' ExpressionAttributeNames maps are shared,
+// as Put.Params says.
 func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 	tx.build()
 	if tx.err != nil {

@@ -192,6 +192,8 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
 	op.build(context.Background())
 	return op.req.Update, op.err
