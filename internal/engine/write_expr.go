@@ -277,7 +277,7 @@ func (x *writeExpr) renderUser() (rendered, error) {
 	names := ub.Names()
 	last := x.nconds > 1 && x.key.conds[x.nconds-1] == condUser
 	var r rendered
-	if len(x.more) > 0 || !last || len(names) == 0 || len(names) > maxUserNames {
+	if len(x.more) > 0 || !last || len(names) == 0 || len(names) > maxUserNames || len(ub.Values()) > 255 {
 		r, err = x.expression()
 	} else {
 		r, err = x.combine(ub)
@@ -305,7 +305,7 @@ func (x *writeExpr) combine(ub expression.Expression) (rendered, error) {
 	}
 	own := x.key
 	own.conds[x.nconds-1] = condEnd
-	own.nclause = 0
+	own.nclause, own.ops, own.paths = 0, [maxClauses]clauseOp{}, [maxClauses]*string{}
 	ownComp, err := writeShapes.Get(own, own.shape)
 	if err != nil {
 		return rendered{}, err
