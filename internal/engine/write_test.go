@@ -289,11 +289,6 @@ func action(t *testing.T, s *Schema, kind UpdateKind, attr string, v any) Update
 	return a
 }
 
-func av(t *testing.T, v any) expression.ValueBuilder {
-	t.Helper()
-	return expression.Value(v)
-}
-
 func updateInput(tbl *Table, k Key, e expression.Expression) *dynamodb.UpdateItemInput {
 	return &dynamodb.UpdateItemInput{
 		TableName: aws.String(tbl.Name), Key: tbl.KeyItem(k),
