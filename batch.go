@@ -3,12 +3,9 @@ package tablemap
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
 )
@@ -158,93 +155,7 @@ func (b *TableBatchGet) Concurrency(n int) *TableBatchGet {
 // the keys not read; the BatchGets hold what was read. Requests go out
 // concurrently (see Concurrency).
 func (b *TableBatchGet) Run(ctx context.Context) error {
-	t := b.t
-	type want struct {
-		key   Key
-		parts []*engine.BatchGetPart
-	}
-	var keys []want
-	at := map[Key]int{}
-	consistent := b.consistent
-	for _, p := range b.parts {
-		if p.Err != nil {
-			return p.Err
-		}
-		if p.S.Table != t.core {
-			return fmt.Errorf("tablemap: BatchGet: entity %s is defined on table %s, not %s", p.S.Name, p.S.Table.Name, t.core.Name)
-		}
-		consistent = consistent || p.Consistent
-		p.Reset()
-		for _, k := range p.Keys {
-			i, ok := at[k]
-			if !ok {
-				i = len(keys)
-				at[k] = i
-				keys = append(keys, want{key: k})
-			}
-			if w := &keys[i]; len(w.parts) == 0 || w.parts[len(w.parts)-1] != p {
-				w.parts = append(w.parts, p)
-			}
-		}
-	}
-	var decodeErr error
-	var mu sync.Mutex // requests go out concurrently; their items are taken one response at a time
-	send := func(ctx context.Context, idx []int) ([]int, error) {
-		ka := types.KeysAndAttributes{Keys: make([]map[string]types.AttributeValue, len(idx))}
-		for j, i := range idx {
-			ka.Keys[j] = t.core.KeyItem(keys[i].key)
-		}
-		if consistent {
-			ka.ConsistentRead = aws.Bool(true)
-		}
-		out, err := t.core.Client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: map[string]types.KeysAndAttributes{t.core.Name: ka},
-		}, engine.OneAttempt)
-		if err != nil {
-			return nil, err
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		now := t.core.Epoch()
-		for _, item := range out.Responses[t.core.Name] {
-			k, _ := t.core.ItemKey(item)
-			i, ok := at[k]
-			if !ok {
-				continue
-			}
-			typ := t.core.TypeOf(item)
-			for _, p := range keys[i].parts {
-				if p.S.Name != typ {
-					continue // another entity's item: not found for this one
-				}
-				if !p.ExpiredOK && p.S.ExpiredAt(item, now) {
-					continue // expired: not found
-				}
-				if err := p.Take(ctx, k, item); err != nil && decodeErr == nil {
-					decodeErr = err
-				}
-			}
-		}
-		var left []int
-		for _, m := range out.UnprocessedKeys[t.core.Name].Keys {
-			k, _ := t.core.ItemKey(m)
-			if i, ok := at[k]; ok {
-				left = append(left, i)
-			}
-		}
-		return left, nil
-	}
-	notDone, _, err := engine.Drain(ctx, len(keys), engine.MaxBatchGet, b.retry, send)
-	if err != nil {
-		be := &BatchError{Op: "BatchGet", Err: err}
-		for _, i := range notDone {
-			for _, p := range keys[i].parts {
-				be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: p.S.Name, Key: keys[i].key})
-			}
-		}
-		return be
-	}
-	return decodeErr
+	return engine.RunBatchGet(ctx, b.t.core, b.parts, b.consistent, b.retry)
 }
 
 // A BatchWrite puts and deletes items of any entities of one table, in
@@ -338,66 +249,21 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 	if b.err != nil {
 		return b.err
 	}
-	t := b.t
-	at := make(map[Key]int, len(b.writes))
-	for i, w := range b.writes {
-		if j, dup := at[w.Key]; dup {
-			return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, w.Key)
-		}
-		at[w.Key] = i
-	}
-	send := func(ctx context.Context, idx []int) ([]int, error) {
-		reqs := make([]types.WriteRequest, len(idx))
-		for j, i := range idx {
-			reqs[j] = b.writes[i].Request(t.core)
-		}
-		out, err := engine.Write(ctx, t.core.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
-			RequestItems: map[string][]types.WriteRequest{t.core.Name: reqs},
-		}, engine.OneAttempt)
-		if err != nil {
-			return nil, err
-		}
-		var left []int
-		for _, r := range out.UnprocessedItems[t.core.Name] {
-			var k Key
-			switch {
-			case r.PutRequest != nil:
-				k, _ = t.core.ItemKey(r.PutRequest.Item)
-			case r.DeleteRequest != nil:
-				k, _ = t.core.ItemKey(r.DeleteRequest.Key)
-			}
-			if i, ok := at[k]; ok {
-				left = append(left, i)
-			}
-		}
-		return left, nil
-	}
-	notDone, unknown, err := engine.Drain(ctx, len(b.writes), engine.MaxBatchWrite, b.retry, send)
-	if err != nil {
-		be := &BatchError{Op: "BatchWrite", Err: err}
-		for _, i := range notDone {
-			be.Unprocessed = append(be.Unprocessed, b.writes[i])
-		}
-		for _, i := range unknown {
-			be.Unknown = append(be.Unknown, b.writes[i])
-		}
-		return be
-	}
-	return nil
+	return engine.RunBatchWrite(ctx, b.t.core, b.writes, b.retry)
 }
 
 func (op *Put[T]) batchPut() (BatchItem, *engine.Table, error) {
-	in, err := op.Params()
+	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return engine.NewBatchItem(op.e.s, op.fail.Key, op.conditional, BatchItem{Item: in.Item})
+	return r.BatchItem()
 }
 
 func (op *Delete[T]) batchDelete() (BatchItem, *engine.Table, error) {
-	_, err := op.Params()
+	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err
 	}
-	return engine.NewBatchItem(op.e.s, op.fail.Key, op.conditional, BatchItem{Delete: true})
+	return r.BatchItem()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -109,6 +110,8 @@ func TestBatchWriteRejects(t *testing.T) {
 	p := qPost{User: "ann", Posted: minute(1), ID: 1}
 	for name, w := range map[string]*tablemap.BatchWrite{
 		"if not exists": tbl.BatchWrite().Put(posts.Put(p).IfNotExists()),
+		"put if":        tbl.BatchWrite().Put(posts.Put(p).If(expression.Name("body").AttributeNotExists())),
+		"delete if":     tbl.BatchWrite().Delete(posts.Delete(p).If(expression.Name("body").AttributeExists())),
 		"versioned":     tbl.BatchWrite().Put(counters.Put(qCounter{Name: "visits"})),
 		"twice":         tbl.BatchWrite().Put(posts.Put(p)).Delete(posts.Delete(p)),
 		"invalid key":   tbl.BatchWrite().Put(posts.Put(qPost{User: "ann"})),

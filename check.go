@@ -1,10 +1,9 @@
 package tablemap
 
 import (
-	"errors"
+	"context"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
@@ -27,8 +26,7 @@ type Check[T any] struct {
 	err       error
 
 	built bool
-	cc    *types.ConditionCheck
-	fail  engine.Failure
+	req   engine.WriteRequest
 }
 
 // Check returns a condition check of the item whose key fields are those
@@ -62,10 +60,11 @@ func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
 }
 
 // Params returns the ConditionCheck action the Check adds to a
-// transaction.
+// transaction. Its ExpressionAttributeNames map is shared by every request
+// of the same shape: read it, do not modify it.
 func (op *Check[T]) Params() (*types.ConditionCheck, error) {
 	op.build()
-	return op.cc, op.err
+	return op.req.Check, op.err
 }
 
 func (op *Check[T]) build() {
@@ -73,69 +72,12 @@ func (op *Check[T]) build() {
 		return
 	}
 	op.built = true
-	s := op.e.s
-	t := s.Table
-	p := unsafe.Pointer(&op.key)
-	k, err := s.Key(p)
-	op.fail = engine.Failure{Op: "Check", S: s, Key: k, NeedsItem: op.exists, Absent: op.notExists}
-	switch {
-	case op.err != nil:
-		return
-	case err != nil:
-		op.err = engine.ItemErr("Check", s, k, err)
-		return
-	case op.exists && op.notExists:
-		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: errors.New("both Exists and NotExists")}
-		return
-	}
-	var conds []expression.ConditionBuilder
-	switch {
-	case op.exists:
-		conds = append(conds, s.IsOwn()) // an item of another entity is not this one
-		if s.TTL != nil {
-			conds = append(conds, op.fail.AnItem()) // nor is an expired one
-		}
-	case op.notExists:
-		conds = append(conds, op.fail.NoItem())
-	}
-	if !op.notExists {
-		if c, ok := op.fail.ExpectVersion(p); ok {
-			conds = append(conds, c)
-		}
-	}
-	if op.cond != nil {
-		conds = append(conds, *op.cond)
-	}
-	if len(conds) == 0 {
-		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: errors.New("no condition (use Exists, NotExists or If)")}
-		return
-	}
-	if !op.exists && !op.notExists {
-		conds = append(conds, s.AbsentOrOwn())
-	}
-	expr, err := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build()
-	if err != nil {
-		op.err = &ItemError{Op: "Check", Entity: s.Name, Key: k, Err: err}
-		return
-	}
-	if op.err = s.CheckCond("Check", k, op.cond, expr); op.err != nil {
-		return
-	}
-	op.cc = &types.ConditionCheck{
-		TableName:                           aws.String(t.Name),
-		Key:                                 t.KeyItem(k),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
+	w := engine.WriteSpec{Kind: engine.WriteCheck, S: op.e.s, P: unsafe.Pointer(&op.key), Absent: op.notExists, Exists: op.exists, Cond: op.cond}
+	op.req, op.err = w.Compile(context.Background())
 }
 
-// txWriteItem returns the Check as an item of a TransactWriteItems request.
-func (op *Check[T]) txWriteItem() (types.TransactWriteItem, error) {
-	cc, err := op.Params()
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{ConditionCheck: cc}, nil
+// txRequest compiles the Check as Params does.
+func (op *Check[T]) txRequest() (*engine.WriteRequest, error) {
+	op.build()
+	return &op.req, op.err
 }

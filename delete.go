@@ -4,10 +4,8 @@ import (
 	"context"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
@@ -27,10 +25,8 @@ type Delete[T any] struct {
 	cond *expression.ConditionBuilder
 	err  error
 
-	built       bool
-	in          *dynamodb.DeleteItemInput
-	fail        engine.Failure
-	conditional bool // a condition beyond the entity guard (for batches)
+	built bool
+	req   engine.WriteRequest
 }
 
 // Delete returns a Delete of the item whose key fields are those of key.
@@ -47,9 +43,11 @@ func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
 }
 
 // Params returns the DeleteItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
 	op.build()
-	return op.in, op.err
+	return op.req.Delete, op.err
 }
 
 // Run deletes the item and returns it as it was.
@@ -61,14 +59,14 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	}
 	out, err := engine.Write(ctx, op.e.s.Table.Client.DeleteItem, in)
 	if err != nil {
-		return zero, op.fail.Wrap(err, nil)
+		return zero, op.req.Fail.Wrap(err, nil)
 	}
 	if len(out.Attributes) == 0 {
-		return zero, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.fail.Key, Kind: ErrNotFound}
+		return zero, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.req.Fail.Key, Kind: ErrNotFound}
 	}
 	old, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
-		return old, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.fail.Key, Err: err}
+		return old, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.req.Fail.Key, Err: err}
 	}
 	return old, nil
 }
@@ -81,57 +79,13 @@ func (op *Delete[T]) build() {
 	if op.err != nil {
 		return
 	}
-	s := op.e.s
-	t := s.Table
-	p := unsafe.Pointer(&op.key)
-	k, err := s.Key(p)
-	op.fail = engine.Failure{Op: "Delete", S: s, Key: k, NeedsItem: true}
-	if err != nil {
-		op.err = engine.ItemErr("Delete", s, k, err)
-		return
-	}
-	conds := []expression.ConditionBuilder{s.AbsentOrOwn()}
-	if c, ok := op.fail.ExpectVersion(p); ok {
-		conds = append(conds, c)
-	}
-	if op.cond != nil {
-		conds = append(conds, *op.cond)
-	}
-	op.conditional = len(conds) > 1
-	expr, err := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build()
-	if err != nil {
-		op.err = &ItemError{Op: "Delete", Entity: s.Name, Key: k, Err: err}
-		return
-	}
-	if op.err = s.CheckCond("Delete", k, op.cond, expr); op.err != nil {
-		return
-	}
-	in := &dynamodb.DeleteItemInput{
-		TableName:                           aws.String(t.Name),
-		Key:                                 t.KeyItem(k),
-		ReturnValues:                        types.ReturnValueAllOld,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	op.in = in
+	w := engine.WriteSpec{Kind: engine.WriteDelete, S: op.e.s, P: unsafe.Pointer(&op.key), Cond: op.cond}
+	op.req, op.err = w.Compile(context.Background())
 }
 
-// txWriteItem returns the Delete as an item of a TransactWriteItems
-// request. Inside a transaction a missing item is not an error unless a
-// condition says so.
-func (op *Delete[T]) txWriteItem() (types.TransactWriteItem, error) {
-	in, err := op.Params()
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Delete: &types.Delete{
-		TableName:                           in.TableName,
-		Key:                                 in.Key,
-		ConditionExpression:                 in.ConditionExpression,
-		ExpressionAttributeNames:            in.ExpressionAttributeNames,
-		ExpressionAttributeValues:           in.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
-	}}, nil
+// txRequest compiles the Delete as Params does. Inside a transaction a
+// missing item is not an error unless a condition says so.
+func (op *Delete[T]) txRequest() (*engine.WriteRequest, error) {
+	op.build()
+	return &op.req, op.err
 }

@@ -2,15 +2,10 @@ package tablemap
 
 import (
 	"context"
-	"fmt"
-	"maps"
-	"reflect"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
@@ -43,25 +38,21 @@ type Put[T any] struct {
 	cond        *expression.ConditionBuilder
 	err         error
 
-	built       bool
-	in          *dynamodb.PutItemInput
-	fail        engine.Failure
-	conditional bool // a condition beyond the entity guard (for batches)
+	built bool
+	req   engine.WriteRequest
 }
 
 // A txWriter is a write that joins a TransactWriteItems request: Put,
-// Update, Delete and Check. txWriteItem builds the request item from the
-// same code path as Params, so a transaction sends exactly the request the
-// single operation would. txFailure is the write's failure, built with it:
-// the entity and key it writes (to check the transaction and name it in
-// errors), and how its conditionFailed turns a cancellation reason
+// Update, Delete and Check. txRequest compiles it as Params does, so a
+// transaction sends exactly the request the single operation would, with
+// the write's failure: the entity and key it writes (to check the
+// transaction and name it in errors), and how a cancellation reason
 // "ConditionalCheckFailed" for this item (with the item the reason
-// carries, ReturnValuesOnConditionCheckFailure being ALL_OLD) into the
-// error the single operation would report: ErrNotFound, ErrExists,
+// carries, ReturnValuesOnConditionCheckFailure being ALL_OLD) turns into
+// the error the single operation would report: ErrNotFound, ErrExists,
 // ErrVersionConflict or ErrConditionFailed.
 type txWriter interface {
-	txWriteItem() (types.TransactWriteItem, error)
-	txFailure() *engine.Failure
+	txRequest() (*engine.WriteRequest, error)
 }
 
 var (
@@ -96,9 +87,11 @@ func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 }
 
 // Params returns the PutItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
 	op.build(context.Background())
-	return op.in, op.err
+	return op.req.Put, op.err
 }
 
 // Value returns the item as Run writes it, with its new version and
@@ -111,12 +104,11 @@ func (op *Put[T]) Value() (T, error) {
 // Run writes the item.
 func (op *Put[T]) Run(ctx context.Context) error {
 	op.build(ctx)
-	in, err := op.in, op.err
-	if err != nil {
-		return err
+	if op.err != nil {
+		return op.err
 	}
-	if _, err := engine.Write(ctx, op.e.s.Table.Client.PutItem, in); err != nil {
-		return op.fail.Wrap(err, nil)
+	if _, err := engine.Write(ctx, op.e.s.Table.Client.PutItem, op.req.Put); err != nil {
+		return op.req.Fail.Wrap(err, nil)
 	}
 	return nil
 }
@@ -129,96 +121,12 @@ func (op *Put[T]) build(ctx context.Context) {
 	if op.err != nil {
 		return
 	}
-	s := op.e.s
-	t := s.Table
-	p := unsafe.Pointer(&op.value)
-	op.fail = engine.Failure{Op: "Put", S: s, Absent: op.ifNotExists}
-
-	var conds []expression.ConditionBuilder
-	free := op.ifNotExists // a condition requires no item at the key
-	if op.ifNotExists {
-		conds = append(conds, op.fail.NoItem())
-	}
-	if s.Version != nil {
-		cur := s.VersionOf(p)
-		op.fail.Versioned, op.fail.Expected = true, cur
-		switch {
-		case cur == 0 && !op.ifNotExists:
-			conds = append(conds, op.fail.NoItem())
-			free = true
-		case cur != 0:
-			conds = append(conds, s.VersionIs(cur))
-		}
-		s.SetVersion(p, cur+1)
-	}
-	if s.Created != nil || s.Updated != nil {
-		now := reflect.ValueOf(t.Now())
-		if s.Created != nil {
-			if v := s.Created.Value(p); v.IsZero() {
-				v.Set(now)
-			}
-		}
-		if s.Updated != nil {
-			s.Updated.Value(p).Set(now)
-		}
-	}
-	op.conditional = len(conds) > 0
-	if !free {
-		// Without a condition that the key is free, the Put must not
-		// replace another entity's item; ErrWrongEntity says it would have.
-		conds = append(conds, s.AbsentOrOwn())
-	}
-	if op.cond != nil {
-		conds = append(conds, *op.cond)
-	}
-
-	item, key, err := s.Encode(ctx, p)
-	op.fail.Key = key
-	if err != nil {
-		op.err = engine.ItemErr("Put", s, key, err)
-		return
-	}
-	if size := engine.ItemSize(item); size > MaxItemSize {
-		op.err = &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
-			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
-		return
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item}
-	if len(conds) > 0 {
-		build := expression.NewBuilder().WithCondition(engine.AndAll(conds)).Build
-		if len(conds) == 1 && !free && op.cond == nil {
-			build = s.PutGuard // the guard alone: built once per entity
-		}
-		expr, err := build()
-		if err != nil {
-			op.err = &ItemError{Op: "Put", Entity: s.Name, Key: key, Err: err}
-			return
-		}
-		if op.err = s.CheckCond("Put", key, op.cond, expr); op.err != nil {
-			return
-		}
-		in.ConditionExpression = expr.Condition()
-		// Copies: the built maps of a shared expression are not the
-		// request's to hand out.
-		in.ExpressionAttributeNames = maps.Clone(expr.Names())
-		in.ExpressionAttributeValues = maps.Clone(expr.Values())
-		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-	}
-	op.in = in
+	w := engine.WriteSpec{Kind: engine.WritePut, S: op.e.s, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists, Cond: op.cond}
+	op.req, op.err = w.Compile(ctx)
 }
 
-// txWriteItem returns the Put as an item of a TransactWriteItems request.
-func (op *Put[T]) txWriteItem() (types.TransactWriteItem, error) {
-	in, err := op.Params()
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:                           in.TableName,
-		Item:                                in.Item,
-		ConditionExpression:                 in.ConditionExpression,
-		ExpressionAttributeNames:            in.ExpressionAttributeNames,
-		ExpressionAttributeValues:           in.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
-	}}, nil
+// txRequest compiles the Put as Params does.
+func (op *Put[T]) txRequest() (*engine.WriteRequest, error) {
+	op.build(context.Background())
+	return &op.req, op.err
 }

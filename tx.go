@@ -43,11 +43,6 @@ func (*Update[T]) txUpdate() {}
 func (*Delete[T]) txDelete() {}
 func (*Check[T]) txCheck()   {}
 
-func (op *Put[T]) txFailure() *engine.Failure    { return &op.fail }
-func (op *Update[T]) txFailure() *engine.Failure { return &op.fail }
-func (op *Delete[T]) txFailure() *engine.Failure { return &op.fail }
-func (op *Check[T]) txFailure() *engine.Failure  { return &op.fail }
-
 // A WriteTx writes several items of a table's entities all at once or not
 // at all: one TransactWriteItems request. Its actions are the builders of
 // the single operations (Put, Update, Delete) and condition checks (Check),
@@ -138,7 +133,8 @@ func (tx *WriteTx) Token(token string) *WriteTx {
 
 // Params returns the TransactWriteItems request Run sends, without sending
 // it. Its ClientRequestToken is the one given to Token, or nil: Run
-// generates one then.
+// generates one then. Its items' ExpressionAttributeNames maps are shared,
+// as Put.Params says.
 func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 	tx.build()
 	if tx.err != nil {
@@ -176,13 +172,11 @@ func (tx *WriteTx) build() {
 		return
 	}
 	items, actions, err := buildTx("WriteTx", tx.t, len(tx.writes), func(i int) (types.TransactWriteItem, engine.TxAction, error) {
-		w := tx.writes[i]
-		item, err := w.txWriteItem()
+		r, err := tx.writes[i].txRequest()
 		if err != nil {
-			return item, engine.TxAction{}, err
+			return types.TransactWriteItem{}, engine.TxAction{}, err
 		}
-		f := w.txFailure()
-		return item, engine.TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f.ConditionFailed}, nil
+		return r.TxItem(), r.TxAction(), nil
 	})
 	if err != nil {
 		tx.err = err

@@ -56,11 +56,11 @@ func TestTxItems(t *testing.T) {
 	write := func() error {
 		in := &dynamodb.TransactWriteItemsInput{}
 		for _, w := range writes {
-			item, err := w.txWriteItem()
+			r, err := w.txRequest()
 			if err != nil {
 				t.Fatal(err)
 			}
-			in.TransactItems = append(in.TransactItems, item)
+			in.TransactItems = append(in.TransactItems, r.TxItem())
 		}
 		_, err := tbl.core.Client.TransactWriteItems(ctx, in)
 		return err
@@ -110,7 +110,8 @@ func TestTxItems(t *testing.T) {
 			t.Errorf("reason %d: %v, want ConditionalCheckFailed", i, r.Code)
 			continue
 		}
-		got := writes[i].txFailure().ConditionFailed(err, r.Item)
+		req, _ := writes[i].txRequest()
+		got := req.Fail.ConditionFailed(err, r.Item)
 		if !errors.Is(got, wants[i]) {
 			t.Errorf("item %d: %v, want %v", i, got, wants[i])
 		}
@@ -121,15 +122,15 @@ func TestTxItems(t *testing.T) {
 
 	// An update of a missing item inside a transaction is ErrNotFound.
 	missing := users.Update(txUser{Username: "nobody"}).Add("followers", 1)
-	item, err := missing.txWriteItem()
+	req, err := missing.txRequest()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = tbl.core.Client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{item}})
+	_, err = tbl.core.Client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{req.TxItem()}})
 	if !errors.As(err, &cancelled) || len(cancelled.CancellationReasons) != 1 {
 		t.Fatalf("update of a missing item: %v, want one cancellation reason", err)
 	}
-	if got := missing.txFailure().ConditionFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
+	if got := req.Fail.ConditionFailed(err, cancelled.CancellationReasons[0].Item); !errors.Is(got, ErrNotFound) {
 		t.Errorf("update of a missing item: %v, want ErrNotFound", got)
 	}
 }

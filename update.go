@@ -7,14 +7,11 @@ import (
 	"reflect"
 	"unsafe"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/engine"
-	"github.com/tablemap/tablemap/internal/keys"
 )
 
 // An Update changes attributes of one existing item and returns the item as
@@ -51,8 +48,7 @@ type Update[T any] struct {
 	err     error
 
 	built bool
-	in    *dynamodb.UpdateItemInput
-	fail  engine.Failure
+	req   engine.WriteRequest
 }
 
 // Update returns an Update of the item whose key fields are those of key.
@@ -196,26 +192,27 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
+// Its ExpressionAttributeNames map is shared by every request of the
+// same shape: read it, do not modify it.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
 	op.build(context.Background())
-	return op.in, op.err
+	return op.req.Update, op.err
 }
 
 // Run updates the item and returns it as it is afterwards.
 func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	var zero T
 	op.build(ctx)
-	in, err := op.in, op.err
-	if err != nil {
-		return zero, err
+	if op.err != nil {
+		return zero, op.err
 	}
-	out, err := engine.Write(ctx, op.e.s.Table.Client.UpdateItem, in)
+	out, err := engine.Write(ctx, op.e.s.Table.Client.UpdateItem, op.req.Update)
 	if err != nil {
-		return zero, op.fail.Wrap(err, nil)
+		return zero, op.req.Fail.Wrap(err, nil)
 	}
 	v, err := op.e.decode(ctx, out.Attributes)
 	if err != nil {
-		return v, &ItemError{Op: "Update", Entity: op.e.s.Name, Key: op.fail.Key, Err: err}
+		return v, &ItemError{Op: "Update", Entity: op.e.s.Name, Key: op.req.Fail.Key, Err: err}
 	}
 	return v, nil
 }
@@ -226,181 +223,21 @@ func (op *Update[T]) build(ctx context.Context) {
 	}
 	op.built = true
 	s := op.e.s
-	t := s.Table
 	p := unsafe.Pointer(&op.key)
-	k, err := s.Key(p)
-	op.fail = engine.Failure{Op: "Update", S: s, Key: k, NeedsItem: true}
 	if op.err != nil {
+		k, _ := s.Key(p)
+		op.req.Fail = engine.Failure{Op: "Update", S: s, Key: k, NeedsItem: true}
 		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
 			ie.Key = k
 		}
 		return
 	}
-	if err != nil {
-		op.err = engine.ItemErr("Update", s, k, err)
-		return
-	}
-	if len(op.actions) == 0 {
-		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: errors.New("nothing to update")}
-		return
-	}
-
-	var ub expression.UpdateBuilder
-	for _, a := range op.actions {
-		name := expression.Name(a.F.Name)
-		if a.Av != nil && a.F.HasOption("encrypted") {
-			if a.Av, err = s.Seal(ctx, k, a.F, a.Av); err != nil {
-				op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
-				return
-			}
-		}
-		switch a.Kind {
-		case engine.UpdateSet:
-			ub = ub.Set(name, expression.Value(a.Av))
-		case engine.UpdateSetIfNotExists:
-			ub = ub.Set(name, expression.IfNotExists(name, expression.Value(a.Av)))
-		case engine.UpdateAdd:
-			ub = ub.Add(name, expression.Value(a.Av))
-		case engine.UpdateRemove:
-			ub = ub.Remove(name)
-		case engine.UpdateAppend:
-			empty := &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
-			ub = ub.Set(name, expression.ListAppend(expression.IfNotExists(name, expression.Value(empty)), expression.Value(a.Av)))
-		case engine.UpdateDeleteFromSet:
-			ub = ub.Delete(name, expression.Value(a.Av))
-		}
-	}
-	ub, err = op.indexKeys(ub)
-	if err != nil {
-		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
-		return
-	}
-
-	cond := s.IsOwn() // the item exists and is of this entity
-	if s.TTL != nil {
-		cond = cond.And(op.fail.Unexpired()) // and has not expired: Get would not find it
-	}
-	if s.Version != nil {
-		ub = ub.Add(expression.Name(s.Version.Name), expression.Value(engine.VersionValue(1)))
-	}
-	if c, ok := op.fail.ExpectVersion(p); ok {
-		cond = cond.And(c)
-	}
-	if s.Updated != nil {
-		av, err := s.Updated.Marshal(reflect.ValueOf(t.Now()))
-		if err != nil {
-			op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
-			return
-		}
-		ub = ub.Set(expression.Name(s.Updated.Name), expression.Value(av))
-	}
-	if op.cond != nil {
-		cond = cond.And(*op.cond)
-	}
-	expr, err := expression.NewBuilder().WithUpdate(ub).WithCondition(cond).Build()
-	if err != nil {
-		op.err = &ItemError{Op: "Update", Entity: s.Name, Key: k, Err: err}
-		return
-	}
-	if op.err = s.CheckCond("Update", k, op.cond, expr); op.err != nil {
-		return
-	}
-	op.in = &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(t.Name),
-		Key:                                 t.KeyItem(k),
-		UpdateExpression:                    expr.Update(),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
+	w := engine.WriteSpec{Kind: engine.WriteUpdate, S: s, P: p, Cond: op.cond, Actions: op.actions}
+	op.req, op.err = w.Compile(ctx)
 }
 
-// indexKeys adds to ub the GSI key changes the actions imply.
-func (op *Update[T]) indexKeys(ub expression.UpdateBuilder) (expression.UpdateBuilder, error) {
-	s := op.e.s
-	set := map[string]bool{}
-	removed := map[string]bool{}
-	next := op.key // the key value with the Set values: the new index fields
-	np := unsafe.Pointer(&next)
-	for _, a := range op.actions {
-		if len(s.GSIOf[a.F.Name]) == 0 {
-			continue
-		}
-		switch a.Kind {
-		case engine.UpdateSet:
-			set[a.F.Name] = true
-			a.F.Value(np).Set(a.V)
-		case engine.UpdateRemove:
-			removed[a.F.Name] = true
-		}
-	}
-	if len(set) == 0 && len(removed) == 0 {
-		return ub, nil
-	}
-	kp := unsafe.Pointer(&op.key)
-	for _, g := range s.GSIs {
-		remove := func() {
-			ub = ub.Remove(expression.Name(g.PKAttr))
-			if g.SK != nil {
-				ub = ub.Remove(expression.Name(g.SKAttr))
-			}
-		}
-		if engine.Touches(g.Fields(), removed) {
-			remove() // the item leaves the (sparse) index
-			continue
-		}
-		// Recompute each key of the index that reads a field set here; it
-		// needs all its fields. An empty one takes the item out of the index.
-		type change struct {
-			attr string
-			part *engine.KeyPart
-		}
-		var changes []change
-		for _, c := range []change{{g.PKAttr, g.PK}, {g.SKAttr, g.SK}} {
-			if c.part != nil && engine.Touches(c.part.Fields, set) {
-				changes = append(changes, c)
-			}
-		}
-		left := false
-		for _, c := range changes {
-			for _, f := range c.part.Fields {
-				if !set[f.Name] && keys.IsZero(f.Value(kp)) {
-					return ub, fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.Name, c.attr, f.Name)
-				}
-			}
-			left = left || !c.part.Complete(np)
-		}
-		if left {
-			remove()
-			continue
-		}
-		for _, c := range changes {
-			key, err := c.part.Build(np)
-			if err != nil {
-				return ub, fmt.Errorf("index %s: %w", g.Name, err)
-			}
-			ub = ub.Set(expression.Name(c.attr), expression.Value(&types.AttributeValueMemberS{Value: key}))
-		}
-	}
-	return ub, nil
-}
-
-// txWriteItem returns the Update as an item of a TransactWriteItems
-// request.
-func (op *Update[T]) txWriteItem() (types.TransactWriteItem, error) {
-	in, err := op.Params()
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                           in.TableName,
-		Key:                                 in.Key,
-		UpdateExpression:                    in.UpdateExpression,
-		ConditionExpression:                 in.ConditionExpression,
-		ExpressionAttributeNames:            in.ExpressionAttributeNames,
-		ExpressionAttributeValues:           in.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailure(in.ReturnValuesOnConditionCheckFailure),
-	}}, nil
+// txRequest compiles the Update as Params does.
+func (op *Update[T]) txRequest() (*engine.WriteRequest, error) {
+	op.build(context.Background())
+	return &op.req, op.err
 }

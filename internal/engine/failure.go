@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -64,36 +63,6 @@ func (f *Failure) ConditionKind(old map[string]types.AttributeValue) error {
 // cancellation reason carries.
 func (f *Failure) ConditionFailed(cause error, old map[string]types.AttributeValue) error {
 	return &ItemError{Op: f.Op, Entity: f.S.Name, Key: f.Key, Kind: f.ConditionKind(old), Err: cause}
-}
-
-// NoItem returns the condition that no item, or only an expired one, is
-// at the write's key, and records the time it compares with so that a
-// failure reports the item it found as the condition saw it.
-func (f *Failure) NoItem() expression.ConditionBuilder {
-	c := expression.Name(f.S.Table.PK).AttributeNotExists()
-	if f.S.TTL == nil {
-		return c
-	}
-	f.TtlNow = f.S.Table.Epoch()
-	return expression.Or(c, expression.Name(f.S.TTL.Name).LessThanEqual(expression.Value(EpochValue(f.TtlNow))))
-}
-
-// AnItem returns the condition that an item that has not expired is at
-// the write's key (see noItem).
-func (f *Failure) AnItem() expression.ConditionBuilder {
-	c := expression.Name(f.S.Table.PK).AttributeExists()
-	if f.S.TTL == nil {
-		return c
-	}
-	return expression.And(c, f.Unexpired())
-}
-
-// Unexpired returns the condition that the item at the write's key, if
-// any, has not expired; the entity has a ttl field.
-func (f *Failure) Unexpired() expression.ConditionBuilder {
-	f.TtlNow = f.S.Table.Epoch()
-	ttl := expression.Name(f.S.TTL.Name)
-	return expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(EpochValue(f.TtlNow))))
 }
 
 // Expired reports whether old, the item a failed condition found, is one

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A batchGet is one run of a batch read: each key once, with the parts
+// that asked for it, in the order first asked.
+type batchGet struct {
+	t          *Table
+	keys       []batchWant
+	at         map[Key]int
+	consistent bool
+
+	mu        sync.Mutex // requests go out concurrently; their items are taken one response at a time
+	decodeErr error
+}
+
+type batchWant struct {
+	key   Key
+	parts []*BatchGetPart
+}
+
+// RunBatchGet reads every key of parts once, in BatchGetItem requests of
+// up to 100 keys under r, and hands each item found to each part that
+// asked for its key and is of its entity type, unless it has expired. When
+// not every key could be read, the error is a *BatchError holding exactly
+// the keys not read.
+func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consistent bool, r RetryPolicy) error {
+	b := &batchGet{t: t, at: map[Key]int{}, consistent: consistent}
+	for _, p := range parts {
+		if p.Err != nil {
+			return p.Err
+		}
+		if p.S.Table != t {
+			return fmt.Errorf("tablemap: BatchGet: entity %s is defined on table %s, not %s", p.S.Name, p.S.Table.Name, t.Name)
+		}
+		b.consistent = b.consistent || p.Consistent
+		p.Reset()
+		for _, k := range p.Keys {
+			i, ok := b.at[k]
+			if !ok {
+				i = len(b.keys)
+				b.at[k] = i
+				b.keys = append(b.keys, batchWant{key: k})
+			}
+			if w := &b.keys[i]; len(w.parts) == 0 || w.parts[len(w.parts)-1] != p {
+				w.parts = append(w.parts, p)
+			}
+		}
+	}
+	notDone, _, err := Drain(ctx, len(b.keys), MaxBatchGet, r, b.send)
+	if err != nil {
+		be := &BatchError{Op: "BatchGet", Err: err}
+		for _, i := range notDone {
+			for _, p := range b.keys[i].parts {
+				be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: p.S.Name, Key: b.keys[i].key})
+			}
+		}
+		return be
+	}
+	return b.decodeErr
+}
+
+// send reads the keys of idx and returns those left unprocessed.
+func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
+	t := b.t
+	ka := types.KeysAndAttributes{Keys: make([]map[string]types.AttributeValue, len(idx))}
+	for j, i := range idx {
+		ka.Keys[j] = t.KeyItem(b.keys[i].key)
+	}
+	if b.consistent {
+		ka.ConsistentRead = aws.Bool(true)
+	}
+	out, err := t.Client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+		RequestItems: map[string]types.KeysAndAttributes{t.Name: ka},
+	}, OneAttempt)
+	if err != nil {
+		return nil, err
+	}
+	b.take(ctx, out.Responses[t.Name])
+	var left []int
+	for _, m := range out.UnprocessedKeys[t.Name].Keys {
+		k, _ := t.ItemKey(m)
+		if i, ok := b.at[k]; ok {
+			left = append(left, i)
+		}
+	}
+	return left, nil
+}
+
+// take hands the items of one response to the parts that asked for them.
+func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeValue) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.t.Epoch()
+	for _, item := range items {
+		k, _ := b.t.ItemKey(item)
+		i, ok := b.at[k]
+		if !ok {
+			continue
+		}
+		typ := b.t.TypeOf(item)
+		for _, p := range b.keys[i].parts {
+			if p.S.Name != typ {
+				continue // another entity's item: not found for this one
+			}
+			if !p.ExpiredOK && p.S.ExpiredAt(item, now) {
+				continue // expired: not found
+			}
+			if err := p.Take(ctx, k, item); err != nil && b.decodeErr == nil {
+				b.decodeErr = err
+			}
+		}
+	}
+}
+
+// RunBatchWrite sends writes in BatchWriteItem requests of up to 25 under
+// r. Two writes of one key are an error, before any request. When not
+// every write could be done, the error is a *BatchError holding the
+// writes certainly not done and those that may have been.
+func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPolicy) error {
+	at := make(map[Key]int, len(writes))
+	for i, w := range writes {
+		if j, dup := at[w.Key]; dup {
+			return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, w.Key)
+		}
+		at[w.Key] = i
+	}
+	send := func(ctx context.Context, idx []int) ([]int, error) {
+		reqs := make([]types.WriteRequest, len(idx))
+		for j, i := range idx {
+			reqs[j] = writes[i].Request(t)
+		}
+		out, err := Write(ctx, t.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
+			RequestItems: map[string][]types.WriteRequest{t.Name: reqs},
+		}, OneAttempt)
+		if err != nil {
+			return nil, err
+		}
+		var left []int
+		for _, r := range out.UnprocessedItems[t.Name] {
+			var k Key
+			switch {
+			case r.PutRequest != nil:
+				k, _ = t.ItemKey(r.PutRequest.Item)
+			case r.DeleteRequest != nil:
+				k, _ = t.ItemKey(r.DeleteRequest.Key)
+			}
+			if i, ok := at[k]; ok {
+				left = append(left, i)
+			}
+		}
+		return left, nil
+	}
+	notDone, unknown, err := Drain(ctx, len(writes), MaxBatchWrite, r, send)
+	if err != nil {
+		be := &BatchError{Op: "BatchWrite", Err: err}
+		for _, i := range notDone {
+			be.Unprocessed = append(be.Unprocessed, writes[i])
+		}
+		for _, i := range unknown {
+			be.Unknown = append(be.Unknown, writes[i])
+		}
+		return be
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// A WriteKind is the operation of a single-item write.
+type WriteKind uint8
+
+const (
+	WritePut WriteKind = iota
+	WriteUpdate
+	WriteDelete
+	WriteCheck
+)
+
+func (k WriteKind) String() string { return [...]string{"Put", "Update", "Delete", "Check"}[k] }
+
+// A WriteSpec is the type-erased description of one single-item write, as
+// a builder of the façade hands it over: the write compiler (Compile)
+// makes of it the SDK input of the operation run alone, of a transaction's
+// item or a batch's write, and the Failure that classifies its errors.
+type WriteSpec struct {
+	Kind WriteKind
+	S    *Schema
+	// P points to the value (Put: its version and timestamps are set in
+	// place) or the key value (the others, whose version field, when not
+	// 0, is the version the write expects stored).
+	P       unsafe.Pointer
+	Absent  bool                         // Put.IfNotExists, Check.NotExists: no item at the key
+	Exists  bool                         // Check.Exists: an item of the entity at the key
+	Cond    *expression.ConditionBuilder // the caller's condition, nil if none
+	Actions []UpdateAction               // Update's actions, checked by the façade
+}
+
+// A WriteRequest is a compiled write: the SDK input of its operation (one
+// of Put, Update, Delete and Check is set), its failure classifier, and
+// whether it has a condition beyond the entity guard (which a batch cannot
+// send).
+type WriteRequest struct {
+	Put         *dynamodb.PutItemInput
+	Update      *dynamodb.UpdateItemInput
+	Delete      *dynamodb.DeleteItemInput
+	Check       *types.ConditionCheck
+	Fail        Failure
+	Conditional bool
+}
+
+// Compile builds the request of w; ctx is for sealing encrypted
+// attributes. r.Fail is set, with the key, even when it fails.
+func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
+	if w.Kind == WritePut {
+		err = w.compilePut(ctx, &r)
+		return r, err
+	}
+	k, err := w.S.Key(w.P)
+	r.Fail = Failure{Op: w.Kind.String(), S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
+	if err != nil {
+		return r, ItemErr(r.Fail.Op, w.S, k, err)
+	}
+	var x writeExpr
+	switch w.Kind {
+	case WriteUpdate:
+		err = w.updateExpr(ctx, &x, &r.Fail)
+	case WriteDelete:
+		w.deleteConds(&x, &r)
+	default:
+		err = w.checkConds(&x, &r.Fail)
+	}
+	var e rendered
+	if err == nil {
+		e, err = w.finish(&x, &r.Fail)
+	}
+	if err != nil {
+		if !errors.As(err, new(*ItemError)) {
+			err = &ItemError{Op: r.Fail.Op, Entity: w.S.Name, Key: k, Err: err}
+		}
+		return r, err
+	}
+	w.keyedInput(&r, e)
+	return r, nil
+}
+
+// keyedInput sets the input of an Update, Delete or Check.
+func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
+	t := w.S.Table
+	name, key := aws.String(t.Name), t.KeyItem(r.Fail.Key)
+	old := types.ReturnValuesOnConditionCheckFailureAllOld
+	switch w.Kind {
+	case WriteUpdate:
+		r.Update = &dynamodb.UpdateItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllNew,
+			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	case WriteDelete:
+		r.Delete = &dynamodb.DeleteItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllOld,
+			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	default:
+		r.Check = &types.ConditionCheck{TableName: name, Key: key,
+			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	}
+}
+
+// finish renders x, checks the caller's condition, and returns the
+// rendered expressions.
+func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
+	e, err := x.render()
+	if err == nil && e.user != nil {
+		u := e.user
+		err = CheckCondition(w.S.Table, []*Schema{w.S}, "the condition", u.Condition(), u.Names(), u.Values())
+	}
+	if err != nil {
+		return e, &ItemError{Op: f.Op, Entity: w.S.Name, Key: f.Key, Err: err}
+	}
+	return e, nil
+}
+
+func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
+	s, p := w.S, w.P
+	t := s.Table
+	r.Fail = Failure{Op: "Put", S: s, Absent: w.Absent}
+	var x writeExpr
+	x.init(s, false)
+	free := w.Absent // a condition requires no item at the key
+	if w.Absent {
+		x.add(condNoItem, &r.Fail, 0)
+	}
+	if s.Version != nil {
+		cur := s.VersionOf(p)
+		r.Fail.Versioned, r.Fail.Expected = true, cur
+		switch {
+		case cur == 0 && !w.Absent:
+			x.add(condNoItem, &r.Fail, 0)
+			free = true
+		case cur != 0:
+			x.add(condVersionIs, &r.Fail, cur)
+		}
+		s.SetVersion(p, cur+1)
+	}
+	s.stamp(p)
+	r.Conditional = x.nconds > 0 || w.Cond != nil
+	if !free {
+		// Without a condition that the key is free, the Put must not
+		// replace another entity's item; ErrWrongEntity says it would have.
+		x.add(condAbsentOrOwn, &r.Fail, 0)
+	}
+	x.addUser(w.Cond)
+	item, key, err := s.Encode(ctx, p)
+	r.Fail.Key = key
+	if err != nil {
+		return ItemErr("Put", s, key, err)
+	}
+	if size := ItemSize(item); size > MaxItemSize {
+		return &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
+			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+	}
+	e, err := w.finish(&x, &r.Fail)
+	if err != nil {
+		return err
+	}
+	r.Put = &dynamodb.PutItemInput{
+		TableName: aws.String(t.Name), Item: item,
+		ConditionExpression: e.cond, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	return nil
+}
+
+// stamp sets the created field, when zero, and the updated field of the
+// value at p to the table's clock.
+func (s *Schema) stamp(p unsafe.Pointer) {
+	if s.Created == nil && s.Updated == nil {
+		return
+	}
+	now := reflect.ValueOf(s.Table.Now())
+	if s.Created != nil {
+		if v := s.Created.Value(p); v.IsZero() {
+			v.Set(now)
+		}
+	}
+	if s.Updated != nil {
+		s.Updated.Value(p).Set(now)
+	}
+}
+
+// expectVersion adds the condition that the stored version is that of the
+// key value, when the entity has a version field and the key value's
+// version is not 0, and makes f report another one as ErrVersionConflict:
+// how Update, Delete and Check apply only to the version they were given.
+func (w *WriteSpec) expectVersion(x *writeExpr, f *Failure) {
+	if w.S.Version == nil {
+		return
+	}
+	if cur := w.S.VersionOf(w.P); cur != 0 {
+		f.Versioned, f.Expected = true, cur
+		x.add(condVersionIs, f, cur)
+	}
+}
+
+// deleteConds adds a Delete's conditions: the entity guard, the version.
+func (w *WriteSpec) deleteConds(x *writeExpr, r *WriteRequest) {
+	x.init(w.S, false)
+	x.add(condAbsentOrOwn, &r.Fail, 0)
+	w.expectVersion(x, &r.Fail)
+	r.Conditional = x.nconds > 1 || w.Cond != nil
+	x.addUser(w.Cond)
+}
+
+// checkConds adds a Check's conditions: an item of the entity, or none,
+// the version, and the caller's, with the entity guard after them.
+func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
+	if w.Exists && w.Absent {
+		return errors.New("both Exists and NotExists")
+	}
+	x.init(w.S, false)
+	switch {
+	case w.Exists:
+		x.add(condIsOwn, f, 0) // an item of another entity is not this one
+		if w.S.TTL != nil {
+			x.add(condAnItem, f, 0) // nor is an expired one
+		}
+	case w.Absent:
+		x.add(condNoItem, f, 0)
+	}
+	if !w.Absent {
+		w.expectVersion(x, f)
+	}
+	if x.nconds == 0 && w.Cond == nil {
+		return errors.New("no condition (use Exists, NotExists or If)")
+	}
+	x.addUser(w.Cond)
+	if !w.Exists && !w.Absent {
+		x.add(condAbsentOrOwn, f, 0)
+	}
+	return nil
+}
+
+// TxItem returns the request as an item of a TransactWriteItems request:
+// the same input as the operation run alone.
+func (r *WriteRequest) TxItem() types.TransactWriteItem {
+	rv := types.ReturnValuesOnConditionCheckFailureAllOld
+	switch {
+	case r.Put != nil:
+		in := r.Put
+		return types.TransactWriteItem{Put: &types.Put{
+			TableName: in.TableName, Item: in.Item, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+	case r.Update != nil:
+		in := r.Update
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName: in.TableName, Key: in.Key, UpdateExpression: in.UpdateExpression, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+	case r.Delete != nil:
+		in := r.Delete
+		return types.TransactWriteItem{Delete: &types.Delete{
+			TableName: in.TableName, Key: in.Key, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+	}
+	return types.TransactWriteItem{ConditionCheck: r.Check}
+}
+
+// TxAction returns what a transaction knows of the request to report it.
+func (r *WriteRequest) TxAction() TxAction {
+	f := &r.Fail
+	return TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f.ConditionFailed}
+}
+
+// BatchItem returns a compiled Put or Delete as a write of a batch (see
+// NewBatchItem).
+func (r *WriteRequest) BatchItem() (BatchItem, *Table, error) {
+	w := BatchItem{Delete: r.Delete != nil}
+	if r.Put != nil {
+		w.Item = r.Put.Item
+	}
+	return NewBatchItem(r.Fail.S, r.Fail.Key, r.Conditional, w)
+}

@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/keys"
+)
+
+// actionClauses are the clauses of the actions of one value.
+var actionClauses = [...]clauseOp{UpdateSet: clauseSet, UpdateSetIfNotExists: clauseSetIfNotExists, UpdateAdd: clauseAdd, UpdateDeleteFromSet: clauseDelete}
+
+// updateExpr adds the clauses of the actions, of the index keys they
+// change, of the version increment and the updated time, and the
+// conditions that the item exists, is of this entity, has not expired and
+// is of the expected version.
+func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) error {
+	s := w.S
+	if len(w.Actions) == 0 {
+		return fmt.Errorf("nothing to update")
+	}
+	x.init(s, true)
+	for _, a := range w.Actions {
+		av := a.Av
+		if av != nil && a.F.HasOption("encrypted") {
+			var err error
+			if av, err = s.Seal(ctx, f.Key, a.F, av); err != nil {
+				return err
+			}
+		}
+		switch a.Kind {
+		case UpdateRemove:
+			x.clause(clauseRemove, &a.F.Name)
+		case UpdateAppend:
+			x.clause(clauseAppend, &a.F.Name, emptyList(), av)
+		default:
+			x.clause(actionClauses[a.Kind], &a.F.Name, av)
+		}
+	}
+	if err := w.indexKeys(x); err != nil {
+		return err
+	}
+	x.add(condIsOwn, f, 0) // the item exists and is of this entity
+	if s.TTL != nil {
+		x.add(condUnexpired, f, 0) // and has not expired: Get would not find it
+	}
+	if s.Version != nil {
+		x.clause(clauseAdd, &s.Version.Name, VersionValue(1))
+	}
+	w.expectVersion(x, f)
+	if s.Updated != nil {
+		av, err := s.Updated.Marshal(reflect.ValueOf(s.Table.Now()))
+		if err != nil {
+			return err
+		}
+		x.clause(clauseSet, &s.Updated.Name, av)
+	}
+	x.addUser(w.Cond)
+	return nil
+}
+
+// indexKeys adds the GSI key changes the actions imply: an index that
+// reads a removed field loses its keys (the item leaves the sparse index);
+// a key that reads a field set is recomputed, which needs all its fields,
+// those not set taken from the key value; an empty one takes the item out
+// of the index.
+func (w *WriteSpec) indexKeys(x *writeExpr) error {
+	s := w.S
+	var set, removed map[string]bool
+	var next reflect.Value // the key value with the Set values: the new index fields
+	for _, a := range w.Actions {
+		if len(s.GSIOf[a.F.Name]) == 0 || a.Kind != UpdateSet && a.Kind != UpdateRemove {
+			continue
+		}
+		if set == nil {
+			set, removed = map[string]bool{}, map[string]bool{}
+			next = reflect.New(s.Typ)
+			next.Elem().Set(reflect.NewAt(s.Typ, w.P).Elem())
+		}
+		if a.Kind == UpdateSet {
+			set[a.F.Name] = true
+			a.F.Value(next.UnsafePointer()).Set(a.V)
+		} else {
+			removed[a.F.Name] = true
+		}
+	}
+	if set == nil {
+		return nil
+	}
+	for _, g := range s.GSIs {
+		if err := w.indexKey(x, g, set, removed, next.UnsafePointer()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]bool, np unsafe.Pointer) error {
+	remove := func() {
+		x.clause(clauseRemove, &g.PKAttr)
+		if g.SK != nil {
+			x.clause(clauseRemove, &g.SKAttr)
+		}
+	}
+	if Touches(g.Fields(), removed) {
+		remove()
+		return nil
+	}
+	type change struct {
+		attr *string
+		part *KeyPart
+	}
+	var changes []change
+	for _, c := range []change{{&g.PKAttr, g.PK}, {&g.SKAttr, g.SK}} {
+		if c.part != nil && Touches(c.part.Fields, set) {
+			changes = append(changes, c)
+		}
+	}
+	left := false
+	for _, c := range changes {
+		for _, f := range c.part.Fields {
+			if !set[f.Name] && keys.IsZero(f.Value(w.P)) {
+				return fmt.Errorf("changing index %s's key %s needs its field %q too: Set it, or give its current value in the key value", g.Name, *c.attr, f.Name)
+			}
+		}
+		left = left || !c.part.Complete(np)
+	}
+	if left {
+		remove()
+		return nil
+	}
+	for _, c := range changes {
+		key, err := c.part.Build(np)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", g.Name, err)
+		}
+		x.clause(clauseSet, c.attr, &types.AttributeValueMemberS{Value: key})
+	}
+	return nil
+}
