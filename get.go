@@ -82,13 +82,3 @@ func (op *Get[T]) decodeResult(ctx context.Context, item map[string]types.Attrib
 	err := op.get.Decode(ctx, item, unsafe.Pointer(&v), unsafe.Pointer(&op.key))
 	return v, err
 }
-
-// txGetItem returns the Get as an item of a TransactGetItems request;
-// decode what it returns with decodeResult.
-func (op *Get[T]) txGetItem() (types.TransactGetItem, error) {
-	if _, err := op.Params(); err != nil {
-		return types.TransactGetItem{}, err
-	}
-	item, _ := op.get.TxItem()
-	return item, nil
-}

@@ -72,8 +72,8 @@ func TestTxItems(t *testing.T) {
 	getUser := users.Get(txUser{Username: "bob"})
 	getFollow := follows.Get(follow)
 	in := &dynamodb.TransactGetItemsInput{}
-	for _, item := range []func() (types.TransactGetItem, error){getUser.txGetItem, getFollow.txGetItem} {
-		ti, err := item()
+	for _, get := range []txReader{TxGet(tbl.ReadTx(), getUser), TxGet(tbl.ReadTx(), getFollow)} {
+		ti, _, err := get.txGetItem()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,10 @@ func (m *Migration) unchanged(stored map[string]types.AttributeValue) expression
 			conds = append(conds, expression.Name(name).AttributeNotExists())
 		}
 	}
-	return AndAll(conds)
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return expression.And(conds[0], conds[1], conds[2:]...)
 }
 
 // knownAttrs returns every attribute an item of either schema may hold.

@@ -103,7 +103,7 @@ func compile(t *testing.T, w WriteSpec) WriteRequest {
 	return r
 }
 
-func diff(t *testing.T, what string, want, got any) {
+func diffSDK(t *testing.T, what string, want, got any) {
 	t.Helper()
 	if d := cmp.Diff(want, got, sdkOpts); d != "" {
 		t.Errorf("%s differs (-expression +compiled):\n%s", what, d)
@@ -154,7 +154,7 @@ func TestCompilePutGuard(t *testing.T) {
 	tbl, user, _, _ := writeTable(t)
 	v := wUser{Username: "ann", Name: "Ann"}
 	r := compile(t, WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&v)})
-	diff(t, "PutItemInput", putInput(tbl, item(t, user, &v), build(t, absentOrOwn(tbl, user), nil)), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, user, &v), build(t, absentOrOwn(tbl, user), nil)), r.Put)
 	if r.Conditional {
 		t.Error("a Put with only the entity guard is conditional: a batch would refuse it")
 	}
@@ -165,7 +165,7 @@ func TestCompilePutIfNotExists(t *testing.T) {
 	v := wUser{Username: "ann"}
 	r := compile(t, WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&v), Absent: true})
 	want := build(t, expression.Name(tbl.PK).AttributeNotExists(), nil)
-	diff(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
 	if !r.Conditional || !r.Fail.Absent {
 		t.Errorf("Conditional %v, Fail.Absent %v; want both", r.Conditional, r.Fail.Absent)
 	}
@@ -178,7 +178,7 @@ func TestCompilePutVersionZeroWithTTL(t *testing.T) {
 	if v.V != 1 {
 		t.Errorf("version %d after the Put, want 1", v.V)
 	}
-	diff(t, "PutItemInput", putInput(tbl, item(t, doc, &v), build(t, noItemTTL(tbl), nil)), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, doc, &v), build(t, noItemTTL(tbl), nil)), r.Put)
 	if r.Fail.TtlNow != now || !r.Fail.Versioned || r.Fail.Expected != 0 {
 		t.Errorf("failure %+v, want TtlNow %d, Versioned, Expected 0", r.Fail, now)
 	}
@@ -189,7 +189,7 @@ func TestCompilePutVersioned(t *testing.T) {
 	v := wDoc{ID: "d1", V: 3}
 	r := compile(t, WriteSpec{Kind: WritePut, S: doc, P: unsafe.Pointer(&v)})
 	want := build(t, expression.And(versionIs(3), absentOrOwn(tbl, doc)), nil)
-	diff(t, "PutItemInput", putInput(tbl, item(t, doc, &v), want), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, doc, &v), want), r.Put)
 	if v.V != 4 || r.Fail.Expected != 3 {
 		t.Errorf("version %d, expected %d; want 4 and 3", v.V, r.Fail.Expected)
 	}
@@ -200,7 +200,7 @@ func TestCompilePutIfNotExistsVersioned(t *testing.T) {
 	v := wDoc{ID: "d1", V: 2}
 	r := compile(t, WriteSpec{Kind: WritePut, S: doc, P: unsafe.Pointer(&v), Absent: true})
 	want := build(t, expression.And(noItemTTL(tbl), versionIs(2)), nil)
-	diff(t, "PutItemInput", putInput(tbl, item(t, doc, &v), want), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, doc, &v), want), r.Put)
 }
 
 func TestCompilePutTimestamps(t *testing.T) {
@@ -225,7 +225,7 @@ func TestCompilePutWithCondition(t *testing.T) {
 	cond := expression.Name("photos").LessThan(expression.Value(10)).And(expression.Name("name").AttributeExists())
 	r := compile(t, WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&v), Absent: true, Cond: &cond})
 	want := build(t, expression.And(expression.Name(tbl.PK).AttributeNotExists(), cond), nil)
-	diff(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
 	if !r.Conditional {
 		t.Error("a Put with a condition is not conditional")
 	}
@@ -239,7 +239,7 @@ func TestCompilePutConditionSharesNames(t *testing.T) {
 	cond := expression.Name("tags[1]").Equal(expression.Value("x")).Or(expression.Name(tbl.PK).AttributeExists())
 	r := compile(t, WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&v), Cond: &cond})
 	want := build(t, expression.And(absentOrOwn(tbl, user), cond), nil)
-	diff(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
+	diffSDK(t, "PutItemInput", putInput(tbl, item(t, user, &v), want), r.Put)
 }
 
 func TestCompileConditionRefused(t *testing.T) {
@@ -318,7 +318,7 @@ func TestCompileUpdateActions(t *testing.T) {
 		Remove(n("blob")).
 		Set(n("tags"), expression.ListAppend(expression.IfNotExists(n("tags"), expression.Value(&types.AttributeValueMemberL{Value: []types.AttributeValue{}})), expression.Value(acts[4].Av))).
 		Delete(n("labels"), expression.Value(acts[5].Av))
-	diff(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user), &ub)), r.Update)
+	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user), &ub)), r.Update)
 	if !r.Fail.NeedsItem {
 		t.Error("an Update's failure does not need the item")
 	}
@@ -337,7 +337,7 @@ func TestCompileUpdateManagedFields(t *testing.T) {
 		Add(expression.Name("v"), expression.Value(VersionValue(1))).
 		Set(expression.Name("updated"), expression.Value(updated))
 	cond := isOwn(tbl, doc).And(unexpired()).And(versionIs(5))
-	diff(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
+	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
 	if !r.Fail.Versioned || r.Fail.Expected != 5 || r.Fail.TtlNow != now {
 		t.Errorf("failure %+v, want Versioned, Expected 5, TtlNow %d", r.Fail, now)
 	}
@@ -354,7 +354,7 @@ func TestCompileUpdateWithCondition(t *testing.T) {
 		Add(expression.Name("v"), expression.Value(VersionValue(1))).
 		Set(expression.Name("updated"), expression.Value(updated))
 	want := isOwn(tbl, doc).And(unexpired()).And(versionIs(5)).And(cond)
-	diff(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, want, &ub)), r.Update)
+	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, want, &ub)), r.Update)
 }
 
 // The benchmark's Update: the caller's condition reads the attribute the
@@ -366,7 +366,7 @@ func TestCompileUpdateConditionOnUpdatedAttribute(t *testing.T) {
 	cond := expression.Name("photos").LessThan(expression.Value(1000))
 	r := compile(t, WriteSpec{Kind: WriteUpdate, S: user, P: unsafe.Pointer(&key), Actions: acts, Cond: &cond})
 	ub := expression.Set(expression.Name("name"), expression.Value(acts[0].Av)).Add(expression.Name("photos"), expression.Value(acts[1].Av))
-	diff(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user).And(cond), &ub)), r.Update)
+	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user).And(cond), &ub)), r.Update)
 }
 
 // Conditions the compiler does not splice (no names, more names than a
@@ -402,7 +402,7 @@ func TestCompileUpdateBeyondCachedShapes(t *testing.T) {
 		if tt.cond != nil {
 			cond = cond.And(*tt.cond)
 		}
-		diff(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
+		diffSDK(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
 	}
 
 	// Nested conditions of an entity with a ttl and a version.
@@ -414,7 +414,7 @@ func TestCompileUpdateBeyondCachedShapes(t *testing.T) {
 	updated, _ := doc.Updated.Marshal(reflect.ValueOf(clock))
 	ub := expression.Remove(n("body")).Add(n("v"), expression.Value(VersionValue(1))).Set(n("updated"), expression.Value(updated))
 	cond := isOwn(tbl, doc).And(unexpired()).And(versionIs(2)).And(docMany)
-	diff(t, "nested, five names", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
+	diffSDK(t, "nested, five names", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
 }
 
 func TestCompileUpdateIndexKeys(t *testing.T) {
@@ -440,7 +440,7 @@ func TestCompileUpdateIndexKeys(t *testing.T) {
 			expression.Set(n("topic"), expression.Value("")).Remove(n("GSI1PK")).Remove(n("GSI1SK"))},
 	} {
 		r := compile(t, WriteSpec{Kind: WriteUpdate, S: post, P: unsafe.Pointer(&tt.key), Actions: tt.acts})
-		diff(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, post), &tt.want)), r.Update)
+		diffSDK(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, post), &tt.want)), r.Update)
 	}
 }
 
@@ -493,7 +493,7 @@ func TestCompileDelete(t *testing.T) {
 		{"version and condition", wDoc{ID: "d1", V: 2}, &cond, expression.And(absentOrOwn(tbl, doc), versionIs(2), cond)},
 	} {
 		r := compile(t, WriteSpec{Kind: WriteDelete, S: doc, P: unsafe.Pointer(&tt.key), Cond: tt.cond})
-		diff(t, tt.name, deleteInput(tbl, r.Fail.Key, build(t, tt.want, nil)), r.Delete)
+		diffSDK(t, tt.name, deleteInput(tbl, r.Fail.Key, build(t, tt.want, nil)), r.Delete)
 		if r.Conditional != (tt.key.V != 0 || tt.cond != nil) {
 			t.Errorf("%s: Conditional %v", tt.name, r.Conditional)
 		}
@@ -527,14 +527,14 @@ func TestCompileCheck(t *testing.T) {
 		{"exists and if", doc, wDoc{ID: "d1"}, true, false, &cond, expression.And(isOwn(tbl, doc), anItem, cond)},
 	} {
 		r := compile(t, WriteSpec{Kind: WriteCheck, S: tt.s, P: unsafe.Pointer(&tt.key), Exists: tt.exists, Absent: tt.absent, Cond: tt.cond})
-		diff(t, tt.name, checkInput(tbl, r.Fail.Key, build(t, tt.want, nil)), r.Check)
+		diffSDK(t, tt.name, checkInput(tbl, r.Fail.Key, build(t, tt.want, nil)), r.Check)
 		if r.Fail.NeedsItem != tt.exists || r.Fail.Absent != tt.absent {
 			t.Errorf("%s: failure %+v", tt.name, r.Fail)
 		}
 	}
 	u := wUser{Username: "ann"}
 	r := compile(t, WriteSpec{Kind: WriteCheck, S: user, P: unsafe.Pointer(&u), Exists: true})
-	diff(t, "exists without ttl", checkInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user), nil)), r.Check)
+	diffSDK(t, "exists without ttl", checkInput(tbl, r.Fail.Key, build(t, isOwn(tbl, user), nil)), r.Check)
 }
 
 func TestCompileCheckRefusals(t *testing.T) {
@@ -592,7 +592,7 @@ func TestTxItemIsTheSingleInput(t *testing.T) {
 		{ConditionCheck: chk.Check},
 	}
 	for i, r := range []*WriteRequest{&put, &upd, &del, &chk} {
-		diff(t, r.Fail.Op, want[i], r.TxItem())
+		diffSDK(t, r.Fail.Op, want[i], r.TxItem())
 		a := r.TxAction()
 		if a.Op != r.Fail.Op || a.Key != r.Fail.Key || a.Table != tbl || a.Failed == nil {
 			t.Errorf("%s: TxAction %+v", r.Fail.Op, a)
