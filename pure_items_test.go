@@ -277,6 +277,9 @@ func TestNilClientOperations(t *testing.T) {
 		if !errors.Is(err, tablemap.ErrNoClient) || !strings.Contains(err.Error(), "shop") {
 			t.Errorf("%s: error %v, want ErrNoClient naming the table", op, err)
 		}
+		if errors.Is(err, tablemap.ErrUnknownOutcome) {
+			t.Errorf("%s: error %v says the write may have been applied; nothing was sent", op, err)
+		}
 	}
 	_, err := sh.lines.Delete(shopLine{Order: "o1", N: 1}).Run(ctx)
 	check("Delete", err)
@@ -294,4 +297,15 @@ func TestNilClientOperations(t *testing.T) {
 	check("Collection", err)
 	_, err = sh.lines.BatchGet(shopLine{Order: "o1", N: 1}).Run(ctx)
 	check("BatchGet", err)
+	check("Put", sh.lines.Put(shopLine{Order: "o1", N: 1}).Run(ctx))
+	start := time.Now()
+	err = sh.tbl.BatchWrite().Put(sh.lines.Put(shopLine{Order: "o1", N: 1})).Run(ctx)
+	check("BatchWrite", err)
+	var be *tablemap.BatchError
+	if !errors.As(err, &be) || len(be.Unprocessed) != 1 || len(be.Unknown) != 0 {
+		t.Errorf("BatchWrite: %v; want a BatchError with the write unprocessed, none unknown", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("BatchWrite took %v retrying a table without a client", d)
+	}
 }

@@ -90,8 +90,8 @@ func Throttled(err error) bool {
 // carries a token every attempt shares (a transaction), so the last
 // attempt's definitive answer settles the earlier ones.
 func (a *Attempts) Outcome(ctx context.Context, err error, idempotent bool) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, ErrNoClient) {
+		return err // nothing was sent
 	}
 	var mismatch *types.IdempotentParameterMismatchException
 	if errors.As(err, &mismatch) {
