@@ -145,22 +145,25 @@ func TestUpdateParamsIf(t *testing.T) {
 }
 
 // TestUpdateParamsIndexKey checks Set of an index field rewrites the key
-// of that index it reads, and only that.
+// of that index it reads, and the index's other key when the key value
+// gives its fields (here a literal: it has none), so that an item not yet
+// in the sparse index enters it whole.
 func TestUpdateParamsIndexKey(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	update, _ := updateText(updateOf(t, sh.customers.Update(shopCustomer{ID: "ann"}).Set("email", "ann@example.com")))
-	diff(t, "update", "ADD v 1\nSET email = \"ann@example.com\", GSI1PK = \"EMAIL#ann@example.com\", updated = "+stamp+"\n", update)
+	diff(t, "update", "ADD v 1\nSET email = \"ann@example.com\", GSI1PK = \"EMAIL#ann@example.com\", GSI1SK = \"CUSTOMER\", updated = "+stamp+"\n", update)
 }
 
 // TestUpdateParamsIndexKeyFromKeyValue checks an index key reading a set
-// field and another one takes the other from the key value.
+// field and another one takes the other from the key value, and that the
+// index's other key is rewritten from the key value too.
 func TestUpdateParamsIndexKeyFromKeyValue(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
 	later := placed.Add(time.Hour)
 	update, _ := updateText(updateOf(t, sh.orders.Update(shopOrder{ID: "o1", Customer: "ann"}).Set("placed", later)))
-	diff(t, "update", "SET placed = \""+later.Format(time.RFC3339Nano)+"\", GSI1SK = \""+timeKey(later)+"\", GSI2SK = \"ann#"+timeKey(later)+"\"\n", update)
+	diff(t, "update", "SET placed = \""+later.Format(time.RFC3339Nano)+"\", GSI1SK = \""+timeKey(later)+"\", GSI1PK = \"CUSTOMER#ann\", GSI2SK = \"ann#"+timeKey(later)+"\"\n", update)
 }
 
 // TestUpdateParamsIndexKeyNeedsField checks an index key whose other field

@@ -24,11 +24,16 @@ import (
 //
 // An Update never creates an item: a missing item is ErrNotFound (use Put to
 // create), and an item of another entity type at the key is ErrWrongEntity. Fields of the table's key cannot change (delete and put
-// instead). Setting a field that a GSI template reads recomputes that
-// index's keys, which needs every field of the index: those set by the
-// Update, the others taken from the key value when non-zero; anything else
-// is an error. Setting an index field empty, or removing it, takes the item
-// out of that (sparse) index.
+// instead). Setting a field that a GSI key template reads recomputes that
+// key, which needs every field of its template: those set by the Update,
+// the others taken from the key value when non-zero; anything else is an
+// error before sending. The index's other key is rewritten too when the
+// key value gives its fields; when it does not, the Update requires that
+// key already stored, since an item not yet in the (sparse) index would
+// get one key of it alone and stay out of it: such an Update fails with
+// ErrConditionFailed saying the item is not in the index, and writes
+// nothing. Setting an index field empty, or removing it, takes the item
+// out of that index.
 //
 // With a version field, every Update increments the stored version; when
 // the key value's version is non-zero, the Update applies only to that

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -19,7 +20,13 @@ type Failure struct {
 	Versioned bool  // the write checks the stored version
 	Expected  int64 // the version it expects stored; 0 for no item
 	TtlNow    int64 // the epoch second its conditions took an expired item as absent at; 0: none did (ttl.go)
+	// Indexed are the index keys an Update requires stored, because it
+	// rewrites the other key of their index but cannot build them.
+	Indexed []IndexedAttr
 }
+
+// An IndexedAttr is a key attribute of an index.
+type IndexedAttr struct{ Index, Attr string }
 
 // Wrap returns err as an *ItemError. old is the stored item a failed
 // condition reported (nil if none, or if err is not a failed condition).
@@ -54,6 +61,11 @@ func (f *Failure) ConditionKind(old map[string]types.AttributeValue) error {
 		return ErrWrongEntity
 	case f.Versioned && f.S.StoredVersion(old) != f.Expected:
 		return ErrVersionConflict
+	}
+	for _, ia := range f.Indexed {
+		if _, ok := old[ia.Attr]; !ok {
+			return fmt.Errorf("%w: the item is not in index %s (it has no %s), so the update cannot change one of its index keys alone; give the fields of the other key in the key value", ErrConditionFailed, ia.Index, ia.Attr)
+		}
 	}
 	return ErrConditionFailed
 }

@@ -425,22 +425,31 @@ func TestCompileUpdateIndexKeys(t *testing.T) {
 		key  wPost
 		acts []UpdateAction
 		want expression.UpdateBuilder
+		need string // the other key of the index, required stored (see indexKey)
 	}{
 		{"set the partition key's field", wPost{User: "ann", ID: "p1"},
 			[]UpdateAction{action(t, post, UpdateSet, "topic", "go")},
-			expression.Set(n("topic"), expression.Value("go")).Set(n("GSI1PK"), expression.Value("TOPIC#go"))},
+			expression.Set(n("topic"), expression.Value("go")).Set(n("GSI1PK"), expression.Value("TOPIC#go")), "GSI1SK"},
 		{"set a sort key field, the other in the key value", wPost{User: "ann", ID: "p1", Cat: "news"},
 			[]UpdateAction{action(t, post, UpdateSet, "rank", 7)},
-			expression.Set(n("rank"), expression.Value(7)).Set(n("GSI1SK"), expression.Value(sortKey(t, post, wPost{Rank: 7, Cat: "news"})))},
+			expression.Set(n("rank"), expression.Value(7)).Set(n("GSI1SK"), expression.Value(sortKey(t, post, wPost{Rank: 7, Cat: "news"}))), "GSI1PK"},
+		{"set a partition key field, the sort key's fields in the key value: both rewritten", wPost{User: "ann", ID: "p1", Cat: "news", Rank: 3},
+			[]UpdateAction{action(t, post, UpdateSet, "topic", "go")},
+			expression.Set(n("topic"), expression.Value("go")).Set(n("GSI1PK"), expression.Value("TOPIC#go")).
+				Set(n("GSI1SK"), expression.Value(sortKey(t, post, wPost{Rank: 3, Cat: "news"}))), ""},
 		{"remove a field: the item leaves the index", wPost{User: "ann", ID: "p1"},
 			[]UpdateAction{action(t, post, UpdateRemove, "cat", nil)},
-			expression.Remove(n("cat")).Remove(n("GSI1PK")).Remove(n("GSI1SK"))},
+			expression.Remove(n("cat")).Remove(n("GSI1PK")).Remove(n("GSI1SK")), ""},
 		{"set a field empty: the item leaves the index", wPost{User: "ann", ID: "p1"},
 			[]UpdateAction{action(t, post, UpdateSet, "topic", "")},
-			expression.Set(n("topic"), expression.Value("")).Remove(n("GSI1PK")).Remove(n("GSI1SK"))},
+			expression.Set(n("topic"), expression.Value("")).Remove(n("GSI1PK")).Remove(n("GSI1SK")), ""},
 	} {
 		r := compile(t, WriteSpec{Kind: WriteUpdate, S: post, P: unsafe.Pointer(&tt.key), Actions: tt.acts})
-		diffSDK(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, isOwn(tbl, post), &tt.want)), r.Update)
+		cond := isOwn(tbl, post)
+		if tt.need != "" {
+			cond = cond.And(n(tt.need).AttributeExists())
+		}
+		diffSDK(t, tt.name, updateInput(tbl, r.Fail.Key, build(t, cond, &tt.want)), r.Update)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/keys"
 )
@@ -40,7 +41,7 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 			x.clause(actionClauses[a.Kind], &a.F.Name, av)
 		}
 	}
-	if err := w.indexKeys(x); err != nil {
+	if err := w.indexKeys(x, f); err != nil {
 		return err
 	}
 	x.add(condIsOwn, f, 0) // the item exists and is of this entity
@@ -58,8 +59,18 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 		}
 		x.clause(clauseSet, &s.Updated.Name, av)
 	}
-	x.addUser(w.Cond)
+	x.addUser(w.indexedCond(f))
 	return nil
+}
+
+// indexedCond is the caller's condition and that the index keys f.Indexed
+// names are stored (see indexKey).
+func (w *WriteSpec) indexedCond(f *Failure) *expression.ConditionBuilder {
+	cond := w.Cond
+	for _, ia := range f.Indexed {
+		cond = And(cond, expression.Name(ia.Attr).AttributeExists())
+	}
+	return cond
 }
 
 // indexKeys adds the GSI key changes the actions imply: an index that
@@ -67,7 +78,7 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 // a key that reads a field set is recomputed, which needs all its fields,
 // those not set taken from the key value; an empty one takes the item out
 // of the index.
-func (w *WriteSpec) indexKeys(x *writeExpr) error {
+func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 	s := w.S
 	var set, removed map[string]bool
 	var next reflect.Value // the key value with the Set values: the new index fields
@@ -91,14 +102,14 @@ func (w *WriteSpec) indexKeys(x *writeExpr) error {
 		return nil
 	}
 	for _, g := range s.GSIs {
-		if err := w.indexKey(x, g, set, removed, next.UnsafePointer()); err != nil {
+		if err := w.indexKey(x, f, g, set, removed, next.UnsafePointer()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]bool, np unsafe.Pointer) error {
+func (w *WriteSpec) indexKey(x *writeExpr, f *Failure, g *Index, set, removed map[string]bool, np unsafe.Pointer) error {
 	remove := func() {
 		x.clause(clauseRemove, &g.PKAttr)
 		if g.SK != nil {
@@ -113,11 +124,18 @@ func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]boo
 		attr *string
 		part *KeyPart
 	}
-	var changes []change
+	var changes, others []change
 	for _, c := range []change{{&g.PKAttr, g.PK}, {&g.SKAttr, g.SK}} {
-		if c.part != nil && Touches(c.part.Fields, set) {
+		switch {
+		case c.part == nil:
+		case Touches(c.part.Fields, set):
 			changes = append(changes, c)
+		default:
+			others = append(others, c)
 		}
+	}
+	if len(changes) == 0 {
+		return nil
 	}
 	left := false
 	for _, c := range changes {
@@ -132,6 +150,16 @@ func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]boo
 		remove()
 		return nil
 	}
+	// The other key of the index is rewritten too when the key value gives
+	// its fields; else it must be stored already: an item not yet in the
+	// (sparse) index would get one key alone and stay out of it.
+	for _, c := range others {
+		if w.given(c.part, set) {
+			changes = append(changes, c)
+		} else {
+			f.Indexed = append(f.Indexed, IndexedAttr{Index: g.Name, Attr: *c.attr})
+		}
+	}
 	for _, c := range changes {
 		key, err := c.part.Build(np)
 		if err != nil {
@@ -140,4 +168,15 @@ func (w *WriteSpec) indexKey(x *writeExpr, g *Index, set, removed map[string]boo
 		x.clause(clauseSet, c.attr, &types.AttributeValueMemberS{Value: key})
 	}
 	return nil
+}
+
+// given reports whether every field of part is set by the update or given
+// in the key value.
+func (w *WriteSpec) given(part *KeyPart, set map[string]bool) bool {
+	for _, f := range part.Fields {
+		if !set[f.Name] && keys.IsZero(f.Value(w.P)) {
+			return false
+		}
+	}
+	return true
 }
