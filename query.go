@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -133,12 +134,16 @@ func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	return q
 }
 
-// Project reads only the named attributes (top-level attribute names of the
-// entity); the other fields of the results are zero, except the table key
-// fields, which are parsed back from the item's key. An unknown attribute
-// is an error.
+// Project reads only the named attributes: top-level attribute names of
+// the entity, or document paths below them ("address.city",
+// "reactions.heart": struct fields by attribute name, map keys), checked
+// against the entity's Go type. The other fields of the results are zero,
+// except the table key fields, which are parsed back from the item's key.
+// An unknown attribute or path is an error, and so are a path through a
+// list index (DynamoDB packs projected elements at the start of the list)
+// and two paths of which one holds the other.
 func (q *Query[T]) Project(attrs ...string) *Query[T] {
-	if err := q.e.s.CheckProject(attrs); err != nil {
+	if err := q.e.s.CheckProjectPaths(append(slices.Clip(q.opts.Project), attrs...)); err != nil {
 		q.fail(err)
 	}
 	q.opts.Project = append(q.opts.Project, attrs...)
