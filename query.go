@@ -127,7 +127,9 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // entities do not have, reading an encrypted attribute other than with
 // attribute_exists or attribute_not_exists, or comparing an attribute with
 // a value of another type than it is stored as (a time.Time against a ttl
-// or unixtime attribute, stored as epoch seconds: give t.Unix()).
+// or unixtime attribute, stored as epoch seconds: give t.Unix()). A
+// document path ("address.city", "reactions.heart", "tags[0]") is checked
+// against the entity's Go type and compared by the type stored there.
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	q.opts.Filter = engine.And(q.opts.Filter, cond)
 	q.changed()
