@@ -239,8 +239,8 @@ func TestPathActionRefuses(t *testing.T) {
 		{UpdateAdd, "address.city", 1, "needs a number"},
 		{UpdateAdd, "address.zip", 1, "needs a number stored as N"},
 		{UpdateAdd, "reactions.heart", "1", "does not fit"},
-		{UpdateDeleteFromSet, "reactions.heart", 1, "top-level set attributes only"},
-		{UpdateAppend, "address.city", "x", "needs a list"},
+		{UpdateDeleteFromSet, "reactions.heart", 1, "DeleteFromSet \"reactions.heart\": it applies to top-level set attributes only"},
+		{UpdateAppend, "address.city", "x", "Append \"address.city\": it needs a list"},
 		{UpdateSet, "group.x", "x", "not a map or struct"},
 		{UpdateSet, "secret.k", "x", "encrypted"},
 		{UpdateSet, "tags[0]", "", ""}, // fine: no omitemptyelem on tags

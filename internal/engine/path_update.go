@@ -78,11 +78,11 @@ func pathValue(kind UpdateKind, p DocPath, value any) (reflect.Value, error) {
 	isList := (leaf.Kind() == reflect.Slice || leaf.Kind() == reflect.Array) && leaf.Elem().Kind() != reflect.Uint8 && !p.Leaf.IsSet()
 	switch {
 	case kind == UpdateAdd && !p.IsNumber():
-		return reflect.Value{}, fmt.Errorf("Add on a nested path needs a number stored as N, not %s (a nested set: Set it whole)", t)
+		return reflect.Value{}, fmt.Errorf("on a nested path it needs a number stored as N, not %s (a nested set: Set it whole)", t)
 	case kind == UpdateDeleteFromSet:
-		return reflect.Value{}, errors.New("DeleteFromSet applies to top-level set attributes only (a nested set: Set it whole)")
+		return reflect.Value{}, errors.New("it applies to top-level set attributes only (a nested set: Set it whole)")
 	case kind == UpdateAppend && (!isList || leaf != t):
-		return reflect.Value{}, fmt.Errorf("Append needs a list, not %s", t)
+		return reflect.Value{}, fmt.Errorf("it needs a list, not %s", t)
 	}
 	if v, ok := convertTo(value, t); ok {
 		return v, nil
@@ -151,7 +151,7 @@ func (s *Schema) PathIncr(path string, n int64) (PathUpdate, *expression.Conditi
 	}
 	limit, ok := u.Av.(*types.AttributeValueMemberN)
 	if !ok {
-		return PathUpdate{}, nil, fmt.Errorf("Incr %s: the value encodes as %T, not a number", quotePath(path), u.Av)
+		return PathUpdate{}, nil, fmt.Errorf("%s %s: the value encodes as %T, not a number", "Incr", quotePath(path), u.Av)
 	}
 	u.Av = &types.AttributeValueMemberN{Value: "-" + limit.Value}
 	cond := u.Path.Name().GreaterThanEqual(expression.Value(limit))
