@@ -41,9 +41,10 @@ func (op *Get[T]) IncludeExpired() *Get[T] {
 	return op
 }
 
-// Project reads only the named attributes (top-level attribute names of the
-// entity); the result's other fields are zero, except its table key fields,
-// which are those of the key value. An unknown attribute is an error. An
+// Project reads only the named attributes, top-level attribute names or
+// document paths below them (see Query.Project); the result's other fields
+// are zero, except its table key fields, which are those of the key value.
+// An unknown attribute or path is an error. An
 // encrypted attribute brings the table's key attributes into the
 // projection: its value is bound to them.
 func (op *Get[T]) Project(attrs ...string) *Get[T] {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -126,19 +127,25 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // entities do not have, reading an encrypted attribute other than with
 // attribute_exists or attribute_not_exists, or comparing an attribute with
 // a value of another type than it is stored as (a time.Time against a ttl
-// or unixtime attribute, stored as epoch seconds: give t.Unix()).
+// or unixtime attribute, stored as epoch seconds: give t.Unix()). A
+// document path ("address.city", "reactions.heart", "tags[0]") is checked
+// against the entity's Go type and compared by the type stored there.
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 	q.opts.Filter = engine.And(q.opts.Filter, cond)
 	q.changed()
 	return q
 }
 
-// Project reads only the named attributes (top-level attribute names of the
-// entity); the other fields of the results are zero, except the table key
-// fields, which are parsed back from the item's key. An unknown attribute
-// is an error.
+// Project reads only the named attributes: top-level attribute names of
+// the entity, or document paths below them ("address.city",
+// "reactions.heart": struct fields by attribute name, map keys), checked
+// against the entity's Go type. The other fields of the results are zero,
+// except the table key fields, which are parsed back from the item's key.
+// An unknown attribute or path is an error, and so are a path through a
+// list index (DynamoDB packs projected elements at the start of the list)
+// and two paths of which one holds the other.
 func (q *Query[T]) Project(attrs ...string) *Query[T] {
-	if err := q.e.s.CheckProject(attrs); err != nil {
+	if err := q.e.s.CheckProjectPaths(append(slices.Clip(q.opts.Project), attrs...)); err != nil {
 		q.fail(err)
 	}
 	q.opts.Project = append(q.opts.Project, attrs...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -61,7 +62,7 @@ func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 
 // Project reads only the named attributes (see Query.Project).
 func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
-	if err := sc.e.s.CheckProject(attrs); err != nil {
+	if err := sc.e.s.CheckProjectPaths(append(slices.Clip(sc.opts.Project), attrs...)); err != nil {
 		sc.fail(err)
 	}
 	sc.opts.Project = append(sc.opts.Project, attrs...)

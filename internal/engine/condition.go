@@ -25,8 +25,10 @@ import (
 // The builder is opaque, so the check reads cond, the expression built for
 // the request (with the library's own conditions, which pass: they read
 // the key, type and version attributes as stored), in the grammar
-// feature/dynamodb/expression writes, with #n names and :n values. Nested
-// paths are checked by their top-level attribute only.
+// feature/dynamodb/expression writes, with #n names and :n values. A
+// nested path ("address.city", "tags[0]") must resolve against the Go type
+// of an entity that has its top-level attribute (see Schema.ResolvePath),
+// and is compared by the type of the value it names.
 func CheckCondition(t *Table, schemas []*Schema, what string, cond *string, names map[string]string, values map[string]types.AttributeValue) error {
 	if ph := NowSlot(values); ph != "" {
 		// The expiry rule's now, a string marker until the request is
@@ -48,15 +50,14 @@ func CheckCondition(t *Table, schemas []*Schema, what string, cond *string, name
 }
 
 // An operand of a condition: an attribute path, a value, or anything
-// else (size, arithmetic), with the attributes it reads.
+// else (size, arithmetic), with the paths it reads.
 type CondOperand struct {
-	Attr   string // a path's top-level attribute
-	Nested bool   // the path goes below it
-	Value  types.AttributeValue
-	Reads  []string // every top-level attribute read, for other operands
+	Path  []PathSeg // the operand is this document path
+	Value types.AttributeValue
+	Reads [][]PathSeg // every path read, for other operands too
 }
 
-func (o CondOperand) IsPath() bool { return o.Attr != "" }
+func (o CondOperand) IsPath() bool { return len(o.Path) > 0 }
 
 // An atom is one comparison or function of a condition.
 type CondAtom struct {
@@ -222,22 +223,7 @@ func (p *CondParser) Primary() (CondOperand, bool) {
 		v, ok := p.Values[tok]
 		return CondOperand{Value: v}, ok
 	case strings.HasPrefix(tok, "#"):
-		name, ok := p.Names[tok]
-		o := CondOperand{Attr: name, Reads: []string{name}}
-		for ok {
-			switch {
-			case p.Accept("."):
-				_, ok = p.Names[p.Peek()]
-				p.I++
-			case p.Accept("["):
-				p.I++ // the index
-				ok = p.Accept("]")
-			default:
-				return o, true
-			}
-			o.Nested = true
-		}
-		return o, false
+		return p.Path(tok)
 	case tok == "size" || tok == "if_not_exists" || tok == "list_append":
 		args, ok := p.List()
 		var o CondOperand
@@ -247,6 +233,40 @@ func (p *CondParser) Primary() (CondOperand, bool) {
 		return o, ok
 	}
 	return CondOperand{}, false
+}
+
+// Path parses the rest of a document path starting with name token tok.
+func (p *CondParser) Path(tok string) (CondOperand, bool) {
+	name, ok := p.Names[tok]
+	path := []PathSeg{{Name: name}}
+	for ok {
+		switch {
+		case p.Accept("."):
+			name, ok = p.Names[p.Peek()]
+			path = append(path, PathSeg{Name: name})
+			p.I++
+		case p.Accept("["):
+			n, err := strconv.Atoi(p.Peek())
+			path = append(path, PathSeg{Index: n, IsIndex: true})
+			p.I++
+			ok = err == nil && p.Accept("]")
+		default:
+			return CondOperand{Path: path, Reads: [][]PathSeg{path}}, true
+		}
+	}
+	return CondOperand{}, false
+}
+
+// PathString writes a parsed path back as expression.Name reads it.
+func PathString(segs []PathSeg) string {
+	var b strings.Builder
+	for i, s := range segs {
+		if i > 0 && !s.IsIndex {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.String())
+	}
+	return b.String()
 }
 
 // CheckCond checks the condition of expr, built for a write or check of
@@ -271,8 +291,8 @@ type CondChecker struct {
 func (c CondChecker) Atom(a CondAtom) error {
 	existence := a.Op == "attribute_exists" || a.Op == "attribute_not_exists"
 	for _, o := range a.Operands {
-		for _, attr := range o.Reads {
-			if err := c.Known(attr, existence); err != nil {
+		for _, path := range o.Reads {
+			if err := c.Known(path, existence); err != nil {
 				return err
 			}
 		}
@@ -280,11 +300,12 @@ func (c CondChecker) Atom(a CondAtom) error {
 	if Comparators[a.Op] && !a.Operands[0].IsPath() && a.Operands[1].IsPath() {
 		a.Operands[0], a.Operands[1] = a.Operands[1], a.Operands[0]
 	}
-	if len(a.Operands) < 2 || !a.Operands[0].IsPath() || a.Operands[0].Nested {
+	if len(a.Operands) < 2 || !a.Operands[0].IsPath() {
 		return nil
 	}
-	attr := a.Operands[0].Attr
-	stored := c.StoredType(attr)
+	path := a.Operands[0].Path
+	attr := PathString(path)
+	stored := c.PathType(path)
 	if stored == "" {
 		return nil
 	}
@@ -309,17 +330,25 @@ func (c CondChecker) Atom(a CondAtom) error {
 		}
 		got := codec.TypeName(o.Value)
 		if got != want && got != "NULL" {
-			return fmt.Errorf("%s compares attribute %q, stored as %s, with a value of type %s, which never holds; give a value encoded like the field%s", c.What, attr, want, got, c.Hint(attr, want, got))
+			return fmt.Errorf("%s compares attribute %q, stored as %s, with a value of type %s, which never holds; give a value encoded like the field%s", c.What, attr, want, got, c.Hint(path, want, got))
 		}
 	}
 	return nil
 }
 
 // Known refuses an attribute no schema has, and an encrypted one unless
-// only its existence is asked for.
-func (c CondChecker) Known(attr string, existence bool) error {
+// only its existence is asked for; a nested path, one that resolves in
+// none of the schemas that have its attribute.
+func (c CondChecker) Known(path []PathSeg, existence bool) error {
+	attr := path[0].Name
 	if c.TableAttr(attr) {
+		if len(path) > 1 {
+			return fmt.Errorf("%s names path %q, below attribute %q, which is a string", c.What, PathString(path), attr)
+		}
 		return nil
+	}
+	if len(path) > 1 {
+		return c.KnownNested(path)
 	}
 	found := false
 	for _, s := range c.Schemas {
@@ -340,6 +369,47 @@ func (c CondChecker) Known(attr string, existence bool) error {
 		return fmt.Errorf("%s names attribute %q, which %s does not have", c.What, attr, strings.Join(names, " nor "))
 	}
 	return nil
+}
+
+// KnownNested refuses a nested path that resolves in no schema, with the
+// reason of the first schema that has its top-level attribute.
+func (c CondChecker) KnownNested(path []PathSeg) error {
+	var why error
+	for _, s := range c.Schemas {
+		_, err := s.ResolveSegs(PathString(path), path)
+		if err == nil {
+			return nil
+		}
+		if why == nil && s.Codec.Field(path[0].Name) != nil {
+			why = err
+		}
+	}
+	if why == nil {
+		return c.Known(path[:1], true) // names the entities, which lack the attribute
+	}
+	return fmt.Errorf("%s names a path that does not fit: %w", c.What, why)
+}
+
+// PathType returns the attribute value type the value at path is stored
+// as by every schema that has it, or "" if unknown or not the same for
+// all.
+func (c CondChecker) PathType(path []PathSeg) string {
+	if len(path) == 1 {
+		return c.StoredType(path[0].Name)
+	}
+	typ := ""
+	for _, s := range c.Schemas {
+		p, err := s.ResolveSegs("", path)
+		if err != nil {
+			continue
+		}
+		st := PlaceStoredType(p.Leaf)
+		if st == "" || typ != "" && st != typ {
+			return ""
+		}
+		typ = st
+	}
+	return typ
 }
 
 // TableAttr reports whether attr is one of the table's key or type
@@ -379,9 +449,13 @@ func (c CondChecker) StoredType(attr string) string {
 	return typ
 }
 
-func (c CondChecker) Hint(attr, want, got string) string {
+func (c CondChecker) Hint(path []PathSeg, want, got string) string {
+	if want != "N" || got != "S" {
+		return ""
+	}
 	for _, s := range c.Schemas {
-		if f := s.Codec.Field(attr); f != nil && want == "N" && got == "S" && (f == s.TTL || f.UnixTime) {
+		p, err := s.ResolveSegs("", path)
+		if err == nil && (p.Field == s.TTL && !p.Nested() || p.Leaf.UnixTime()) {
 			return " (epoch seconds: expression.Value(t.Unix()))"
 		}
 	}
@@ -404,14 +478,19 @@ func (s *Schema) StoredType(f *codec.Field) string {
 	if f.HasOption("encrypted") {
 		return "B"
 	}
-	asString := f.HasOption("string")
-	t := f.Type
 	if f == s.TTL {
-		if asString && IsInt(t) {
+		if f.HasOption("string") && IsInt(f.Type) {
 			return "S"
 		}
 		return "N"
 	}
+	return PlaceStoredType(f.Place())
+}
+
+// PlaceStoredType returns the attribute value type a value at place p is
+// stored as, or "" when it depends on the value.
+func PlaceStoredType(p codec.Place) string {
+	t := p.Type
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -420,25 +499,25 @@ func (s *Schema) StoredType(f *codec.Field) string {
 	}
 	switch k := t.Kind(); {
 	case t.Kind() == reflect.Struct && t.ConvertibleTo(TimeType):
-		if f.UnixTime {
+		if p.UnixTime() {
 			return "N"
 		}
 		return "S"
 	case k == reflect.Bool:
 		return "BOOL"
 	case k == reflect.String:
-		if t.Implements(NumbererType) && !asString {
+		if t.Implements(NumbererType) && !p.AsString() {
 			return ""
 		}
 		return "S"
 	case IsNumber(k):
-		if asString {
+		if p.AsString() {
 			return "S"
 		}
 		return "N"
 	case k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		return "B"
-	case k == reflect.Slice && (f.Set || f.HasOption("stringset") || f.HasOption("numberset") || f.HasOption("binaryset")):
+	case k == reflect.Slice && p.IsSet():
 		switch e := t.Elem(); {
 		case e.Kind() == reflect.String:
 			return "SS"

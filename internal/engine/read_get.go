@@ -29,7 +29,7 @@ func NewGet(s *Schema, p unsafe.Pointer, o ReadOptions) (*GetRead, error) {
 	t := s.Table
 	k, err := s.Key(p)
 	g := &GetRead{S: s, Key: k, Opts: o}
-	if perr := s.CheckProject(o.Project); perr != nil {
+	if perr := s.CheckProjectPaths(o.Project); perr != nil {
 		return g, &ItemError{Op: "Get", Entity: s.Name, Key: k, Err: perr}
 	}
 	if err != nil {
