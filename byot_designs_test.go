@@ -15,7 +15,6 @@ import (
 // are published (see REFERENCE_DESIGNS.md): created, described, verified,
 // read from items that raw SDK calls wrote, each pattern in one request.
 
-
 // sdkPut writes items with the SDK, as another program would: no _type.
 func sdkPut(t *testing.T, tbl *tablemap.Table, items ...map[string]types.AttributeValue) {
 	t.Helper()
@@ -261,7 +260,9 @@ func TestDesignPhotoApp(t *testing.T) {
 	friends := define[photoFriend](t, tbl)
 	create(t, tbl, m)
 	describe(t, tbl, "HASH PK;RANGE SK;", map[string]string{"InvertedIndex": "HASH SK;RANGE PK;"})
-	key := func(pk, sk string) map[string]types.AttributeValue { return map[string]types.AttributeValue{"PK": s(pk), "SK": s(sk)} }
+	key := func(pk, sk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"PK": s(pk), "SK": s(sk)}
+	}
 	user := key("USER#ann", "#METADATA#ann")
 	user["followers"], user["photos"] = n("1"), n("2")
 	p1, p2 := key("USER#ann", "PHOTO#ann#2024-01-01"), key("USER#ann", "PHOTO#ann#2024-02-01")

@@ -24,8 +24,6 @@ func rawKind(k ScalarKind) bool { return k != "" }
 // ScalarKind is a key attribute's type.
 type ScalarKind = types.ScalarAttributeType
 
-var bytesType = reflect.TypeFor[[]byte]()
-
 // rawPart compiles a number or binary part, or refuses a template that cannot be stored as kind.
 func (s *Schema) rawPart(tagText string, tmpl *keys.Template, kind ScalarKind, attr string) (*KeyPart, error) {
 	names := tmpl.Attrs()

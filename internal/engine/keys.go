@@ -24,9 +24,9 @@ func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Q
 // An index is a key schema an entity's items are addressed by: the table's
 // own key, a GSI, or the inverted index.
 type Index struct {
-	Name           string // "" for the table's key, "GSI1" … , "Inverted"
-	Number         int    // GSI number; 0 for the table's key and the inverted index
-	PKAttr, SKAttr string // the table's attribute names for this index's keys
+	Name           string   // "" for the table's key, "GSI1" … , "Inverted"
+	Number         int      // GSI number; 0 for the table's key and the inverted index
+	PKAttr, SKAttr string   // the table's attribute names for this index's keys
 	PK, SK         *KeyPart // SK nil: the index (or table) has no sort key
 	Local          bool     // a local secondary index: consistent reads allowed
 }

@@ -122,20 +122,6 @@ func (t *Table) CheckLayout() error {
 	return nil
 }
 
-// keyAttrNames returns every key attribute the table declares or its
-// default layout uses: its keys, the declared indexes' keys and
-// GSI1PK … GSI20SK unless it declares indexes of its own.
-func (t *Table) keyAttrNames() []string {
-	attrs := []string{t.PK}
-	if t.SK != "" {
-		attrs = append(attrs, t.SK)
-	}
-	for _, d := range t.Layout.Indexes {
-		attrs = append(attrs, d.PK, d.SK)
-	}
-	return attrs
-}
-
 // storedKind is the attribute type of a part of kind k.
 func storedKind(k ScalarKind) ScalarKind {
 	if k == "" {

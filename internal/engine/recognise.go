@@ -35,7 +35,7 @@ func (s *Schema) Recognises(item map[string]types.AttributeValue) bool {
 			continue
 		}
 		key, _ := KeyString(av)
-		vals := buf[:0]
+		var vals []string
 		if n := part.k.Tmpl.NumAttrs(); n <= len(buf) {
 			vals = buf[:n]
 		} else {
