@@ -88,6 +88,9 @@ var (
 	// ErrNoClient reports a table made by NewTable with a nil client.
 	// Nothing was sent.
 	ErrNoClient = engine.ErrNoClient
+	// ErrTableMismatch: Verify found the live table different from its
+	// declaration; the error is a *MismatchError listing every difference.
+	ErrTableMismatch = engine.ErrTableMismatch
 )
 
 // Sentinel errors of a write's outcome.
@@ -124,6 +127,12 @@ var (
 // "Meta.Owner"), "_" for the entity tags; Tag the tag with its value
 // (`sk:"PHOTO#{taken}"`); Err the reason, which Unwrap returns.
 type DefinitionError = engine.DefinitionError
+
+// A MismatchError is Verify's answer when the live table differs from
+// its declaration: Mismatches lists every difference (a missing index, a
+// key attribute of another name or type, a projection, the ttl
+// attribute). It wraps ErrTableMismatch.
+type MismatchError = engine.MismatchError
 
 // An ItemError reports an operation on one item that failed. Its fields:
 // Op the operation ("Put", "Get", "Update", "Delete", …), Entity the

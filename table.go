@@ -44,9 +44,70 @@ func WithKeyAttributes(pk, sk string) TableOption {
 }
 
 // WithTypeAttribute names the attribute every item carries its entity type
-// name in (default "_type").
+// name in (default "_type"). WithTypeAttribute("") is a table whose items
+// carry no type attribute, as tables written by other programs: an item's
+// entity is then the first entity (in Define order) that recognises it,
+// by its match tag (`match:"kind=note"`: the item's attribute kind is the
+// string "note", which Put writes) or, without one, by the shape of its
+// table key (each key attribute has the declared type and parses with
+// the entity's template, literal text included). Reads filter by the match
+// tags when every entity read has one, and otherwise tell entities apart
+// as they decode.
 func WithTypeAttribute(name string) TableOption {
 	return func(t *Table) { t.core.TypeAttr = name }
+}
+
+// WithKey names the table's partition and sort key attributes, as
+// WithKeyAttributes does; sk "" is a table with a partition key only,
+// whose entities declare a pk template and no sk. Key attributes are
+// strings unless WithKeyType says otherwise.
+func WithKey(pk, sk string) TableOption {
+	return func(t *Table) { t.core.PK, t.core.SK = pk, sk }
+}
+
+// WithKeyType declares the type of a key attribute of the table or of one
+// of its indexes: types.ScalarAttributeTypeS (the default), N or B. An N
+// attribute's template must be exactly one integer field (`sk:"{createdAt}"`),
+// stored as a number; a B attribute's exactly one []byte field, stored as
+// binary; Define refuses any other template for it. A template that is
+// exactly the string field named like the key attribute (pk "{userId}" on
+// attribute userId) stores the field as it is, unescaped: the field is the
+// key attribute, as in tables designed without tablemap.
+func WithKeyType(attr string, typ types.ScalarAttributeType) TableOption {
+	return func(t *Table) {
+		if t.core.Layout.AttrTypes == nil {
+			t.core.Layout.AttrTypes = map[string]types.ScalarAttributeType{}
+		}
+		t.core.Layout.AttrTypes[attr] = typ
+	}
+}
+
+// WithIndex declares a global secondary index by its name and key
+// attribute names (sk "": no sort key). An entity puts its items in it
+// with the tags "<name>.pk" and "<name>.sk" on a blank field
+// (`ezy_user.pk:"{ezy_user}"`), and reads it with Index(name). CreateTable
+// creates it, projecting all attributes, whether or not an entity uses it.
+// The default layout's gsi1pk … gsi20sk tags keep working beside it.
+func WithIndex(name, pk, sk string) TableOption {
+	return func(t *Table) {
+		t.core.Layout.Indexes = append(t.core.Layout.Indexes, &engine.IndexDecl{Name: name, PK: pk, SK: sk})
+	}
+}
+
+// WithLocalIndex declares a local secondary index: the table's partition
+// key, and the sort key attribute sk. Entities declare only its sort key
+// template ("<name>.sk"); reads through it may be consistent.
+func WithLocalIndex(name, sk string) TableOption {
+	return func(t *Table) {
+		t.core.Layout.Indexes = append(t.core.Layout.Indexes, &engine.IndexDecl{Name: name, SK: sk, Local: true})
+	}
+}
+
+// WithInvertedIndexName gives the table an inverted index (see
+// WithInvertedIndex) of the given name instead of "Inverted":
+// "InvertedIndex" in the AWS photo-app design.
+func WithInvertedIndexName(name string) TableOption {
+	return func(t *Table) { t.core.Inverted, t.core.Layout.InvertedName = true, name }
 }
 
 // WithInvertedIndex gives the table an inverted index: a global secondary
@@ -106,6 +167,15 @@ func (t *Table) CreateTableInput() *dynamodb.CreateTableInput { return t.core.Cr
 // CreateTableInput), waits until it is ACTIVE, and enables time to live when
 // an entity has a ttl field. Define every entity first.
 func (t *Table) CreateTable(ctx context.Context) error { return t.core.Create(ctx) }
+
+// Verify describes the live table (DescribeTable, and DescribeTimeToLive
+// when an entity has a ttl field) and compares it with the declaration:
+// the table's key attributes and their types, every index the table
+// declares or an entity uses (present, same keys, projecting ALL), and
+// the ttl attribute. It returns nil, or one error wrapping
+// ErrTableMismatch (a *MismatchError) that lists every difference.
+// Services call it at start-up, after Define.
+func (t *Table) Verify(ctx context.Context) error { return t.core.Verify(ctx) }
 
 // DeleteTable deletes the table and waits until it is gone. It is meant for
 // tests and tools.

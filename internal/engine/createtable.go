@@ -18,22 +18,57 @@ func (t *Table) CreateTableInput() *dynamodb.CreateTableInput {
 	t.Mu.RLock()
 	defer t.Mu.RUnlock()
 	in := &dynamodb.CreateTableInput{
-		TableName:   aws.String(t.Name),
-		BillingMode: t.Billing,
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(t.PK), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(t.SK), KeyType: types.KeyTypeRange},
-		},
+		TableName:             aws.String(t.Name),
+		BillingMode:           t.Billing,
+		KeySchema:             keySchemaOf(t.PK, t.SK),
 		ProvisionedThroughput: t.Capacity,
 	}
-	attrs := []string{t.PK, t.SK}
+	attrs := []string{t.PK}
+	if t.SK != "" {
+		attrs = append(attrs, t.SK)
+	}
 	in.GlobalSecondaryIndexes, attrs = t.gsiInputs(attrs)
+	in.GlobalSecondaryIndexes, in.LocalSecondaryIndexes, attrs = t.declaredInputs(in.GlobalSecondaryIndexes, attrs)
 	for _, a := range attrs {
 		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
-			AttributeName: aws.String(a), AttributeType: types.ScalarAttributeTypeS,
+			AttributeName: aws.String(a), AttributeType: t.AttrType(a),
 		})
 	}
 	return in
+}
+
+// keySchemaOf is the key schema of partition key pk and sort key sk ("":
+// none).
+func keySchemaOf(pk, sk string) []types.KeySchemaElement {
+	ks := []types.KeySchemaElement{{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash}}
+	if sk != "" {
+		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange})
+	}
+	return ks
+}
+
+// declaredInputs appends the indexes the table declares by name to gsis
+// (global) and lsis (local), projecting all attributes, and their key
+// attributes to attrs, each attribute once.
+func (t *Table) declaredInputs(gsis []types.GlobalSecondaryIndex, attrs []string) ([]types.GlobalSecondaryIndex, []types.LocalSecondaryIndex, []string) {
+	var lsis []types.LocalSecondaryIndex
+	all := &types.Projection{ProjectionType: types.ProjectionTypeAll}
+	for _, d := range t.Layout.Indexes {
+		for _, a := range []string{d.PK, d.SK} {
+			if a != "" && !slices.Contains(attrs, a) {
+				attrs = append(attrs, a)
+			}
+		}
+		if d.Local {
+			lsis = append(lsis, types.LocalSecondaryIndex{IndexName: aws.String(d.Name), KeySchema: keySchemaOf(t.PK, d.SK), Projection: all})
+			continue
+		}
+		gsis = append(gsis, types.GlobalSecondaryIndex{
+			IndexName: aws.String(d.Name), KeySchema: keySchemaOf(d.PK, d.SK),
+			Projection: all, ProvisionedThroughput: t.Capacity,
+		})
+	}
+	return gsis, lsis, attrs
 }
 
 // gsiInputs returns the table's global secondary indexes, by number, then
@@ -43,7 +78,9 @@ func (t *Table) gsiInputs(attrs []string) ([]types.GlobalSecondaryIndex, []strin
 	gsiSK := map[int]bool{} // declared GSIs, whether they have a sort key
 	for _, s := range t.Order {
 		for _, g := range s.GSIs {
-			gsiSK[g.Number] = gsiSK[g.Number] || g.SK != nil
+			if g.Number != 0 {
+				gsiSK[g.Number] = gsiSK[g.Number] || g.SK != nil
+			}
 		}
 	}
 	numbers := make([]int, 0, len(gsiSK))
@@ -70,7 +107,7 @@ func (t *Table) gsiInputs(attrs []string) ([]types.GlobalSecondaryIndex, []strin
 	}
 	if t.Inverted {
 		gsis = append(gsis, types.GlobalSecondaryIndex{
-			IndexName: aws.String(InvertedIndex),
+			IndexName: aws.String(t.InvertedIndexName()),
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(t.SK), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(t.PK), KeyType: types.KeyTypeRange},
@@ -85,6 +122,9 @@ func (t *Table) gsiInputs(attrs []string) ([]types.GlobalSecondaryIndex, []strin
 // Create sends CreateTableInput, waits until the table and its indexes are
 // ACTIVE, and enables time to live on the entities' ttl attribute, if any.
 func (t *Table) Create(ctx context.Context) error {
+	if err := t.CheckLayout(); err != nil {
+		return fmt.Errorf("tablemap: create table %s: %w", t.Name, err)
+	}
 	if _, err := t.Client.CreateTable(ctx, t.CreateTableInput()); err != nil {
 		return fmt.Errorf("tablemap: create table %s: %w", t.Name, err)
 	}

@@ -72,12 +72,12 @@ func (t *Table) EncodeCursor(ident, index, scope string, attrs []string, key map
 	b = binary.AppendUvarint(b, uint64(t.Now().UnixMilli()))
 	b = binary.AppendUvarint(b, uint64(len(attrs)))
 	for _, a := range attrs {
-		v, ok := key[a].(*types.AttributeValueMemberS)
-		if !ok {
-			return "", fmt.Errorf("cursor: key attribute %q is %T, want a string", a, key[a])
+		v, ok := KeyString(key[a])
+		if !ok || attrKind(key[a]) != t.AttrType(a) {
+			return "", fmt.Errorf("cursor: key attribute %q is %T, want a %s value", a, key[a], t.AttrType(a))
 		}
 		b = AppendString(b, a)
-		b = AppendString(b, v.Value)
+		b = AppendString(b, v)
 	}
 	out := make([]byte, 1+CursorSaltSize, 1+CursorSaltSize+len(b)+16)
 	out[0] = CursorVersion
@@ -164,7 +164,7 @@ func (t *Table) DecodeCursor(cursor, ident, index, scope string, attrs []string)
 		if name != a {
 			return fail("key attribute %q, want %q", name, a)
 		}
-		key[a] = &types.AttributeValueMemberS{Value: value}
+		key[a] = t.KeyValue(a, value)
 	}
 	if len(r.B) != 0 {
 		return fail("trailing bytes")
@@ -226,7 +226,7 @@ func (r *Read) DecodeCursor(cursor string) (map[string]types.AttributeValue, err
 		return nil, r.Wrap(err)
 	}
 	if key != nil && !r.IsScan() {
-		if pk := key[r.G.PKAttr].(*types.AttributeValueMemberS).Value; pk != r.PK {
+		if pk, _ := KeyString(key[r.G.PKAttr]); pk != r.PK {
 			return nil, r.Wrap(fmt.Errorf("%w: a cursor of partition %s, not %s", ErrInvalidCursor, keys.Quote(pk), keys.Quote(r.PK)))
 		}
 	}

@@ -45,14 +45,12 @@ func (t *Table) Aad(k Key, attr string) []byte {
 // when either is missing (or not a string), and the key holds what is there.
 func (t *Table) ItemKey(item map[string]types.AttributeValue) (Key, bool) {
 	var k Key
-	pk, ok1 := item[t.PK].(*types.AttributeValueMemberS)
-	if ok1 {
-		k.PK = pk.Value
+	var ok1, ok2 bool
+	k.PK, ok1 = KeyString(item[t.PK])
+	if t.SK == "" {
+		return k, ok1
 	}
-	sk, ok2 := item[t.SK].(*types.AttributeValueMemberS)
-	if ok2 {
-		k.SK = sk.Value
-	}
+	k.SK, ok2 = KeyString(item[t.SK])
 	return k, ok1 && ok2
 }
 

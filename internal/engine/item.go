@@ -26,22 +26,8 @@ func (s *Schema) Encode(ctx context.Context, p unsafe.Pointer) (map[string]types
 	if err != nil {
 		return nil, key, err
 	}
-	t := s.Table
-	item[t.TypeAttr] = s.TypeValue
-	item[t.PK] = &types.AttributeValueMemberS{Value: key.PK}
-	item[t.SK] = &types.AttributeValueMemberS{Value: key.SK}
-	for _, g := range s.GSIs {
-		pk, sk, ok, err := g.Build(p)
-		if err != nil {
-			return nil, key, err
-		}
-		if !ok {
-			continue // sparse: the item is not in this index
-		}
-		item[g.PKAttr] = &types.AttributeValueMemberS{Value: pk}
-		if g.SK != nil {
-			item[g.SKAttr] = &types.AttributeValueMemberS{Value: sk}
-		}
+	if err := s.encodeKeys(item, key, p); err != nil {
+		return nil, key, err
 	}
 	if s.TTL != nil {
 		v := s.TTL.Value(p)
@@ -56,6 +42,43 @@ func (s *Schema) Encode(ctx context.Context, p unsafe.Pointer) (map[string]types
 		return nil, key, err
 	}
 	return item, key, nil
+}
+
+// encodeKeys sets the type (or match) attribute, the table's key and the
+// keys of every index whose fields are all present in item.
+func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p unsafe.Pointer) error {
+	t := s.Table
+	if t.TypeAttr != "" {
+		item[t.TypeAttr] = s.TypeValue
+	}
+	if s.Match.Attr != "" {
+		item[s.Match.Attr] = &types.AttributeValueMemberS{Value: s.Match.Value}
+	}
+	item[t.PK] = t.KeyValue(t.PK, key.PK)
+	if s.Primary.SK != nil {
+		item[t.SK] = t.KeyValue(t.SK, key.SK)
+	}
+	for _, g := range s.GSIs {
+		pk, sk, ok, err := g.Build(p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// Sparse: the item is not in this index. A field that is the
+			// index's key attribute must not be stored empty either.
+			for _, k := range []*KeyPart{g.PK, g.SK} {
+				if k != nil && k.Identity && k.rawEmpty(p) {
+					delete(item, k.Fields[0].Name)
+				}
+			}
+			continue
+		}
+		item[g.PKAttr] = t.KeyValue(g.PKAttr, pk)
+		if g.SK != nil {
+			item[g.SKAttr] = t.KeyValue(g.SKAttr, sk)
+		}
+	}
+	return nil
 }
 
 func EpochSeconds(t time.Time) types.AttributeValue {
@@ -87,7 +110,30 @@ func (s *Schema) DecodeInto(ctx context.Context, item map[string]types.Attribute
 	if err != nil {
 		return err
 	}
-	return s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs)
+	if err := s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs); err != nil {
+		return err
+	}
+	return s.keyOnlyFields(item, p)
+}
+
+// keyOnlyFields sets the key fields an item holds only in its table key,
+// as items written by other programs do (PK "USER#ann" and no attribute
+// username), from that key.
+func (s *Schema) keyOnlyFields(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+	if _, ok := item[s.Table.PK]; !ok {
+		return nil // a projection without the keys: see GetRead.Decode
+	}
+	for _, k := range []*KeyPart{s.Primary.PK, s.Primary.SK} {
+		if k == nil || k.Identity {
+			continue
+		}
+		for _, f := range k.Fields {
+			if _, ok := item[f.Name]; !ok {
+				return s.FillKey(item, p)
+			}
+		}
+	}
+	return nil
 }
 
 // VersionOf returns the version field's value at p.
@@ -122,8 +168,13 @@ func VersionValue(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
-// TypeOf returns an item's entity type name ("" if it has none).
+// TypeOf returns an item's entity type name ("" if it has none): its type
+// attribute, or on a table without one the first entity that recognises
+// it (see Recognises).
 func (t *Table) TypeOf(item map[string]types.AttributeValue) string {
+	if t.TypeAttr == "" {
+		return t.recognise(item)
+	}
 	if s, ok := item[t.TypeAttr].(*types.AttributeValueMemberS); ok {
 		return s.Value
 	}

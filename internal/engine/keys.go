@@ -24,10 +24,11 @@ func (k Key) String() string { return "PK " + keys.Quote(k.PK) + " SK " + keys.Q
 // An index is a key schema an entity's items are addressed by: the table's
 // own key, a GSI, or the inverted index.
 type Index struct {
-	Name           string // "" for the table's key, "GSI1" … , "Inverted"
-	Number         int    // GSI number; 0 for the table's key and the inverted index
-	PKAttr, SKAttr string // the table's attribute names for this index's keys
-	PK, SK         *KeyPart
+	Name           string   // "" for the table's key, "GSI1" … , "Inverted"
+	Number         int      // GSI number; 0 for the table's key and the inverted index
+	PKAttr, SKAttr string   // the table's attribute names for this index's keys
+	PK, SK         *KeyPart // SK nil: the index (or table) has no sort key
+	Local          bool     // a local secondary index: consistent reads allowed
 }
 
 // A keyPart is one key attribute's template and the fields it reads.
@@ -40,6 +41,14 @@ type KeyPart struct {
 	// part sorts also reads: a query's partition fixes them, so a partial
 	// value setting them does not ask to narrow the sort key.
 	Pinned []bool
+	// Kind is the attribute type the part is stored as: "" (S) for a
+	// template, or N or B for a part that is exactly one number or []byte
+	// field, stored as that value (its Key string is the number's decimal
+	// text or the bytes).
+	Kind types.ScalarAttributeType
+	// Identity is set when the part is exactly the field stored under the
+	// key attribute's own name: the field is the key attribute.
+	Identity bool
 }
 
 // Pin marks the fields of sort key part k that partition key part pk reads.
@@ -56,10 +65,21 @@ func (g *Index) PkTag() string { return g.PK.Tag }
 // one (pk, sk) pair from some values (see keys.Overlap): then two entities
 // could write one item.
 func (g *Index) Overlaps(o *Index) bool {
-	return g.PK.Overlaps(o.PK) && g.SK.Overlaps(o.SK)
+	return g.PK.Overlaps(o.PK) && (g.SK == nil || o.SK == nil || g.SK.Overlaps(o.SK))
+}
+
+// Tags returns the declaring tags of the index's keys, for messages.
+func (g *Index) Tags() string {
+	if g.SK == nil {
+		return g.PK.Tag
+	}
+	return g.PK.Tag + " " + g.SK.Tag
 }
 
 func (k *KeyPart) Overlaps(o *KeyPart) bool {
+	if rawKind(k.Kind) || rawKind(o.Kind) {
+		return storedKind(k.Kind) == storedKind(o.Kind)
+	}
 	return keys.Overlap(k.Tmpl, k.Types(), o.Tmpl, o.Types())
 }
 
@@ -114,6 +134,9 @@ func (s *Schema) Key(p unsafe.Pointer) (Key, error) {
 	if err != nil {
 		return Key{}, err
 	}
+	if s.Primary.SK == nil {
+		return Key{PK: pk}, nil
+	}
 	sk, err := s.Primary.SK.Build(p)
 	if err != nil {
 		return Key{PK: pk}, err
@@ -123,9 +146,12 @@ func (s *Schema) Key(p unsafe.Pointer) (Key, error) {
 
 // KeyItem is k as the key map of a request.
 func (t *Table) KeyItem(k Key) map[string]types.AttributeValue {
+	if t.SK == "" {
+		return map[string]types.AttributeValue{t.PK: t.KeyValue(t.PK, k.PK)}
+	}
 	return map[string]types.AttributeValue{
-		t.PK: &types.AttributeValueMemberS{Value: k.PK},
-		t.SK: &types.AttributeValueMemberS{Value: k.SK},
+		t.PK: t.KeyValue(t.PK, k.PK),
+		t.SK: t.KeyValue(t.SK, k.SK),
 	}
 }
 
@@ -137,11 +163,21 @@ func (k *KeyPart) Ptr(i int, p unsafe.Pointer) unsafe.Pointer { return k.Fields[
 // Empty reports whether field i at p cannot be a key field's value: an
 // empty string or a zero time. Zero numbers and false are values like
 // others.
-func (k *KeyPart) Empty(i int, p unsafe.Pointer) bool { return k.Codecs[i].Empty(k.Ptr(i, p)) }
+func (k *KeyPart) Empty(i int, p unsafe.Pointer) bool {
+	if rawKind(k.Kind) {
+		return k.rawEmpty(p)
+	}
+	return k.Codecs[i].Empty(k.Ptr(i, p))
+}
 
 // Set reports whether field i at p is set: a non-empty string or time, a
 // non-zero number, true.
-func (k *KeyPart) Set(i int, p unsafe.Pointer) bool { return !k.Codecs[i].Zero(k.Ptr(i, p)) }
+func (k *KeyPart) Set(i int, p unsafe.Pointer) bool {
+	if rawKind(k.Kind) {
+		return k.rawSet(p)
+	}
+	return !k.Codecs[i].Zero(k.Ptr(i, p))
+}
 
 // FieldsUse says which of a key part's fields make a key or a key prefix.
 type FieldsUse int
@@ -185,6 +221,9 @@ func (k *KeyPart) Values(p unsafe.Pointer, use FieldsUse) ([]string, error) {
 // AppendField appends the encoding of field i of the value at p to b. An
 // empty field is an error wrapping ErrInvalidKey.
 func (k *KeyPart) AppendField(b []byte, i int, p unsafe.Pointer) ([]byte, error) {
+	if rawKind(k.Kind) {
+		return k.appendRaw(b, p)
+	}
 	fp := k.Ptr(i, p)
 	if k.Codecs[i].Empty(fp) {
 		return b, fmt.Errorf("%s: key field %q is empty: %w", k.Tag, k.Fields[i].Name, ErrInvalidKey)
@@ -236,6 +275,15 @@ func (k *KeyPart) GapErr(p unsafe.Pointer) error {
 	return fmt.Errorf("%s: a key prefix cannot skip a field: %w", k.Tag, ErrInvalidKey)
 }
 
+// Prefix returns the key prefix of the encoded values vals (see
+// keys.Template.Prefix); a raw part's one value is its key.
+func (k *KeyPart) Prefix(vals []string) string {
+	if rawKind(k.Kind) {
+		return strings.Join(vals, "")
+	}
+	return k.Tmpl.Prefix(vals)
+}
+
 // Build returns the key of the value at p, within the part's size limit:
 // the template's literals and the fields' encodings appended to one
 // buffer, made a string once.
@@ -266,6 +314,9 @@ func (k *KeyPart) Complete(p unsafe.Pointer) bool {
 
 // Parse decodes key into the part's fields of the value at p.
 func (k *KeyPart) Parse(key string, p unsafe.Pointer) error {
+	if rawKind(k.Kind) {
+		return k.parseRaw(key, p)
+	}
 	var buf [8]string
 	var vals []string
 	if n := k.Tmpl.NumAttrs(); n <= len(buf) {
@@ -302,13 +353,13 @@ func (g *Index) Build(p unsafe.Pointer) (pk, sk string, ok bool, err error) {
 }
 
 // IndexNamed returns the entity's index of the given name: "" for the
-// table's key, "GSI1" … for a declared GSI, InvertedIndex for the inverted
-// index. It returns nil when the entity has no such index.
+// table's key, "GSI1" … or a name the table declares for a secondary
+// index, the inverted index's name (InvertedIndex by default). It returns nil when the entity has no such index.
 func (s *Schema) IndexNamed(name string) *Index {
-	switch name {
-	case "":
+	switch {
+	case name == "":
 		return s.Primary
-	case InvertedIndex:
+	case s.Inverted != nil && name == s.Inverted.Name:
 		return s.Inverted
 	}
 	for _, g := range s.GSIs {

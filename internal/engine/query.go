@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -116,11 +117,14 @@ func (g *Index) SkCondition(op SkOp, a, b unsafe.Pointer) (SkKey, error) {
 		if !hi.Complete {
 			upper = hi.After()
 		}
-		if upper < lo.Prefix {
+		if g.SK.below(upper, lo.Prefix) {
 			return SkKey{}, fmt.Errorf("sort key range is empty: lower bound %s is above upper bound %s", keys.Quote(lo.Prefix), keys.Quote(upper))
 		}
 		return SkKey{Op: KeyBetween, A: lo.Prefix, B: upper}, nil
 	case SkBeginsWith:
+		if g.SK.Kind == types.ScalarAttributeTypeN {
+			return SkKey{}, fmt.Errorf("%w: %s: the sort key is a number, which has no begins_with", ErrInvalidKey, g.SK.Tag)
+		}
 		return SkKey{Op: KeyBeginsWith, A: lo.Begins}, nil
 	}
 	return SkKey{}, fmt.Errorf("unknown sort key comparison %d", op)
@@ -150,10 +154,10 @@ func (g *Index) SkBound(p unsafe.Pointer) (SkBound, error) {
 	if len(vals) == 0 && len(k.Fields) > 0 {
 		return SkBound{}, fmt.Errorf("%w: %s: the sort key condition's value sets no sort key field (the first is %q)", ErrInvalidKey, k.Tag, k.Fields[0].Name)
 	}
-	b := SkBound{Prefix: k.Tmpl.Prefix(vals), Complete: len(vals) == len(k.Fields)}
+	b := SkBound{Prefix: k.Prefix(vals), Complete: len(vals) == len(k.Fields)}
 	b.Begins = b.Prefix
 	if n := len(vals); n > 0 {
-		b.Begins = k.Tmpl.Prefix(vals[:n-1]) + vals[n-1]
+		b.Begins = k.Prefix(vals[:n-1]) + vals[n-1]
 	}
 	if !b.Complete {
 		if last := b.Prefix[len(b.Prefix)-1]; last >= 0x7f {
@@ -176,13 +180,20 @@ func (s *Schema) CheckProject(attrs []string) error {
 
 // Projection returns the projection of a read of attrs: the type attribute
 // (to check each item's entity), then the key attributes keys, then attrs.
+// On a table without type attribute, the attributes that tell the entity
+// come first instead (see recognitionAttrs), each name once.
 func (t *Table) Projection(keys, attrs []string) expression.ProjectionBuilder {
-	proj := expression.NamesList(expression.Name(t.TypeAttr))
-	for _, a := range keys {
-		proj = proj.AddNames(expression.Name(a))
-	}
-	for _, a := range attrs {
-		proj = proj.AddNames(expression.Name(a))
+	first := t.recognitionAttrs()
+	proj := expression.NamesList(expression.Name(first[0]))
+	seen := map[string]bool{first[0]: true}
+	for _, list := range [][]string{first[1:], keys, attrs} {
+		for _, a := range list {
+			if t.TypeAttr == "" && seen[a] {
+				continue
+			}
+			seen[a] = true
+			proj = proj.AddNames(expression.Name(a))
+		}
 	}
 	return proj
 }
@@ -195,11 +206,14 @@ func (s *Schema) FillKey(item map[string]types.AttributeValue, p unsafe.Pointer)
 		k    *KeyPart
 		attr string
 	}{{s.Primary.PK, t.PK}, {s.Primary.SK, t.SK}} {
-		av, ok := item[part.attr].(*types.AttributeValueMemberS)
-		if !ok {
-			return fmt.Errorf("item has no string attribute %q", part.attr)
+		if part.k == nil {
+			continue
 		}
-		if err := part.k.Parse(av.Value, p); err != nil {
+		key, ok := KeyString(item[part.attr])
+		if !ok {
+			return fmt.Errorf("item has no key attribute %q", part.attr)
+		}
+		if err := part.k.Parse(key, p); err != nil {
 			return err
 		}
 	}
@@ -227,11 +241,13 @@ func TypeFilter(t *Table, schemas []*Schema, user *expression.ConditionBuilder) 
 // KeyAttrs returns the key attributes of items read from index g: the
 // table's key, and the index's.
 func KeyAttrs(t *Table, g *Index) []string {
-	attrs := []string{t.PK, t.SK}
-	if g.Name != "" && g.Name != InvertedIndex {
-		attrs = append(attrs, g.PKAttr)
-		if g.SK != nil {
-			attrs = append(attrs, g.SKAttr)
+	attrs := []string{t.PK}
+	if t.SK != "" {
+		attrs = append(attrs, t.SK)
+	}
+	for _, a := range []string{g.PKAttr, g.SKAttr} {
+		if a != "" && (g.PK != nil && a == g.PKAttr || g.SK != nil) && !slices.Contains(attrs, a) {
+			attrs = append(attrs, a)
 		}
 	}
 	return attrs
@@ -291,7 +307,7 @@ func (r *Read) keyCondition(p unsafe.Pointer, sk *SkArg) error {
 		if err != nil {
 			return err
 		}
-		prefix := g.SK.Tmpl.Prefix(vals)
+		prefix := g.SK.Prefix(vals)
 		switch {
 		case len(vals) == len(g.SK.Fields):
 			r.SK = SkKey{Op: KeyEqual, A: prefix}

@@ -67,7 +67,7 @@ func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) 
 	if r.G = s.IndexNamed(o.Index); r.G == nil {
 		return nil, r.Wrap(fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.Name, o.Index))
 	}
-	if o.Consistent && r.G.Name != "" {
+	if o.Consistent && r.G.Name != "" && !r.G.Local {
 		return nil, r.Wrap(fmt.Errorf("index %s is a global secondary index, which has no consistent reads", r.G.Name))
 	}
 	return r, nil
@@ -105,7 +105,7 @@ func (r *Read) request(shape *QueryShape) request {
 	maps.Copy(values, shape.Values)
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
-			values[ph] = &types.AttributeValueMemberS{Value: operand}
+			values[ph] = r.operandValue(i, operand)
 		}
 	}
 	if shape.Now != "" {
@@ -136,6 +136,15 @@ func (r *Read) request(shape *QueryShape) request {
 		in.ScanIndexForward = aws.Bool(false)
 	}
 	return request{now: shape.Now, query: in}
+}
+
+// operandValue returns key operand i (0 the partition key, 1 and 2 the
+// sort key's) as a value of its attribute's declared type.
+func (r *Read) operandValue(i int, operand string) types.AttributeValue {
+	if i == 0 {
+		return r.T.KeyValue(r.G.PKAttr, operand)
+	}
+	return r.T.KeyValue(r.G.SKAttr, operand)
 }
 
 // QueryInput returns the Query request of the page starting after start,

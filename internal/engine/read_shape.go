@@ -60,7 +60,10 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 // the key operands are placeholders found by their OperandMark values.
 func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 	t := r.T
-	b := expression.NewBuilder().WithFilter(ReadFilter(t, r.Types, r.ExpiredOK, expression.Value(NowMark), r.Filter))
+	b := expression.NewBuilder()
+	if filter, ok := ReadFilter(t, r.Types, r.ExpiredOK, expression.Value(NowMark), r.Filter); ok {
+		b = b.WithFilter(filter)
+	}
 	if !r.IsScan() {
 		operands := [...]string{r.PK, r.SK.A, r.SK.B}
 		if marks {

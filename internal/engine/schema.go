@@ -43,6 +43,11 @@ type Schema struct {
 
 	Encrypted []*codec.Field // fields tagged encrypted, sealed by the table's cipher
 
+	// Match recognises the entity's items on a table without type
+	// attribute: the attribute and value of its match tag, or (Attr "")
+	// the shape of its keys (see Recognises).
+	Match struct{ Attr, Value string }
+
 	// TableAttrs names the table's attributes an item of the entity may
 	// hold: its keys, the type attribute and the entity's GSI keys, each
 	// once. The codec skips them when decoding, and encoded items have room
@@ -77,6 +82,9 @@ func NewSchema(t *Table, typ reflect.Type) (*Schema, error) {
 	if typ.Kind() != reflect.Struct {
 		return nil, s.DefErr("", "", fmt.Errorf("%s is not a struct", typ))
 	}
+	if err := t.CheckLayout(); err != nil {
+		return nil, s.DefErr("", "", err)
+	}
 	plan, err := codec.StructOf(typ)
 	if err != nil {
 		return nil, s.DefErr("", "", err)
@@ -98,10 +106,19 @@ func NewSchema(t *Table, typ reflect.Type) (*Schema, error) {
 			return nil, err
 		}
 	}
+	if err := s.declaredIndexes(tags); err != nil {
+		return nil, err
+	}
 	for _, k := range tags.Keys {
 		if !KnownTag(k) {
 			return nil, s.DefErr("_", k, fmt.Errorf("unknown tablemap tag %q (index tags are gsi1pk … gsi%dsk)", k, MaxGSIs))
 		}
+	}
+	if err := s.matchTag(tags); err != nil {
+		return nil, err
+	}
+	if err := s.reservedFields(); err != nil {
+		return nil, err
 	}
 	s.TableAttrs = s.OwnAttrs()
 	return s, nil
@@ -124,11 +141,7 @@ func (s *Schema) setName(tags BlankTags) {
 // type attribute's name, and finds the fields with library-managed
 // options.
 func (s *Schema) dataFields() error {
-	t := s.Table
 	for _, f := range s.Codec.Fields {
-		if t.Reserved(f.Name) {
-			return s.fieldErr(f, fmt.Errorf("attribute %q clashes with a key or type attribute of table %s", f.Name, t.Name))
-		}
 		if p := NestedEncrypted(f.Type, map[reflect.Type]bool{}); p != "" && !f.HasOption("encrypted") {
 			return s.fieldErr(f, fmt.Errorf("nested field %s is tagged encrypted, but only top-level attributes can be; tag %s encrypted instead", p, f.Path))
 		}
@@ -205,23 +218,31 @@ func (s *Schema) tableKey(tags BlankTags) error {
 	if !ok {
 		skSrc, skKey = pkSrc, "pk"
 	}
-	pk, err := s.KeyPart("pk", pkSrc)
+	if t.SK == "" {
+		if ok {
+			return s.DefErr("_", fmt.Sprintf("sk:%q", skSrc), fmt.Errorf("table %s has a partition key only, so an entity declares no sk template", t.Name))
+		}
+		pk, err := s.keyPartFor("pk", pkSrc, t.PK)
+		if err != nil {
+			return err
+		}
+		s.Primary = &Index{PKAttr: t.PK, PK: pk}
+		s.keyFields(pk)
+		return nil
+	}
+	pk, err := s.keyPartFor("pk", pkSrc, t.PK)
 	if err != nil {
 		return err
 	}
-	sk, err := s.KeyPart(skKey, skSrc)
+	sk, err := s.keyPartFor(skKey, skSrc, t.SK)
 	if err != nil {
 		return err
 	}
 	s.Primary = &Index{PKAttr: t.PK, SKAttr: t.SK, PK: pk, SK: sk}
 	sk.Pin(pk)
-	for _, k := range []*KeyPart{pk, sk} {
-		for _, f := range k.Fields {
-			s.KeyFields[f.Name] = true
-		}
-	}
+	s.keyFields(pk, sk)
 	if t.Inverted {
-		s.Inverted = &Index{Name: InvertedIndex, PKAttr: t.SK, SKAttr: t.PK, PK: sk, SK: pk}
+		s.Inverted = &Index{Name: t.InvertedIndexName(), PKAttr: t.SK, SKAttr: t.PK, PK: sk, SK: pk}
 		pk.Pin(sk)
 	}
 	return nil
@@ -250,27 +271,51 @@ func (s *Schema) gsi(tags BlankTags, n int) error {
 		}
 		g.SK.Pin(g.PK)
 	}
+	s.addGSI(g)
+	return nil
+}
+
+// addGSI adds g to the entity's secondary indexes, and its fields to
+// GSIOf: an Update that sets one recomputes the index's keys. A part that
+// is its field itself (Identity) is not recomputed: the field's attribute
+// is the key attribute, set like any other.
+func (s *Schema) addGSI(g *Index) {
 	s.GSIs = append(s.GSIs, g)
 	seen := map[string]bool{}
-	for _, f := range g.Fields() {
-		if !seen[f.Name] {
-			seen[f.Name] = true
-			s.GSIOf[f.Name] = append(s.GSIOf[f.Name], g)
+	for _, k := range []*KeyPart{g.PK, g.SK} {
+		if k == nil || k.Identity || g.Local && k == g.PK {
+			continue
+		}
+		for _, f := range k.Fields {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				s.GSIOf[f.Name] = append(s.GSIOf[f.Name], g)
+			}
 		}
 	}
-	return nil
 }
 
 // OwnAttrs returns the table's attributes an item of the entity may hold
 // (see schema.tableAttrs).
 func (s *Schema) OwnAttrs() []string {
 	t := s.Table
-	attrs := []string{t.PK, t.SK, t.TypeAttr}
-	for _, g := range s.GSIs {
-		attrs = append(attrs, g.PKAttr)
-		if g.SK != nil {
-			attrs = append(attrs, g.SKAttr)
+	var attrs []string
+	add := func(attr string, k *KeyPart) {
+		if k != nil && !k.Identity && attr != "" {
+			attrs = append(attrs, attr)
 		}
+	}
+	add(t.PK, s.Primary.PK)
+	add(t.SK, s.Primary.SK)
+	if t.TypeAttr != "" {
+		attrs = append(attrs, t.TypeAttr)
+	}
+	if s.Match.Attr != "" {
+		attrs = append(attrs, s.Match.Attr)
+	}
+	for _, g := range s.GSIs {
+		add(g.PKAttr, g.PK)
+		add(g.SKAttr, g.SK)
 	}
 	slices.Sort(attrs)
 	return slices.Compact(attrs)

@@ -41,9 +41,10 @@ const InvertedIndex = "Inverted"
 type Table struct {
 	Client   Client
 	Name     string
-	PK, SK   string // key attribute names, "PK" and "SK" by default
-	TypeAttr string // entity type attribute, "_type" by default
+	PK, SK   string // key attribute names, "PK" and "SK" by default; SK "": no sort key
+	TypeAttr string // entity type attribute, "_type" by default; "": none (see Recognises)
 	Inverted bool
+	Layout   Layout // declared attribute types and indexes (layout.go)
 	Now      func() time.Time
 	Billing  types.BillingMode
 	Capacity *types.ProvisionedThroughput
@@ -88,8 +89,13 @@ func GSIName(n int) string { return "GSI" + strconv.Itoa(n) }
 // there is no exact match (as attributevalue does), so a field "sk" could
 // otherwise read the table's "SK".
 func (t *Table) Reserved(attr string) bool {
-	if strings.EqualFold(attr, t.PK) || strings.EqualFold(attr, t.SK) || strings.EqualFold(attr, t.TypeAttr) {
+	if strings.EqualFold(attr, t.PK) || t.SK != "" && strings.EqualFold(attr, t.SK) || t.TypeAttr != "" && strings.EqualFold(attr, t.TypeAttr) {
 		return true
+	}
+	for _, d := range t.Layout.Indexes {
+		if strings.EqualFold(attr, d.PK) || d.SK != "" && strings.EqualFold(attr, d.SK) {
+			return true
+		}
 	}
 	for n := 1; n <= MaxGSIs; n++ {
 		if pk, sk := t.GSIAttrs(n); strings.EqualFold(attr, pk) || strings.EqualFold(attr, sk) {
@@ -109,7 +115,7 @@ func (t *Table) Register(s *Schema) error {
 	for _, other := range t.Order {
 		for _, g := range s.GSIs {
 			for _, og := range other.GSIs {
-				if g.Number == og.Number && (g.SK == nil) != (og.SK == nil) {
+				if g.Number != 0 && g.Number == og.Number && (g.SK == nil) != (og.SK == nil) {
 					return s.DefErr("_", g.PkTag(), fmt.Errorf("index %s has a sort key for one of %s and %s but not the other; declare gsi%dsk on both or neither", g.Name, s.Typ, other.Typ, g.Number))
 				}
 			}

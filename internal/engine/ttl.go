@@ -48,13 +48,22 @@ func LiveFilter(t *Table, schemas []*Schema, now expression.OperandBuilder) (exp
 	ttl := expression.Name(attr)
 	c := expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(now))
 	var others []expression.OperandBuilder
+	var untimed []*Schema
 	for _, s := range schemas {
 		if s.TTL == nil {
 			others = append(others, expression.Value(s.Name))
+			untimed = append(untimed, s)
 		}
 	}
-	if len(others) > 0 {
+	switch {
+	case len(others) > 0 && t.TypeAttr != "":
 		c = expression.Or(c, expression.Name(t.TypeAttr).In(others[0], others[1:]...))
+	case len(others) > 0:
+		// Without type attribute: their match attributes, when all have
+		// one; else their items pass only without the ttl attribute.
+		if own, ok := recognitionFilter(t, untimed); ok {
+			c = expression.Or(c, own)
+		}
 	}
 	return c, true
 }
@@ -62,7 +71,11 @@ func LiveFilter(t *Table, schemas []*Schema, now expression.OperandBuilder) (exp
 // ReadFilter is the filter of a read of schemas' items: their type, the
 // expiry rule unless includeExpired (with now as in liveFilter), and the
 // caller's filter, ANDed.
-func ReadFilter(t *Table, schemas []*Schema, includeExpired bool, now expression.OperandBuilder, user *expression.ConditionBuilder) expression.ConditionBuilder {
+//
+// On a table without type attribute the filter has the entities' match
+// conditions only when every entity has one; ok is false when there is
+// no filter at all.
+func ReadFilter(t *Table, schemas []*Schema, includeExpired bool, now expression.OperandBuilder, user *expression.ConditionBuilder) (expression.ConditionBuilder, bool) {
 	if !includeExpired {
 		if live, ok := LiveFilter(t, schemas, now); ok {
 			if user != nil {
@@ -71,7 +84,19 @@ func ReadFilter(t *Table, schemas []*Schema, includeExpired bool, now expression
 			user = &live
 		}
 	}
-	return TypeFilter(t, schemas, user)
+	if t.TypeAttr != "" {
+		return TypeFilter(t, schemas, user), true
+	}
+	c, ok := recognitionFilter(t, schemas)
+	switch {
+	case ok && user != nil:
+		return expression.And(c, *user), true
+	case ok:
+		return c, true
+	case user != nil:
+		return *user, true
+	}
+	return expression.ConditionBuilder{}, false
 }
 
 // NowSlot returns the placeholder of nowMark among an expression's values
