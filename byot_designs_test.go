@@ -139,6 +139,40 @@ func TestDesignNotes(t *testing.T) {
 	if n := m.Requests(); n != 2 {
 		t.Errorf("%d requests for get and list", n)
 	}
+
+	// Create, update and delete through the entity: one request each, and
+	// the stored item is what the original application wrote (no _type).
+	m.Reset()
+	if err := notes.Put(noteItem{UserID: "u1", NoteID: "n3", Content: "new", CreatedAt: 1702}).IfNotExists().Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := notes.Put(noteItem{UserID: "u1", NoteID: "n3", Content: "again"}).IfNotExists().Run(ctx); !errors.Is(err, tablemap.ErrExists) {
+		t.Errorf("second create: %v, want ErrExists", err)
+	}
+	up, err := notes.Update(noteItem{UserID: "u1", NoteID: "n3"}).Set("content", "edited").Run(ctx)
+	if err != nil || up.Content != "edited" || up.CreatedAt != 1702 {
+		t.Errorf("update: %+v, %v", up, err)
+	}
+	if _, err := notes.Update(noteItem{UserID: "u1", NoteID: "nope"}).Set("content", "x").Run(ctx); !errors.Is(err, tablemap.ErrNotFound) {
+		t.Errorf("update of a missing note: %v, want ErrNotFound", err)
+	}
+	raw, err := tbl.Client().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tbl.Name()),
+		Key: map[string]types.AttributeValue{"userId": s("u1"), "noteId": s("n3")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(map[string]types.AttributeValue{"userId": s("u1"), "noteId": s("n3"), "content": s("edited"), "createdAt": n("1702")}, raw.Item, rawOpts); d != "" {
+		t.Errorf("stored note (-want +got):\n%s", d)
+	}
+	if _, err := notes.Delete(noteItem{UserID: "u1", NoteID: "n3"}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := notes.Get(noteItem{UserID: "u1", NoteID: "n3"}).Run(ctx); !errors.Is(err, tablemap.ErrNotFound) {
+		t.Errorf("get after delete: %v, want ErrNotFound", err)
+	}
+	if n := m.Requests("PutItem", "UpdateItem", "DeleteItem"); n != 5 {
+		t.Errorf("%d write requests for 5 writes", n)
+	}
 }
 
 type ezyCredential struct {

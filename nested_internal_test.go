@@ -43,7 +43,7 @@ func nestedUpdate(t *testing.T, e *Entity[nestedDoc], key nestedDoc, cond *expre
 		t.Fatal(err)
 	}
 	var ub expression.UpdateBuilder
-	c := s.IsOwn()
+	c, _ := s.OwnCondition()
 	var paths []engine.DocPath
 	for _, a := range actions {
 		u, ac, err := a(s)

@@ -281,7 +281,14 @@ func (m *Migration) spend(read, write float64) {
 	r.mu.Unlock()
 }
 
-// typeFilter is the scan filter on the entity's type attribute.
-func typeFilter(s *Schema) (expression.Expression, error) {
-	return expression.NewBuilder().WithFilter(s.IsOwn()).Build()
+// typeFilter is the scan filter keeping the entity's items (see
+// recognitionFilter); ok is false for an entity recognised by the shape of
+// its keys, whose items the scan tells apart itself (see scanPage).
+func typeFilter(s *Schema) (e expression.Expression, ok bool, err error) {
+	c, ok := recognitionFilter(s.Table, []*Schema{s})
+	if !ok {
+		return e, false, nil
+	}
+	e, err = expression.NewBuilder().WithFilter(c).Build()
+	return e, true, err
 }

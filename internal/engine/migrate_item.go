@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -152,14 +153,16 @@ type migratePage struct {
 // start. It is the migration's one dependency on the shape of a scan.
 func (m *Migration) scanPage(ctx context.Context, s *Schema, i int, start map[string]types.AttributeValue) (migratePage, error) {
 	t := s.Table
-	f, err := typeFilter(s)
+	f, filtered, err := typeFilter(s)
 	if err != nil {
 		return migratePage{}, err
 	}
 	in := &dynamodb.ScanInput{TableName: aws.String(t.Name), Segment: aws.Int32(int32(i)), TotalSegments: aws.Int32(int32(m.Segments)),
 		ExclusiveStartKey: start, Limit: aws.Int32(int32(m.PageSize)),
-		FilterExpression: f.Filter(), ExpressionAttributeNames: f.Names(), ExpressionAttributeValues: f.Values(),
 		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+	if filtered {
+		in.FilterExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues = f.Filter(), f.Names(), f.Values()
+	}
 	var page migratePage
 	err = m.limited(ctx, true, "Scan", func(ctx context.Context) (float64, error) {
 		out, err := t.Client.Scan(ctx, in)
@@ -167,6 +170,9 @@ func (m *Migration) scanPage(ctx context.Context, s *Schema, i int, start map[st
 			return 0, err
 		}
 		page = migratePage{items: out.Items, last: out.LastEvaluatedKey, scanned: int64(out.ScannedCount)}
+		if !filtered {
+			page.items = slices.DeleteFunc(page.items, func(item map[string]types.AttributeValue) bool { return t.TypeOf(item) != s.Name })
+		}
 		return units(out.ConsumedCapacity), nil
 	})
 	if err != nil {

@@ -136,3 +136,21 @@ func (t *Table) recognitionAttrs() []string {
 	}
 	return attrs
 }
+
+// ownAttr is the attribute the write guards read to tell the entity's
+// items (see OwnCondition): the type attribute, else the match attribute;
+// "" for an entity recognised by the shape of its keys.
+func (s *Schema) ownAttr() string {
+	if s.Table.TypeAttr != "" {
+		return s.Table.TypeAttr
+	}
+	return s.Match.Attr
+}
+
+// ownValue is the value ownAttr holds in the entity's items.
+func (s *Schema) ownValue() types.AttributeValue {
+	if s.Table.TypeAttr != "" {
+		return s.TypeValue
+	}
+	return &types.AttributeValueMemberS{Value: s.Match.Value}
+}

@@ -8,10 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/keys"
@@ -25,11 +23,6 @@ type Schema struct {
 	Typ       reflect.Type
 	Codec     *codec.Struct
 	TypeValue *types.AttributeValueMemberS // the type attribute's value
-
-	// PutGuard is the built condition of a Put whose only condition is
-	// the entity guard (absentOrOwn): the same for each such Put, so built
-	// once (see Put.build).
-	PutGuard func() (expression.Expression, error)
 
 	Primary  *Index
 	GSIs     []*Index // declared GSIs, by number
@@ -132,9 +125,6 @@ func (s *Schema) setName(tags BlankTags) {
 		s.Name = s.Typ.Name()
 	}
 	s.TypeValue = &types.AttributeValueMemberS{Value: s.Name}
-	s.PutGuard = sync.OnceValues(func() (expression.Expression, error) {
-		return expression.NewBuilder().WithCondition(s.AbsentOrOwn()).Build()
-	})
 }
 
 // dataFields checks the data attributes, none of which may take a key or

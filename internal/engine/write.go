@@ -211,8 +211,9 @@ func (w *WriteSpec) expectVersion(x *writeExpr, f *Failure) {
 func (w *WriteSpec) deleteConds(x *writeExpr, r *WriteRequest) {
 	x.init(w.S, false)
 	x.add(condAbsentOrOwn, &r.Fail, 0)
+	guards := x.nconds // none for an entity recognised by its keys
 	w.expectVersion(x, &r.Fail)
-	r.Conditional = x.nconds > 1 || w.Cond != nil
+	r.Conditional = x.nconds > guards || w.Cond != nil
 	x.addUser(w.Cond)
 }
 

@@ -23,8 +23,9 @@ const (
 	condEnd         condCode = iota
 	condNoItem               // attribute_not_exists(PK), OR ttl <= :now with a ttl field
 	condAnItem               // attribute_exists(PK), AND unexpired with a ttl field
-	condIsOwn                // _type = :type
+	condIsOwn                // _type = :type (or the match attribute; see Schema.ownAttr)
 	condAbsentOrOwn          // attribute_not_exists(PK) OR _type = :type
+	condExists               // attribute_exists(PK): condIsOwn of an entity recognised by its keys
 	condVersionIs            // version = :n
 	condUnexpired            // attribute_not_exists(ttl) OR ttl > :now
 	condUser                 // the caller's condition
@@ -131,9 +132,11 @@ func (k *writeKey) cond(c condCode) expr.Cond {
 		}
 		return expr.And(expr.Name(t.PK).Exists(), k.cond(condUnexpired))
 	case condIsOwn:
-		return expr.Name(t.TypeAttr).Equal()
+		return expr.Name(s.ownAttr()).Equal()
 	case condAbsentOrOwn:
 		return expr.Or(expr.Name(t.PK).NotExists(), k.cond(condIsOwn))
+	case condExists:
+		return expr.Name(t.PK).Exists()
 	case condVersionIs:
 		return expr.Name(s.Version.Name).Equal()
 	case condUnexpired:
@@ -193,9 +196,20 @@ func (l *avs) appendTo(dst []types.AttributeValue) []types.AttributeValue {
 // add adds one of tablemap's own conditions; f records the time an expiry
 // condition compares with, so that it judges a failure as the condition did.
 func (x *writeExpr) add(c condCode, f *Failure, version int64) {
+	s := x.key.s
+	if s.ownAttr() == "" {
+		// An entity recognised by the shape of its keys owns every item at
+		// a key it builds (Register refuses entities whose keys can be
+		// equal): the guards need no type, only, for IsOwn, an item.
+		switch c {
+		case condAbsentOrOwn:
+			return
+		case condIsOwn:
+			c = condExists
+		}
+	}
 	x.key.conds[x.nconds] = c // at most 4 in any write
 	x.nconds++
-	s := x.key.s
 	switch c {
 	case condNoItem, condAnItem, condUnexpired:
 		if s.TTL != nil {
@@ -206,7 +220,7 @@ func (x *writeExpr) add(c condCode, f *Failure, version int64) {
 			x.condVals.add(EpochValue(x.now))
 		}
 	case condIsOwn, condAbsentOrOwn:
-		x.condVals.add(s.TypeValue)
+		x.condVals.add(s.ownValue())
 	case condVersionIs:
 		x.condVals.add(VersionValue(version))
 	}
@@ -242,6 +256,9 @@ type rendered struct {
 // render renders the write's expressions. The names map may be shared by
 // every request of the shape; the values map is the request's own.
 func (x *writeExpr) render() (rendered, error) {
+	if x.nconds == 0 && x.key.nclause == 0 {
+		return rendered{}, nil // a write without conditions (an entity recognised by its keys)
+	}
 	if x.user != nil || len(x.more) > 0 {
 		return x.renderUser()
 	}

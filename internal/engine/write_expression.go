@@ -57,9 +57,11 @@ func (x *writeExpr) exprCond(c condCode, next func() expression.ValueBuilder) ex
 		}
 		return expression.And(expression.Name(t.PK).AttributeExists(), x.exprCond(condUnexpired, next))
 	case condIsOwn:
-		return expression.Name(t.TypeAttr).Equal(next())
+		return expression.Name(s.ownAttr()).Equal(next())
 	case condAbsentOrOwn:
 		return expression.Name(t.PK).AttributeNotExists().Or(x.exprCond(condIsOwn, next))
+	case condExists:
+		return expression.Name(t.PK).AttributeExists()
 	case condVersionIs:
 		return expression.Name(s.Version.Name).Equal(next())
 	case condUnexpired:
