@@ -201,11 +201,7 @@ func (t *Table) Projection(keys, attrs []string) expression.ProjectionBuilder {
 // FillKey sets the table key fields of the value at p from item's table
 // key attributes, for items read with a projection.
 func (s *Schema) FillKey(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	t := s.Table
-	for _, part := range []struct {
-		k    *KeyPart
-		attr string
-	}{{s.Primary.PK, t.PK}, {s.Primary.SK, t.SK}} {
+	for _, part := range s.tableKeyParts() {
 		if part.k == nil {
 			continue
 		}

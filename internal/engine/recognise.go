@@ -18,12 +18,8 @@ func (s *Schema) Recognises(item map[string]types.AttributeValue) bool {
 		v, ok := item[s.Match.Attr].(*types.AttributeValueMemberS)
 		return ok && v.Value == s.Match.Value
 	}
-	t := s.Table
 	var buf [8]string
-	for _, part := range []struct {
-		k    *KeyPart
-		attr string
-	}{{s.Primary.PK, t.PK}, {s.Primary.SK, t.SK}} {
+	for _, part := range s.tableKeyParts() {
 		if part.k == nil {
 			continue
 		}
@@ -153,4 +149,17 @@ func (s *Schema) ownValue() types.AttributeValue {
 		return s.TypeValue
 	}
 	return &types.AttributeValueMemberS{Value: s.Match.Value}
+}
+
+// A keyPartAttr is one part of the table's key and the attribute holding it.
+type keyPartAttr struct {
+	k    *KeyPart
+	attr string
+}
+
+// tableKeyParts returns the entity's table key parts with their
+// attributes; the sort key part is nil on a table without one.
+func (s *Schema) tableKeyParts() [2]keyPartAttr {
+	t := s.Table
+	return [2]keyPartAttr{{s.Primary.PK, t.PK}, {s.Primary.SK, t.SK}}
 }
