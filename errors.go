@@ -57,6 +57,13 @@ var (
 	// value of another type than the attribute is stored as (a time.Time
 	// value, stored as a string, against a ttl attribute in epoch seconds).
 	ErrInvalidCondition = engine.ErrInvalidCondition
+	// ErrMissingParent reports an Update of a nested document path
+	// ("reactions.heart") that DynamoDB refused because the stored item
+	// lacks a map or list above it (a nil map or pointer is stored as
+	// NULL). DynamoDB answered definitively; nothing was applied. Put the
+	// item with the parent non-nil (an empty map is stored as an empty
+	// map), or Set the parent whole.
+	ErrMissingParent = engine.ErrMissingParent
 	// ErrInvalidTx reports a transaction DynamoDB would reject, found
 	// before any request is sent: no actions, more than MaxTxActions, two
 	// actions on one item, or a malformed idempotency token.

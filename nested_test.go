@@ -153,16 +153,13 @@ func TestNestedProjection(t *testing.T) {
 }
 
 // TestNestedUpdate changes nested paths through the public Update: Set,
-// Incr, Remove and a condition on a nested path. It is skipped while the
-// Update builder refuses nested paths (the functions it is to call are
-// run on DynamoDB Local by TestNestedUpdateFunctions).
+// Incr, Remove and a condition on a nested path, then SetIfNotExists,
+// Append and Add; overlapping paths are refused before sending and a
+// missing parent is ErrMissingParent with nothing applied.
 func TestNestedUpdate(t *testing.T) {
 	t.Parallel()
 	cards := newCards(t)
 	key := Card{Owner: "ann", ID: "1"}
-	if _, err := cards.Update(key).Set("address.city", "Bergen").Params(); err != nil && strings.Contains(err.Error(), "has no attribute") {
-		t.Skip("needs nested Update wiring")
-	}
 	got, err := cards.Update(key).
 		Set("address.city", "Bergen").
 		Incr("reactions.heart", 2).
@@ -185,5 +182,47 @@ func TestNestedUpdate(t *testing.T) {
 	var ie *tablemap.ItemError
 	if _, err = cards.Update(key).Incr("address.city", 1).Run(ctx); !errors.As(err, &ie) {
 		t.Errorf("Incr of a nested string: %v, want an *ItemError", err)
+	}
+
+	got, err = cards.Update(key).
+		SetIfNotExists("reactions.heart", 100). // kept: stored
+		SetIfNotExists("reactions.new", 7).
+		Add("reactions.plus", 5).
+		Incr("reactions.wow", -1).
+		Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Reactions = map[string]int{"heart": 5, "wow": 0, "new": 7, "plus": 5}
+	diff(t, "card after the second update", want, got)
+	// zip is stored as a string: DynamoDB could not add to it.
+	if _, err = cards.Update(key).Add("address.zip", 5).Run(ctx); err == nil || !strings.Contains(err.Error(), "needs a number stored as N") {
+		t.Errorf("Add to a string-encoded number: %v", err)
+	}
+	_, err = cards.Update(key).Incr("reactions.heart", 1).Remove("reactions").Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("overlapping paths: %v", err)
+	}
+
+	// A nil map is stored as NULL: DynamoDB refuses a path below it, and
+	// nothing of the Update is applied.
+	bare := Card{Owner: "ann", ID: "4", Title: "four"}
+	if err := cards.Put(bare).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cards.Update(bare).Set("title", "changed").Incr("reactions.heart", 1).Run(ctx)
+	wantErr(t, err, tablemap.ErrMissingParent)
+	if err == nil || !strings.Contains(err.Error(), `"reactions.heart"`) || !strings.Contains(err.Error(), "nothing applied") {
+		t.Errorf("missing parent: %v, want the path named and nothing applied", err)
+	}
+	if b, err := cards.Get(bare).Run(ctx); err != nil || b.Title != "four" {
+		t.Errorf("after the refused Update: %+v, %v; want it unchanged", b, err)
+	}
+	got, err = cards.Update(bare).Set("reactions", map[string]int{"heart": 1}).Run(ctx)
+	if err != nil || got.Reactions["heart"] != 1 {
+		t.Errorf("Set of the parent whole: %+v, %v", got.Reactions, err)
+	}
+	if got, err = cards.Update(bare).Incr("reactions.heart", 1).Run(ctx); err != nil || got.Reactions["heart"] != 2 {
+		t.Errorf("Incr once the parent is stored: %+v, %v", got.Reactions, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -21,6 +22,22 @@ import (
 // convert between kinds when no precision is lost), encoded like the field.
 // It keeps the first error an action meets and returns it from Run or
 // Params.
+//
+// Set, SetIfNotExists, Remove, Append, Add (of a number) and Incr also
+// take a document path below a top-level attribute: "address.city",
+// "reactions.heart", "tags[0]". The path is checked against the entity's
+// Go type (a struct field's attribute name, a map key, a list index) and
+// the value is converted and encoded like the value there. Two actions of
+// one Update may not overlap ("reactions" and "reactions.heart"): an
+// error before sending. A nested Add or Incr counts a missing number as
+// 0, and Append a missing list as empty, but DynamoDB creates no parent:
+// a path whose parent map or list the stored item lacks (a nil map or
+// pointer is stored as NULL) fails the whole Update with
+// ErrMissingParent, nothing applied. Put items with such parents non-nil
+// (an empty map is stored as an empty map), or Set the parent whole
+// (Set("reactions", map[string]int{"heart": 1})); SetIfNotExists of the
+// parent in the same Update is refused as an overlap. DeleteFromSet, and
+// Add of a set, apply to top-level attributes only.
 //
 // An Update never creates an item: a missing item is ErrNotFound (use Put to
 // create), and an item of another entity type at the key is ErrWrongEntity. Fields of the table's key cannot change (delete and put
@@ -120,6 +137,10 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	s := op.e.s
 	verb := engine.UpdateKindNames[kind]
 	f := s.Codec.Field(attr)
+	if f == nil && strings.ContainsAny(attr, ".[") {
+		u, err := s.PathAction(kind, attr, value)
+		return op.pathAction(u, err)
+	}
 	switch {
 	case f == nil:
 		return op.fails("%s: %s has no attribute %q", verb, s.Name, attr)
@@ -135,6 +156,9 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	for _, a := range op.actions {
 		if a.F == f {
 			return op.fails("%s %q: the attribute already has a %s action", verb, attr, engine.UpdateKindNames[a.Kind])
+		}
+		if a.Path != nil && a.Path.Field == f {
+			return op.fails("%w", engine.PathsOverlap([]engine.DocPath{*a.Path, topPath(f)}))
 		}
 	}
 	a := engine.UpdateAction{Kind: kind, F: f}
@@ -159,6 +183,31 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	}
 	op.actions = append(op.actions, a)
 	return op
+}
+
+// pathAction adds the action u on a nested path (see engine.PathAction),
+// refusing one that overlaps an earlier action (DynamoDB would refuse the
+// request).
+func (op *Update[T]) pathAction(u engine.PathUpdate, err error) *Update[T] {
+	if err != nil {
+		return op.fails("%w", err)
+	}
+	for _, a := range op.actions {
+		prev := a.Path
+		if prev == nil {
+			prev = new(topPath(a.F))
+		}
+		if err := engine.PathsOverlap([]engine.DocPath{*prev, u.Path}); err != nil {
+			return op.fails("%w", err)
+		}
+	}
+	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: u.V, Av: u.Av})
+	return op
+}
+
+// topPath is the document path of a top-level attribute.
+func topPath(f *codec.Field) engine.DocPath {
+	return engine.DocPath{Path: f.Name, Segs: []engine.PathSeg{{Name: f.Name}}, Field: f}
 }
 
 // value converts value to what kind needs for field f.

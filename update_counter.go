@@ -1,6 +1,8 @@
 package tablemap
 
 import (
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
@@ -15,11 +17,22 @@ import (
 // below zero: a smaller counter is ErrConditionFailed, and so is a missing
 // one, since a condition on a missing attribute does not hold.
 func (op *Update[T]) Incr(attr string, n int64) *Update[T] {
+	f := op.e.s.Codec.Field(attr)
+	if f == nil && strings.ContainsAny(attr, ".[") {
+		if op.err != nil {
+			return op
+		}
+		u, cond, err := op.e.s.PathIncr(attr, n)
+		if op.pathAction(u, err); cond != nil && op.err == nil {
+			op.If(*cond)
+		}
+		return op
+	}
 	mag := uint64(n)
 	if n < 0 {
 		mag = -mag // two's complement: right for math.MinInt64 too
 	}
-	if f := op.e.s.Codec.Field(attr); f != nil && (f.Set || !engine.IsNumber(f.Type.Kind())) {
+	if f != nil && (f.Set || !engine.IsNumber(f.Type.Kind())) {
 		return op.fails("Incr %q: a counter is a number attribute, not %s", attr, f.Type)
 	}
 	before := len(op.actions)

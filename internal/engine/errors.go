@@ -35,6 +35,9 @@ var (
 	ErrWrongEntity = errors.New("item of another entity type")
 	// ErrInvalidCondition: a condition or filter that could never mean what it says.
 	ErrInvalidCondition = errors.New("invalid condition")
+	// ErrMissingParent: an Update of a nested path whose parent the stored
+	// item lacks; DynamoDB refused it and applied nothing.
+	ErrMissingParent = errors.New("missing parent of a document path")
 )
 
 // Sentinel errors of values refused before sending.

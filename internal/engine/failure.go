@@ -23,6 +23,9 @@ type Failure struct {
 	// Indexed are the index keys an Update requires stored, because it
 	// rewrites the other key of their index but cannot build them.
 	Indexed []IndexedAttr
+	// Paths are the nested document paths an Update changes, named when
+	// DynamoDB refuses it for a missing parent.
+	Paths []DocPath
 }
 
 // An IndexedAttr is a key attribute of an index.
@@ -35,6 +38,10 @@ func (f *Failure) Wrap(err error, old map[string]types.AttributeValue) error {
 	if errors.Is(err, ErrUnknownOutcome) {
 		// A failed condition may be the write's own earlier attempt.
 		ie.Kind = ErrUnknownOutcome
+		return ie
+	}
+	if len(f.Paths) > 0 && MissingParent(err) {
+		ie.Kind, ie.Err = ErrMissingParent, MissingParentErr(f.Paths, err)
 		return ie
 	}
 	var ccf *types.ConditionalCheckFailedException

@@ -20,9 +20,12 @@ const (
 
 var UpdateKindNames = [...]string{"Set", "SetIfNotExists", "Add", "Remove", "Append", "DeleteFromSet"}
 
+// An UpdateAction is one action of an Update: on a top-level attribute
+// (F), or on a nested document path (Path, F nil), checked by PathAction.
 type UpdateAction struct {
 	Kind UpdateKind
 	F    *codec.Field
+	Path *DocPath
 	V    reflect.Value // the value, of the field's type (a slice for list/set actions)
 	Av   types.AttributeValue
 }

@@ -41,6 +41,7 @@ const (
 	clauseAdd
 	clauseRemove
 	clauseDelete
+	clauseSum // SET p = if_not_exists(p, :zero) + :v, of a nested path: rendered by expression only
 )
 
 // Limits of a cached shape; a write beyond them is rendered by expression.
@@ -159,6 +160,7 @@ type writeExpr struct {
 	key        writeKey
 	nconds     int
 	more       []clauseKey // the clauses beyond maxClauses: rendered by expression
+	docPaths   bool        // an update of nested paths: every clause goes to more
 	user       *expression.ConditionBuilder
 	now        int64 // the epoch second of the expiry conditions, 0 until one needs it
 	condVals   avs   // of tablemap's own conditions, in order
@@ -236,7 +238,7 @@ func (x *writeExpr) addUser(user *expression.ConditionBuilder) {
 
 // clause adds an update clause and its values.
 func (x *writeExpr) clause(op clauseOp, path *string, vals ...types.AttributeValue) {
-	if x.key.nclause == maxClauses {
+	if x.key.nclause == maxClauses || x.docPaths {
 		x.more = append(x.more, clauseKey{op, path})
 	} else {
 		x.key.ops[x.key.nclause], x.key.paths[x.key.nclause] = op, path
@@ -256,7 +258,7 @@ type rendered struct {
 // render renders the write's expressions. The names map may be shared by
 // every request of the shape; the values map is the request's own.
 func (x *writeExpr) render() (rendered, error) {
-	if x.nconds == 0 && x.key.nclause == 0 {
+	if x.nconds == 0 && x.key.nclause == 0 && len(x.more) == 0 {
 		return rendered{}, nil // a write without conditions (an entity recognised by its keys)
 	}
 	if x.user != nil || len(x.more) > 0 {

@@ -32,7 +32,7 @@ func (x *writeExpr) expression() (rendered, error) {
 		}
 		b = b.WithCondition(cond)
 	}
-	if x.key.nclause > 0 {
+	if x.key.nclause > 0 || len(x.more) > 0 {
 		b = b.WithUpdate(x.exprUpdate())
 	}
 	e, err := b.Build()
@@ -91,6 +91,9 @@ func (x *writeExpr) exprUpdate() expression.UpdateBuilder {
 			ub = ub.Set(name, expression.ListAppend(expression.IfNotExists(name, empty), next()))
 		case clauseAdd:
 			ub = ub.Add(name, next())
+		case clauseSum:
+			zero := next()
+			ub = ub.Set(name, expression.Plus(expression.IfNotExists(name, zero), next()))
 		case clauseRemove:
 			ub = ub.Remove(name)
 		case clauseDelete:

@@ -25,6 +25,18 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 	}
 	x.init(s, true)
 	for _, a := range w.Actions {
+		if a.Path != nil {
+			// A path is a request value, never part of a cached shape:
+			// every clause of the update is rendered by expression.
+			x.docPaths = true
+			f.Paths = append(f.Paths, *a.Path)
+		}
+	}
+	for _, a := range w.Actions {
+		if a.Path != nil {
+			x.pathClause(a)
+			continue
+		}
 		av := a.Av
 		if av != nil && a.F.HasOption("encrypted") {
 			var err error
@@ -63,6 +75,23 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 	return nil
 }
 
+// pathClause adds the clause of an action on a nested path, as
+// PathUpdate.Apply builds it: a nested Add is SET p = if_not_exists(p, 0)
+// + v, since DynamoDB's ADD is for top-level attributes.
+func (x *writeExpr) pathClause(a UpdateAction) {
+	p := &a.Path.Path
+	switch a.Kind {
+	case UpdateRemove:
+		x.clause(clauseRemove, p)
+	case UpdateAppend:
+		x.clause(clauseAppend, p, emptyList(), a.Av)
+	case UpdateAdd:
+		x.clause(clauseSum, p, &types.AttributeValueMemberN{Value: "0"}, a.Av)
+	default:
+		x.clause(actionClauses[a.Kind], p, a.Av)
+	}
+}
+
 // indexedCond is the caller's condition and that the index keys f.Indexed
 // names are stored (see indexKey).
 func (w *WriteSpec) indexedCond(f *Failure) *expression.ConditionBuilder {
@@ -83,7 +112,7 @@ func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 	var set, removed map[string]bool
 	var next reflect.Value // the key value with the Set values: the new index fields
 	for _, a := range w.Actions {
-		if len(s.GSIOf[a.F.Name]) == 0 || a.Kind != UpdateSet && a.Kind != UpdateRemove {
+		if a.Path != nil || len(s.GSIOf[a.F.Name]) == 0 || a.Kind != UpdateSet && a.Kind != UpdateRemove {
 			continue
 		}
 		if set == nil {
