@@ -21,7 +21,12 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 	if t.SortKey.Name != "" {
 		fmt.Fprintf(&b, ", sort key %s", keyText(t.SortKey))
 	}
-	fmt.Fprintf(&b, "; entity type in `%s`; billing %s", t.TypeAttribute, t.BillingMode)
+	if t.TypeAttribute != "" {
+		fmt.Fprintf(&b, "; entity type in `%s`", t.TypeAttribute)
+	} else {
+		b.WriteString("; no entity type attribute (entities told apart by their keys or match attributes)")
+	}
+	fmt.Fprintf(&b, "; billing %s", t.BillingMode)
 	if t.BillingMode == "PROVISIONED" {
 		fmt.Fprintf(&b, " (%d read, %d write units)", t.ReadCapacity, t.WriteCapacity)
 	}

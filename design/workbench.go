@@ -166,7 +166,10 @@ func wbKeyAttrs(pk, sk tablemap.KeyAttribute) wbKeys {
 // aliases, and the type attribute, its index keys and its attributes as
 // the facet's attributes.
 func facet(t tablemap.TableDesign, e tablemap.EntityDesign) wbFacet {
-	f := wbFacet{FacetName: e.Name, TableData: []wbItem{}, NonKeyAttributes: []string{t.TypeAttribute}}
+	f := wbFacet{FacetName: e.Name, TableData: []wbItem{}}
+	if t.TypeAttribute != "" {
+		f.NonKeyAttributes = append(f.NonKeyAttributes, t.TypeAttribute)
+	}
 	if k, ok := e.KeyOf(""); ok {
 		f.KeyAttributeAlias = wbAlias{PartitionKeyAlias: k.PartitionKey.Template, SortKeyAlias: k.SortKey.Template}
 	}
@@ -178,7 +181,11 @@ func facet(t tablemap.TableDesign, e tablemap.EntityDesign) wbFacet {
 		}
 	}
 	for _, a := range e.Attributes {
-		f.NonKeyAttributes = append(f.NonKeyAttributes, a.Name)
+		// On a table it did not design, a field can be the table's key
+		// attribute itself (a template "{userId}" on attribute userId).
+		if a.Name != t.PartitionKey.Name && a.Name != t.SortKey.Name && !slices.Contains(f.NonKeyAttributes, a.Name) {
+			f.NonKeyAttributes = append(f.NonKeyAttributes, a.Name)
+		}
 	}
 	return f
 }
@@ -216,7 +223,7 @@ func sameAttributeTypes(d tablemap.Design) error {
 func nonKeyAttributes(d tablemap.Design, samples []map[string]types.AttributeValue) []wbAttribute {
 	t := d.Table
 	var attrs []wbAttribute
-	seen := map[string]bool{t.PartitionKey.Name: true, t.SortKey.Name: true}
+	seen := map[string]bool{"": true, t.PartitionKey.Name: true, t.SortKey.Name: true} // "": no type attribute, or no sort key
 	add := func(name, typ string) {
 		if seen[name] {
 			return
