@@ -2,6 +2,7 @@ package tablemap
 
 import (
 	"context"
+	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -60,11 +61,16 @@ func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
 }
 
 // Params returns the ConditionCheck action the Check adds to a
-// transaction. Its ExpressionAttributeNames map is shared by every request
-// of the same shape: read it, do not modify it.
+// transaction. It is the caller's to change: its ExpressionAttributeNames
+// map is a copy of the one every request of the same shape shares.
 func (op *Check[T]) Params() (*types.ConditionCheck, error) {
 	op.build()
-	return op.req.Check, op.err
+	if op.err != nil {
+		return nil, op.err
+	}
+	in := *op.req.Check
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	return &in, nil
 }
 
 func (op *Check[T]) build() {

@@ -2,6 +2,7 @@ package tablemap
 
 import (
 	"context"
+	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -43,21 +44,26 @@ func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
 }
 
 // Params returns the DeleteItem request Run sends, without sending it.
-// Its ExpressionAttributeNames map is shared by every request of the
-// same shape: read it, do not modify it.
+// It is the caller's to change: its ExpressionAttributeNames map is a copy
+// of the one every request of the same shape shares.
 func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
 	op.build()
-	return op.req.Delete, op.err
+	if op.err != nil {
+		return nil, op.err
+	}
+	in := *op.req.Delete
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	return &in, nil
 }
 
 // Run deletes the item and returns it as it was.
 func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	var zero T
-	in, err := op.Params()
-	if err != nil {
-		return zero, err
+	op.build()
+	if op.err != nil {
+		return zero, op.err
 	}
-	out, err := engine.Write(ctx, op.e.s.Table.Client.DeleteItem, in)
+	out, err := engine.Write(ctx, op.e.s.Table.Client.DeleteItem, op.req.Delete)
 	if err != nil {
 		return zero, op.req.Fail.Wrap(err, nil)
 	}

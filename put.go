@@ -2,6 +2,7 @@ package tablemap
 
 import (
 	"context"
+	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -87,11 +88,16 @@ func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 }
 
 // Params returns the PutItem request Run sends, without sending it.
-// Its ExpressionAttributeNames map is shared by every request of the
-// same shape: read it, do not modify it.
+// It is the caller's to change: its ExpressionAttributeNames map is a copy
+// of the one every request of the same shape shares.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
 	op.build(context.Background())
-	return op.req.Put, op.err
+	if op.err != nil {
+		return nil, op.err
+	}
+	in := *op.req.Put
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	return &in, nil
 }
 
 // Value returns the item as Run writes it, with its new version and

@@ -133,9 +133,23 @@ func (tx *WriteTx) Token(token string) *WriteTx {
 
 // Params returns the TransactWriteItems request Run sends, without sending
 // it. Its ClientRequestToken is the one given to Token, or nil: Run
-// generates one then. Its items' ExpressionAttributeNames maps are shared,
-// as Put.Params says.
+// generates one then. It is the caller's to change, as Put.Params says.
 func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
+	in, err := tx.request()
+	if err != nil {
+		return nil, err
+	}
+	out := *in
+	out.TransactItems = make([]types.TransactWriteItem, len(in.TransactItems))
+	for i, item := range in.TransactItems {
+		out.TransactItems[i] = engine.CopyTxItem(item)
+	}
+	return &out, nil
+}
+
+// request returns the request Run sends, its items' names maps shared
+// with their shapes.
+func (tx *WriteTx) request() (*dynamodb.TransactWriteItemsInput, error) {
 	tx.build()
 	if tx.err != nil {
 		return nil, tx.err
@@ -149,7 +163,7 @@ func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 // Run sends the transaction. A cancelled transaction is a *TxError; nothing
 // of it is applied.
 func (tx *WriteTx) Run(ctx context.Context) error {
-	in, err := tx.Params()
+	in, err := tx.request()
 	if err != nil {
 		return err
 	}

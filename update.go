@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -246,11 +247,16 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
-// Its ExpressionAttributeNames map is shared by every request of the
-// same shape: read it, do not modify it.
+// It is the caller's to change: its ExpressionAttributeNames map is a copy
+// of the one every request of the same shape shares.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
 	op.build(context.Background())
-	return op.req.Update, op.err
+	if op.err != nil {
+		return nil, op.err
+	}
+	in := *op.req.Update
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	return &in, nil
 }
 
 // Run updates the item and returns it as it is afterwards.
