@@ -34,7 +34,7 @@ func CheckCondition(t *Table, schemas []*Schema, what string, cond *string, name
 		// The expiry rule's now, a string marker until the request is
 		// sent, is epoch seconds there.
 		values = maps.Clone(values)
-		values[ph] = EpochValue(0)
+		values[ph] = NumberValue(0)
 	}
 	p := &CondParser{Toks: CondTokens(aws.ToString(cond)), Names: names, Values: values}
 	if !p.Condition() || p.I != len(p.Toks) {

@@ -82,7 +82,7 @@ func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p uns
 }
 
 func EpochSeconds(t time.Time) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Unix(), 10)}
+	return NumberValue(t.Unix())
 }
 
 // EncodeValue encodes v, a value of f's type, as f's attribute value.
@@ -164,7 +164,8 @@ func (s *Schema) StoredVersion(item map[string]types.AttributeValue) int64 {
 	return v
 }
 
-func VersionValue(n int64) types.AttributeValue {
+// NumberValue is n as a number attribute value: versions, epoch seconds.
+func NumberValue(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 

@@ -148,8 +148,8 @@ func TestStoredVersion(t *testing.T) {
 			t.Errorf("StoredVersion(%v) = %d, want %d", tt.item, got, tt.want)
 		}
 	}
-	if !cmp.Equal(avN("5"), VersionValue(5), itemCmp) {
-		t.Errorf("VersionValue(5) = %v", VersionValue(5))
+	if !cmp.Equal(avN("5"), NumberValue(5), itemCmp) {
+		t.Errorf("NumberValue(5) = %v", NumberValue(5))
 	}
 }
 

@@ -82,7 +82,7 @@ func (m *Migration) once(ctx context.Context, stored map[string]types.AttributeV
 		return counter, nil
 	}
 	if plan.Action == MigrateRewrite && m.To.Version != nil {
-		plan.Item[m.To.Version.Name] = VersionValue(m.To.StoredVersion(stored) + 1)
+		plan.Item[m.To.Version.Name] = NumberValue(m.To.StoredVersion(stored) + 1)
 	}
 	return counter, m.write(ctx, stored, old, plan)
 }

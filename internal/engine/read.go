@@ -109,7 +109,7 @@ func (r *Read) request(shape *QueryShape) request {
 		}
 	}
 	if shape.Now != "" {
-		values[shape.Now] = EpochValue(t.Epoch())
+		values[shape.Now] = NumberValue(t.Epoch())
 	}
 	var index *string
 	if r.G.Name != "" {

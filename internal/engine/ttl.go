@@ -31,13 +31,9 @@ const NowMark = "\x00tablemap now"
 // Epoch returns the table's clock as epoch seconds.
 func (t *Table) Epoch() int64 { return t.Now().Unix() }
 
-func EpochValue(now int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(now, 10)}
-}
-
 // LiveFilter returns the condition that keeps the items of schemas that
-// are not expired at now (the expression.Value of nowMark or of an
-// epochValue), and false when no entity of schemas has a ttl field. Only
+// are not expired at now (the expression.Value of NowMark or of a
+// NumberValue), and false when no entity of schemas has a ttl field. Only
 // entities with a ttl field get the rule: items of the others pass,
 // whatever attributes they hold.
 func LiveFilter(t *Table, schemas []*Schema, now expression.OperandBuilder) (expression.ConditionBuilder, bool) {
@@ -117,7 +113,7 @@ func WithNow(values map[string]types.AttributeValue, slot string, now int64) map
 		return values
 	}
 	values = maps.Clone(values)
-	values[slot] = EpochValue(now)
+	values[slot] = NumberValue(now)
 	return values
 }
 

@@ -219,12 +219,12 @@ func (x *writeExpr) add(c condCode, f *Failure, version int64) {
 				x.now = s.Table.Epoch()
 			}
 			f.TtlNow = x.now
-			x.condVals.add(EpochValue(x.now))
+			x.condVals.add(NumberValue(x.now))
 		}
 	case condIsOwn, condAbsentOrOwn:
 		x.condVals.add(s.ownValue())
 	case condVersionIs:
-		x.condVals.add(VersionValue(version))
+		x.condVals.add(NumberValue(version))
 	}
 }
 

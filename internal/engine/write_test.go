@@ -120,16 +120,16 @@ func absentOrOwn(tbl *Table, s *Schema) expression.ConditionBuilder {
 }
 
 func versionIs(n int64) expression.ConditionBuilder {
-	return expression.Name("v").Equal(expression.Value(VersionValue(n)))
+	return expression.Name("v").Equal(expression.Value(NumberValue(n)))
 }
 
 func noItemTTL(tbl *Table) expression.ConditionBuilder {
-	return expression.Or(expression.Name(tbl.PK).AttributeNotExists(), expression.Name("expires").LessThanEqual(expression.Value(EpochValue(now))))
+	return expression.Or(expression.Name(tbl.PK).AttributeNotExists(), expression.Name("expires").LessThanEqual(expression.Value(NumberValue(now))))
 }
 
 func unexpired() expression.ConditionBuilder {
 	ttl := expression.Name("expires")
-	return expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(EpochValue(now))))
+	return expression.Or(ttl.AttributeNotExists(), ttl.GreaterThan(expression.Value(NumberValue(now))))
 }
 
 func item(t *testing.T, s *Schema, v any) map[string]types.AttributeValue {
@@ -334,7 +334,7 @@ func TestCompileUpdateManagedFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	ub := expression.Set(expression.Name("body"), expression.Value(acts[0].Av)).
-		Add(expression.Name("v"), expression.Value(VersionValue(1))).
+		Add(expression.Name("v"), expression.Value(NumberValue(1))).
 		Set(expression.Name("updated"), expression.Value(updated))
 	cond := isOwn(tbl, doc).And(unexpired()).And(versionIs(5))
 	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
@@ -351,7 +351,7 @@ func TestCompileUpdateWithCondition(t *testing.T) {
 	r := compile(t, WriteSpec{Kind: WriteUpdate, S: doc, P: unsafe.Pointer(&key), Actions: acts, Cond: &cond})
 	updated, _ := doc.Updated.Marshal(reflect.ValueOf(clock))
 	ub := expression.Set(expression.Name("body"), expression.Value(acts[0].Av)).
-		Add(expression.Name("v"), expression.Value(VersionValue(1))).
+		Add(expression.Name("v"), expression.Value(NumberValue(1))).
 		Set(expression.Name("updated"), expression.Value(updated))
 	want := isOwn(tbl, doc).And(unexpired()).And(versionIs(5)).And(cond)
 	diffSDK(t, "UpdateItemInput", updateInput(tbl, r.Fail.Key, build(t, want, &ub)), r.Update)
@@ -412,7 +412,7 @@ func TestCompileUpdateBeyondCachedShapes(t *testing.T) {
 		n("updated").AttributeExists(), n("expires").AttributeExists())
 	r := compile(t, WriteSpec{Kind: WriteUpdate, S: doc, P: unsafe.Pointer(&dk), Actions: []UpdateAction{action(t, doc, UpdateRemove, "body", nil)}, Cond: &docMany})
 	updated, _ := doc.Updated.Marshal(reflect.ValueOf(clock))
-	ub := expression.Remove(n("body")).Add(n("v"), expression.Value(VersionValue(1))).Set(n("updated"), expression.Value(updated))
+	ub := expression.Remove(n("body")).Add(n("v"), expression.Value(NumberValue(1))).Set(n("updated"), expression.Value(updated))
 	cond := isOwn(tbl, doc).And(unexpired()).And(versionIs(2)).And(docMany)
 	diffSDK(t, "nested, five names", updateInput(tbl, r.Fail.Key, build(t, cond, &ub)), r.Update)
 }
@@ -578,7 +578,7 @@ func TestCompileSharesShape(t *testing.T) {
 	if reflect.ValueOf(ra.Delete.ExpressionAttributeValues).Pointer() == reflect.ValueOf(rb.Delete.ExpressionAttributeValues).Pointer() {
 		t.Error("two Deletes share one values map")
 	}
-	if d := cmp.Diff(VersionValue(1), ra.Delete.ExpressionAttributeValues[":1"], sdkOpts); d != "" {
+	if d := cmp.Diff(NumberValue(1), ra.Delete.ExpressionAttributeValues[":1"], sdkOpts); d != "" {
 		t.Errorf("first Delete's version:\n%s", d)
 	}
 }

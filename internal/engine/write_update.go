@@ -61,7 +61,7 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 		x.add(condUnexpired, f, 0) // and has not expired: Get would not find it
 	}
 	if s.Version != nil {
-		x.clause(clauseAdd, &s.Version.Name, VersionValue(1))
+		x.clause(clauseAdd, &s.Version.Name, NumberValue(1))
 	}
 	w.expectVersion(x, f)
 	if s.Updated != nil {
