@@ -2,7 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -65,12 +64,7 @@ func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
 // map is a copy of the one every request of the same shape shares.
 func (op *Check[T]) Params() (*types.ConditionCheck, error) {
 	op.build()
-	if op.err != nil {
-		return nil, op.err
-	}
-	in := *op.req.Check
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	return &in, nil
+	return op.req.Copy().Check, op.err
 }
 
 func (op *Check[T]) build() {

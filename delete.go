@@ -2,7 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -48,12 +47,7 @@ func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
 // of the one every request of the same shape shares.
 func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
 	op.build()
-	if op.err != nil {
-		return nil, op.err
-	}
-	in := *op.req.Delete
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	return &in, nil
+	return op.req.Copy().Delete, op.err
 }
 
 // Run deletes the item and returns it as it was.

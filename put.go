@@ -2,7 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"maps"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -92,12 +91,7 @@ func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
 // of the one every request of the same shape shares.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
 	op.build(context.Background())
-	if op.err != nil {
-		return nil, op.err
-	}
-	in := *op.req.Put
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	return &in, nil
+	return op.req.Copy().Put, op.err
 }
 
 // Value returns the item as Run writes it, with its new version and

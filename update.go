@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -251,12 +250,7 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 // of the one every request of the same shape shares.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
 	op.build(context.Background())
-	if op.err != nil {
-		return nil, op.err
-	}
-	in := *op.req.Update
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	return &in, nil
+	return op.req.Copy().Update, op.err
 }
 
 // Run updates the item and returns it as it is afterwards.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"unsafe"
 
@@ -244,6 +245,30 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 		x.add(condAbsentOrOwn, f, 0)
 	}
 	return nil
+}
+
+// Copy returns the request with an input and names map of its own, for a
+// caller to change: a compiled request's names map is its shape's.
+func (r WriteRequest) Copy() WriteRequest {
+	switch {
+	case r.Put != nil:
+		in := *r.Put
+		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+		r.Put = &in
+	case r.Update != nil:
+		in := *r.Update
+		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+		r.Update = &in
+	case r.Delete != nil:
+		in := *r.Delete
+		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+		r.Delete = &in
+	case r.Check != nil:
+		in := *r.Check
+		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+		r.Check = &in
+	}
+	return r
 }
 
 // TxItem returns the request as an item of a TransactWriteItems request:
