@@ -40,7 +40,8 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	keyAttrs []string // the key attributes a cursor holds
+	filter   *userFilter // the caller's Filter read by expr.UserCond; nil if none or not read
+	keyAttrs []string    // the key attributes a cursor holds
 	scope    string   // the digest of the key condition and order a cursor holds
 	items    request  // the request reading items
 	// count returns the request counting them (Select COUNT), built on
@@ -76,6 +77,7 @@ func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) 
 // finish builds the read's requests from its fields.
 func (r *Read) finish() error {
 	r.keyAttrs = KeyAttrs(r.T, r.G)
+	r.filter = readFilter(r.Filter)
 	if !r.IsScan() {
 		r.scope = CursorScope(r.PK, r.SK, r.Desc)
 	}
@@ -101,8 +103,11 @@ func (r *Read) finish() error {
 // request returns the request of a shape, its key values set.
 func (r *Read) request(shape *QueryShape) request {
 	t := r.T
-	values := make(map[string]types.AttributeValue, len(shape.Values)+3)
+	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
 	maps.Copy(values, shape.Values)
+	for i, ph := range shape.User {
+		values[ph] = r.filter.values[i]
+	}
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
 			values[ph] = r.operandValue(i, operand)

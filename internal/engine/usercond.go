@@ -204,3 +204,22 @@ func marks(from, n int) avs {
 	}
 	return l
 }
+
+// A userFilter is a read's filter read by expr.UserCond.
+type userFilter struct {
+	key    string
+	values []types.AttributeValue
+}
+
+// readFilter reads the caller's filter, nil if there is none or it takes
+// the old way.
+func readFilter(cb *expression.ConditionBuilder) *userFilter {
+	if cb == nil || !userCache {
+		return nil
+	}
+	var u expr.UserCond
+	if !u.Read(cb) {
+		return nil
+	}
+	return &userFilter{key: string(u.Key), values: u.Values}
+}
