@@ -40,10 +40,10 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	filter   *userFilter // the caller's Filter read by expr.UserCond; nil if none or not read
-	keyAttrs []string    // the key attributes a cursor holds
-	scope    string   // the digest of the key condition and order a cursor holds
-	items    request  // the request reading items
+	filter   userFilter // the caller's Filter read by expr.UserCond
+	keyAttrs []string   // the key attributes a cursor holds
+	scope    string     // the digest of the key condition and order a cursor holds
+	items    request    // the request reading items
 	// count returns the request counting them (Select COUNT), built on
 	// first use: most reads never count, and a filtered read's shape is
 	// not cached.

@@ -47,15 +47,16 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 	if count {
 		project = nil
 	}
-	cacheable := r.Filter == nil || r.filter != nil
+	cacheable := r.Filter == nil || r.filter.read
 	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Project: strings.Join(project, "\x00"), Expiry: !r.ExpiredOK}
-	if r.filter != nil {
-		key.Filter = r.filter.key
-	}
+	key.Filter = r.filter.key
 	if cacheable {
 		if s, ok := r.T.QueryShapes.Load(key); ok {
 			return s.(*QueryShape), nil
 		}
+	}
+	if r.Filter != nil && cacheable && userShapesFull(r.T) {
+		cacheable = false
 	}
 	s, err := r.buildShape(project, cacheable)
 	if err != nil || !cacheable || r.Filter != nil && !takeUserShape(r.T) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,14 @@ var userCache = true
 var userBudget struct {
 	mu sync.Mutex
 	n  map[*Table]int
+}
+
+// userShapesFull reports whether t has cached maxUserShapes shapes with a
+// caller's condition.
+func userShapesFull(t *Table) bool {
+	userBudget.mu.Lock()
+	defer userBudget.mu.Unlock()
+	return userBudget.n[t] >= maxUserShapes
 }
 
 // takeUserShape reports whether t may cache one more shape with a
@@ -108,35 +117,41 @@ var userWrites struct {
 	m  atomic.Pointer[map[userWriteKey]*userWrite]
 }
 
+// userConds recycles the buffers of reading callers' conditions.
+var userConds = sync.Pool{New: func() any { return new(expr.UserCond) }}
+
 // renderCached renders a write with a caller's condition from the cache;
 // ok is false when it takes the old way (renderUser).
 func (x *writeExpr) renderCached() (r rendered, ok bool, err error) {
 	if !userCache || len(x.more) > 0 {
 		return r, false, nil
 	}
-	var u expr.UserCond
-	var keyBuf [128]byte
-	var valBuf [8]types.AttributeValue
-	u.Key, u.Values = keyBuf[:0], valBuf[:0]
+	u := userConds.Get().(*expr.UserCond)
+	defer userConds.Put(u)
 	if !u.Read(x.user) {
 		return r, false, nil
 	}
-	k := userWriteKey{w: x.key, user: string(u.Key)}
 	var uw *userWrite
 	if m := userWrites.m.Load(); m != nil {
-		uw = (*m)[k]
+		uw = (*m)[userWriteKey{w: x.key, user: string(u.Key)}]
 	}
 	if uw == nil {
-		if uw, err = x.compileUser(&u); uw == nil {
+		if userShapesFull(x.key.s.Table) {
+			return r, false, nil
+		}
+		if uw, err = x.compileUser(u); uw == nil {
 			return r, err != nil, err // a refused check; nil: the old way
 		}
-		storeUserWrite(x.key.s.Table, k, uw)
+		storeUserWrite(x.key.s.Table, userWriteKey{w: x.key, user: string(u.Key)}, uw)
 	}
 	var buf [32]types.AttributeValue
 	vals := x.condVals.appendTo(buf[:0])
 	vals = append(vals, u.Values...)
 	vals = x.updateVals.appendTo(vals)
-	values := make(map[string]types.AttributeValue, len(vals))
+	var values map[string]types.AttributeValue // nil without values: DynamoDB refuses an empty map
+	if len(vals) > 0 {
+		values = make(map[string]types.AttributeValue, len(vals))
+	}
 	for i, v := range vals {
 		values[uw.slots[i]] = v
 	}
@@ -207,19 +222,20 @@ func marks(from, n int) avs {
 
 // A userFilter is a read's filter read by expr.UserCond.
 type userFilter struct {
+	read   bool // false: no filter, or one that takes the old way
 	key    string
 	values []types.AttributeValue
 }
 
-// readFilter reads the caller's filter, nil if there is none or it takes
-// the old way.
-func readFilter(cb *expression.ConditionBuilder) *userFilter {
+// readFilter reads the caller's filter.
+func readFilter(cb *expression.ConditionBuilder) userFilter {
 	if cb == nil || !userCache {
-		return nil
+		return userFilter{}
 	}
-	var u expr.UserCond
+	u := userConds.Get().(*expr.UserCond)
+	defer userConds.Put(u)
 	if !u.Read(cb) {
-		return nil
+		return userFilter{}
 	}
-	return &userFilter{key: string(u.Key), values: u.Values}
+	return userFilter{read: true, key: string(u.Key), values: slices.Clone(u.Values)}
 }
