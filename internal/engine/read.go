@@ -45,8 +45,8 @@ type Read struct {
 	scope    string     // the digest of the key condition and order a cursor holds
 	items    request    // the request reading items
 	// count returns the request counting them (Select COUNT), built on
-	// first use: most reads never count, and a filtered read's shape is
-	// not cached.
+	// first use: most reads never count, and the shape of a filtered
+	// read whose filter takes the old way is not cached.
 	count func() (request, error)
 }
 
