@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -225,17 +224,17 @@ type userFilter struct {
 	read   bool // false: no filter, or one that takes the old way
 	key    string
 	values []types.AttributeValue
+	fix    [4]types.AttributeValue // holds values when they fit
 }
 
-// readFilter reads the caller's filter.
-func readFilter(cb *expression.ConditionBuilder) userFilter {
+// readFrom reads the caller's filter cb.
+func (f *userFilter) readFrom(cb *expression.ConditionBuilder) {
 	if cb == nil || !userCache {
-		return userFilter{}
+		return
 	}
 	u := userConds.Get().(*expr.UserCond)
 	defer userConds.Put(u)
-	if !u.Read(cb) {
-		return userFilter{}
+	if u.Read(cb) {
+		f.read, f.key, f.values = true, string(u.Key), append(f.fix[:0:len(f.fix)], u.Values...)
 	}
-	return userFilter{read: true, key: string(u.Key), values: slices.Clone(u.Values)}
 }
