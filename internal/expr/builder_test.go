@@ -320,3 +320,27 @@ func TestUserCondRefuses(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUserCond compares building a caller's condition with
+// expression, as every request did, with reading it (the cost a request
+// keeps).
+func BenchmarkUserCond(b *testing.B) {
+	cb := expression.Name("photos").LessThan(expression.Value(1000)).And(expression.Name("name").BeginsWith("a"))
+	b.Run("expression.Build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := expression.NewBuilder().WithCondition(cb).Build(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("UserCond.Read", func(b *testing.B) {
+		b.ReportAllocs()
+		var u UserCond
+		for b.Loop() {
+			if !u.Read(&cb) {
+				b.Fatal("not read")
+			}
+		}
+	})
+}
