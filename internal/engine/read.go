@@ -44,7 +44,9 @@ type Read struct {
 	keyAttrs []string   // the key attributes a cursor holds
 	scope    string     // the digest of the key condition and order a cursor holds
 	items    request    // the request reading items
-	counting struct { // the request counting items, when it differs from items
+	// counting is the request counting items (see count), when it
+	// differs from items.
+	counting struct {
 		once sync.Once
 		req  request
 		err  error
