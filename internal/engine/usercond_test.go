@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -348,4 +349,54 @@ func TestUserCondRefusalsWithCacheWarm(t *testing.T) {
 			}
 		}
 	}
+}
+
+// hasValue reports whether values holds a string or number of text s.
+func hasValue(values map[string]types.AttributeValue, s string) bool {
+	for _, v := range values {
+		switch v := v.(type) {
+		case *types.AttributeValueMemberN:
+			if v.Value == s {
+				return true
+			}
+		case *types.AttributeValueMemberS:
+			if v.Value == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestUserCondConcurrent compiles writes and reads of a few structures
+// from several goroutines (run it with -race): each gets the request of
+// its own values.
+func TestUserCondConcurrent(t *testing.T) {
+	_, user, _, _ := writeTable(t)
+	post, _ := readTable(t, nil)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				n := fmt.Sprint(g*1000 + i)
+				cond := expression.Name("photos").LessThan(expression.Value(g*1000 + i))
+				if i%2 == 0 {
+					cond = expression.Name("name").Equal(expression.Value(n))
+				}
+				w := WriteSpec{Kind: WriteCheck, S: user, P: unsafe.Pointer(&wUser{Username: "ann"}), Cond: &cond}
+				r, err := w.Compile(context.Background())
+				if err != nil || !hasValue(r.Check.ExpressionAttributeValues, n) {
+					t.Errorf("goroutine %d: write of %s: %v, values %v", g, n, err, r.Check)
+					return
+				}
+				filter := expression.Name("body").Equal(expression.Value(n))
+				rd, err := NewQuery(post, ReadOptions{Filter: &filter}, unsafe.Pointer(&rpost{User: "ann"}), nil)
+				if err != nil || !hasValue(rd.QueryInput(nil, 0).ExpressionAttributeValues, n) {
+					t.Errorf("goroutine %d: read of %s: %v", g, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
