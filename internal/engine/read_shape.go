@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +43,8 @@ const OperandMark = "\x00tablemap key operand "
 
 // Shape returns the read's expressions (without projection when count),
 // from the table's cache unless the read has a filter of its own that
-// expr.UserCond does not read.
+// expr.UserCond does not read, or its table has cached maxUserShapes
+// shapes with filters.
 func (r *Read) Shape(count bool) (*QueryShape, error) {
 	project := r.Project
 	if count {
@@ -124,10 +127,13 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 	if marks && r.Filter != nil {
 		s.User = make([]string, len(r.filter.values))
 		for ph, v := range s.Values {
-			if i := markIndex(v); i >= 0 {
+			if i := markIndex(v); i >= 0 && i < len(s.User) {
 				s.User[i] = ph
 				delete(s.Values, ph)
 			}
+		}
+		if slices.Contains(s.User, "") {
+			return nil, errors.New("internal error: a value of the filter has no placeholder")
 		}
 	}
 	return s, nil
