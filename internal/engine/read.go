@@ -40,13 +40,17 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	keyAttrs []string // the key attributes a cursor holds
-	scope    string   // the digest of the key condition and order a cursor holds
-	items    request  // the request reading items
-	// count returns the request counting them (Select COUNT), built on
-	// first use: most reads never count, and a filtered read's shape is
-	// not cached.
-	count func() (request, error)
+	filter   userFilter // the caller's Filter read by expr.UserCond
+	keyAttrs []string   // the key attributes a cursor holds
+	scope    string     // the digest of the key condition and order a cursor holds
+	items    request    // the request reading items
+	// counting is the request counting items (see count), when it
+	// differs from items.
+	counting struct {
+		once sync.Once
+		req  request
+		err  error
+	}
 }
 
 // A request is a read's request without start key, limit and segment.
@@ -76,6 +80,7 @@ func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) 
 // finish builds the read's requests from its fields.
 func (r *Read) finish() error {
 	r.keyAttrs = KeyAttrs(r.T, r.G)
+	r.filter.readFrom(r.Filter)
 	if !r.IsScan() {
 		r.scope = CursorScope(r.PK, r.SK, r.Desc)
 	}
@@ -84,25 +89,37 @@ func (r *Read) finish() error {
 		return r.Wrap(err)
 	}
 	r.items = r.request(shape)
-	r.count = func() (request, error) { return r.items, nil }
-	if len(r.Project) > 0 {
-		// A count projects nothing, and DynamoDB refuses unused names.
-		r.count = sync.OnceValues(func() (request, error) {
-			shape, err := r.Shape(true)
-			if err != nil {
-				return request{}, r.Wrap(err)
-			}
-			return r.request(shape), nil
-		})
-	}
 	return nil
+}
+
+// count returns the request counting the read's items (Select COUNT),
+// built on first use: most reads never count, and the shape of a filtered
+// read whose filter takes the old way is not cached.
+func (r *Read) count() (request, error) {
+	if len(r.Project) == 0 {
+		return r.items, nil
+	}
+	// A count projects nothing, and DynamoDB refuses unused names.
+	c := &r.counting
+	c.once.Do(func() {
+		shape, err := r.Shape(true)
+		if err != nil {
+			c.err = r.Wrap(err)
+			return
+		}
+		c.req = r.request(shape)
+	})
+	return c.req, c.err
 }
 
 // request returns the request of a shape, its key values set.
 func (r *Read) request(shape *QueryShape) request {
 	t := r.T
-	values := make(map[string]types.AttributeValue, len(shape.Values)+3)
+	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
 	maps.Copy(values, shape.Values)
+	for i, ph := range shape.User {
+		values[ph] = r.filter.values[i]
+	}
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
 			values[ph] = r.operandValue(i, operand)

@@ -252,7 +252,7 @@ type rendered struct {
 	cond, update *string
 	names        map[string]string
 	values       map[string]types.AttributeValue
-	user         *expression.Expression // the caller's condition built alone, to check it; nil if none
+	user         *expression.Expression // the caller's condition built alone, to check it; nil if none or checked when its shape was cached
 }
 
 // render renders the write's expressions. The names map may be shared by
@@ -260,6 +260,11 @@ type rendered struct {
 func (x *writeExpr) render() (rendered, error) {
 	if x.nconds == 0 && x.key.nclause == 0 && len(x.more) == 0 {
 		return rendered{}, nil // a write without conditions (an entity recognised by its keys)
+	}
+	if x.user != nil {
+		if r, ok, err := x.renderCached(); ok {
+			return r, err
+		}
 	}
 	if x.user != nil || len(x.more) > 0 {
 		return x.renderUser()

@@ -47,6 +47,20 @@
 // appended one for AppendList). It maps them to the placeholders expression
 // would have given them, which for an update differ from that order.
 //
+// # Callers' conditions
+//
+// A caller writes its conditions and filters with expression, so they
+// arrive as opaque expression.ConditionBuilder trees. UserCond.Read reads
+// such a tree (through mirrors of expression's unexported structs, checked
+// against them at init) into a structure key, which determines the text
+// expression builds and the attribute value type of each value, and the
+// values, marshaled as expression marshals them. Marked gives a copy of
+// the tree whose values are marker strings: built once with expression,
+// it shows where each value's placeholder lands, so a cache keyed by the
+// structure renders every later request of that structure with only its
+// values marshaled. Read refuses what it does not know (see its doc), and
+// the caller then builds the tree with expression, as before.
+//
 // # Ownership
 //
 // A Compiled is immutable and shared by every request of its shape: the
