@@ -41,7 +41,6 @@ type Read struct {
 	SK SkKey  // KeyAny: the whole partition
 
 	keyAttrs []string // the key attributes a cursor holds
-	scope    string   // the digest of the key condition and order a cursor holds
 	items    request  // the request reading items
 	// count returns the request counting them (Select COUNT), built on
 	// first use: most reads never count, and a filtered read's shape is
@@ -76,9 +75,6 @@ func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) 
 // finish builds the read's requests from its fields.
 func (r *Read) finish() error {
 	r.keyAttrs = KeyAttrs(r.T, r.G)
-	if !r.IsScan() {
-		r.scope = CursorScope(r.PK, r.SK, r.Desc)
-	}
 	shape, err := r.Shape(false)
 	if err != nil {
 		return r.Wrap(err)
