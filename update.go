@@ -68,6 +68,7 @@ type Update[T any] struct {
 	actions []engine.UpdateAction
 	cond    *expression.ConditionBuilder
 	err     error
+	enc     codec.ValueEncoder // the scratch state of the actions' values
 
 	built bool
 	req   engine.WriteRequest
@@ -167,7 +168,7 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 		if err != nil {
 			return op.fails("%s %q: %w", verb, attr, err)
 		}
-		av, err := s.EncodeValue(f, v)
+		av, err := s.EncodeAction(&op.enc, f, v, value)
 		if err != nil {
 			return op.fails("%s %q: %w", verb, attr, err)
 		}

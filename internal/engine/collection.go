@@ -37,53 +37,82 @@ import (
 // (a photo "A" before its reactions "REACTION#…") arrives on the first
 // page.
 func NewCollection(schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	names := make([]string, len(schemas))
-	for i, s := range schemas {
-		names[i] = s.Name
-	}
-	r, err := newQuery("Collection", strings.Join(names, "+"), schemas, o, p, sk)
+	plan := planOf(schemas, o.Index)
+	r, err := newQuery("Collection", plan.ident, schemas, o, p, sk)
 	if err != nil {
 		return nil, err
 	}
-	prefixes, err := r.members()
-	if err != nil {
+	if err := r.members(); err != nil {
 		return nil, r.Wrap(err)
 	}
 	if sk == nil {
-		r.SK = Span(prefixes)
+		r.SK = plan.span
 	}
 	return r, r.finish()
 }
 
-// members checks that the collection's entities can share its partition
-// and returns the literal prefixes of their sort key templates.
-func (r *Read) members() ([]string, error) {
-	seen := map[string]bool{}
+// A collectionPlan is what a collection's entities and index decide of it,
+// kept in the table's Collections so that a collection read builds none
+// of it again: its name and, without a sort key condition, its span.
+type collectionPlan struct {
+	ident string
+	span  SkKey
+}
+
+// collectionKey is a plan's key: the index and the entities in order.
+type collectionKey struct {
+	index string
+	s     [3]*Schema
+}
+
+func planOf(schemas []*Schema, index string) *collectionPlan {
+	k := collectionKey{index: index}
+	cacheable := len(schemas) <= len(k.s)
+	if cacheable {
+		copy(k.s[:], schemas)
+		if v, ok := schemas[0].Table.Collections.Load(k); ok {
+			return v.(*collectionPlan)
+		}
+	}
+	names := make([]string, len(schemas))
 	var prefixes []string
-	first := r.Types[0]
-	for _, s := range r.Types {
-		if seen[s.Name] {
-			return nil, fmt.Errorf("entity %s is in the collection twice", s.Name)
-		}
-		seen[s.Name] = true
-		if s.Table != r.T {
-			return nil, fmt.Errorf("entity %s is defined on table %s, not %s", s.Name, s.Table.Name, r.T.Name)
-		}
-		g := s.IndexNamed(r.Index)
-		if g == nil {
-			return nil, fmt.Errorf("entity %s has no index %q", s.Name, r.Index)
-		}
-		if _, err := g.PK.Tmpl.Parse(r.PK); err != nil {
-			return nil, fmt.Errorf("entity %s cannot have items in partition %q: its template %s does not produce it", s.Name, r.PK, g.PK.Tag)
-		}
-		if (g.SK == nil) != (r.G.SK == nil) {
-			return nil, fmt.Errorf("entities %s and %s disagree on whether index %q has a sort key", first.Name, s.Name, r.Index)
-		}
-		if g.SK != nil {
+	for i, s := range schemas {
+		names[i] = s.Name
+		if g := s.IndexNamed(index); g != nil && g.SK != nil {
 			prefixes = append(prefixes, g.SK.Tmpl.Prefix(nil))
 		}
 	}
-	return prefixes, nil
+	plan := &collectionPlan{ident: strings.Join(names, "+"), span: Span(prefixes)}
+	if cacheable {
+		schemas[0].Table.Collections.Store(k, plan)
+	}
+	return plan
+}
+
+// members checks that the collection's entities can share its partition.
+func (r *Read) members() error {
+	first := r.Types[0]
+	for i, s := range r.Types {
+		for _, prev := range r.Types[:i] {
+			if prev.Name == s.Name {
+				return fmt.Errorf("entity %s is in the collection twice", s.Name)
+			}
+		}
+		if s.Table != r.T {
+			return fmt.Errorf("entity %s is defined on table %s, not %s", s.Name, s.Table.Name, r.T.Name)
+		}
+		g := s.IndexNamed(r.Index)
+		if g == nil {
+			return fmt.Errorf("entity %s has no index %q", s.Name, r.Index)
+		}
+		if !g.PK.Tmpl.Matches(r.PK) {
+			return fmt.Errorf("entity %s cannot have items in partition %q: its template %s does not produce it", s.Name, r.PK, g.PK.Tag)
+		}
+		if (g.SK == nil) != (r.G.SK == nil) {
+			return fmt.Errorf("entities %s and %s disagree on whether index %q has a sort key", first.Name, s.Name, r.Index)
+		}
+	}
+	return nil
 }
 
 // Span returns the narrowest sort key condition that holds for every key

@@ -202,6 +202,15 @@ func (r *CursorReader) String() string {
 
 // cursorIdent is the identity a read's cursors carry: its entity (or a
 // collection's names), and whether it is a scan.
+// scope is the digest of the key condition and order a cursor of the read
+// holds, computed when a cursor is made or read, not for every read.
+func (r *Read) scope() string {
+	if r.IsScan() {
+		return ""
+	}
+	return CursorScope(r.PK, r.SK, r.Desc)
+}
+
 func (r *Read) cursorIdent() string {
 	if r.IsScan() {
 		return r.Ident + " scan"
@@ -211,7 +220,7 @@ func (r *Read) cursorIdent() string {
 
 // EncodeCursor returns the cursor to resume the read after key.
 func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error) {
-	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope, r.keyAttrs, key)
+	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs, key)
 	if err != nil {
 		return "", r.Wrap(err)
 	}
@@ -221,7 +230,7 @@ func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error)
 // DecodeCursor returns the start key of a cursor of this read: its
 // entity, index, key condition, order, key attributes and partition.
 func (r *Read) DecodeCursor(cursor string) (map[string]types.AttributeValue, error) {
-	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope, r.keyAttrs)
+	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs)
 	if err != nil {
 		return nil, r.Wrap(err)
 	}

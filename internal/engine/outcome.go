@@ -35,19 +35,10 @@ func (a *Attempts) Track(o *dynamodb.Options) {
 }
 
 func (a *Attempts) Handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	var mu sync.Mutex
-	sent := false
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(w httptrace.WroteRequestInfo) {
-			mu.Lock()
-			sent = sent || w.Err == nil
-			mu.Unlock()
-		},
-	})
-	out, md, err := next.HandleFinalize(ctx, in)
-	mu.Lock()
-	wrote := sent
-	mu.Unlock()
+	at := new(attempt) // one per attempt: a late callback of an earlier one cannot mark this one
+	at.trace.WroteRequest = at.wrote
+	out, md, err := next.HandleFinalize(httptrace.WithClientTrace(ctx, &at.trace), in)
+	wrote := at.sent()
 	a.Mu.Lock()
 	a.N++
 	if wrote && err != nil && !Definitive(err) {
@@ -55,6 +46,25 @@ func (a *Attempts) Handle(ctx context.Context, in middleware.FinalizeInput, next
 	}
 	a.Mu.Unlock()
 	return out, md, err
+}
+
+// An attempt learns from its HTTP trace whether its request was written.
+type attempt struct {
+	mu      sync.Mutex
+	written bool
+	trace   httptrace.ClientTrace
+}
+
+func (at *attempt) wrote(w httptrace.WroteRequestInfo) {
+	at.mu.Lock()
+	at.written = at.written || w.Err == nil
+	at.mu.Unlock()
+}
+
+func (at *attempt) sent() bool {
+	at.mu.Lock()
+	defer at.mu.Unlock()
+	return at.written
 }
 
 // Definitive reports whether err is an answer of DynamoDB that the request

@@ -237,6 +237,9 @@ func TypeFilter(t *Table, schemas []*Schema, user *expression.ConditionBuilder) 
 // KeyAttrs returns the key attributes of items read from index g: the
 // table's key, and the index's.
 func KeyAttrs(t *Table, g *Index) []string {
+	if v, ok := t.keyAttrs.Load(g); ok {
+		return v.([]string)
+	}
 	attrs := []string{t.PK}
 	if t.SK != "" {
 		attrs = append(attrs, t.SK)
@@ -246,6 +249,8 @@ func KeyAttrs(t *Table, g *Index) []string {
 			attrs = append(attrs, a)
 		}
 	}
+	attrs = slices.Clip(attrs) // shared: an append copies
+	t.keyAttrs.Store(g, attrs)
 	return attrs
 }
 

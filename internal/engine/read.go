@@ -42,7 +42,6 @@ type Read struct {
 
 	filter   userFilter // the caller's Filter read by expr.UserCond
 	keyAttrs []string   // the key attributes a cursor holds
-	scope    string     // the digest of the key condition and order a cursor holds
 	items    request    // the request reading items
 	// counting is the request counting items (see count), when it
 	// differs from items.
@@ -81,9 +80,6 @@ func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) 
 func (r *Read) finish() error {
 	r.keyAttrs = KeyAttrs(r.T, r.G)
 	r.filter.readFrom(r.Filter)
-	if !r.IsScan() {
-		r.scope = CursorScope(r.PK, r.SK, r.Desc)
-	}
 	shape, err := r.Shape(false)
 	if err != nil {
 		return r.Wrap(err)

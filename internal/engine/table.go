@@ -51,6 +51,8 @@ type Table struct {
 
 	Cursor      CursorOptions // page cursors: secret and max age (cursor.go)
 	QueryShapes sync.Map      // shapeKey -> *queryShape (query.go)
+	Collections sync.Map      // collectionKey -> *collectionPlan (collection.go)
+	keyAttrs    sync.Map      // *Index -> []string (KeyAttrs)
 
 	Cipher      Cipher // seals encrypted attributes (see WithCipher)
 	LogicalName string // the table name encrypted attributes are bound to, if not name

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -41,12 +42,18 @@ func Convert(value any, t reflect.Type) (reflect.Value, bool) {
 	if !rv.IsValid() {
 		return rv, false
 	}
+	if rv.Type() == t {
+		return rv, true // not addressable; the ValueEncoder reads it in place
+	}
 	v := reflect.New(t).Elem()
 	if rv.Type().AssignableTo(t) {
 		v.Set(rv)
 		return v, true
 	}
 	from, to := rv.Kind(), t.Kind()
+	if isInt(from) && isInt(to) {
+		return v, setInt(v, rv)
+	}
 	switch {
 	case IsNumber(from) && IsNumber(to):
 		negative := reflect.Int <= from && from <= reflect.Int64 && rv.Int() < 0 ||
@@ -66,6 +73,32 @@ func Convert(value any, t reflect.Type) (reflect.Value, bool) {
 	return v, true
 }
 
+func isInt(k reflect.Kind) bool { return reflect.Int <= k && k <= reflect.Uintptr }
+
+func isSigned(k reflect.Kind) bool { return k <= reflect.Int64 }
+
+// setInt sets v, of an integer kind, to rv's integer, reporting whether it
+// fits (without the allocations of reflect's Convert).
+func setInt(v, rv reflect.Value) bool {
+	switch from, to := isSigned(rv.Kind()), isSigned(v.Kind()); {
+	case from && to:
+		n := rv.Int()
+		v.SetInt(n)
+		return !v.OverflowInt(n)
+	case from:
+		n := rv.Int()
+		v.SetUint(uint64(n))
+		return n >= 0 && !v.OverflowUint(uint64(n))
+	case to:
+		n := rv.Uint()
+		v.SetInt(int64(n))
+		return n <= math.MaxInt64 && !v.OverflowInt(int64(n))
+	}
+	n := rv.Uint()
+	v.SetUint(n)
+	return !v.OverflowUint(n)
+}
+
 // Touches reports whether any of fields is named in attrs.
 func Touches(fields []*codec.Field, attrs map[string]bool) bool {
 	for _, f := range fields {
@@ -74,4 +107,18 @@ func Touches(fields []*codec.Field, attrs map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// EncodeAction encodes v, an action's value converted to f's type, as
+// EncodeValue does; value is what the caller gave, read in place when it
+// already has f's type. enc shares one scratch state among the values of
+// a request.
+func (s *Schema) EncodeAction(enc *codec.ValueEncoder, f *codec.Field, v reflect.Value, value any) (types.AttributeValue, error) {
+	if f == s.TTL && s.TTLEpoch {
+		return s.EncodeValue(f, v)
+	}
+	if av, ok, err := enc.MarshalAny(f, value); ok {
+		return av, err
+	}
+	return enc.Marshal(f, v)
 }

@@ -218,6 +218,19 @@ func (t *Template) Parse(key string) ([]string, error) {
 	return vals, nil
 }
 
+// Matches reports whether Parse accepts key; it allocates nothing when it
+// does.
+func (t *Template) Matches(key string) bool {
+	var buf [8]string
+	vals := buf[:0]
+	if n := len(t.attrs); n <= len(buf) {
+		vals = buf[:n]
+	} else {
+		vals = make([]string, n)
+	}
+	return t.Split(key, vals) == nil
+}
+
 // Split is Parse into vals, which must have NumAttrs elements.
 func (t *Template) Split(key string, vals []string) error {
 	fail := func(why string) error {

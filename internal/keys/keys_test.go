@@ -440,3 +440,21 @@ func TestQuote(t *testing.T) {
 		t.Errorf("Parse of a 3 KB key: message of %d bytes", len(err.Error()))
 	}
 }
+
+// TestMatches checks Matches agrees with Parse and allocates nothing on a
+// match.
+func TestMatches(t *testing.T) {
+	tmpl, err := Parse("USER#{user}#PHOTO#{taken}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"USER#ann#PHOTO#2026", "USER#ann", "USER##PHOTO#x", "ORG#a#PHOTO#b", "USER#a#PHOTO#b#c"} {
+		_, err := tmpl.Parse(key)
+		if got := tmpl.Matches(key); got != (err == nil) {
+			t.Errorf("Matches(%q) = %v, Parse error %v", key, got, err)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { tmpl.Matches("USER#ann#PHOTO#2026") }); n != 0 {
+		t.Errorf("Matches allocates %v times", n)
+	}
+}

@@ -1,0 +1,95 @@
+package codec
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+)
+
+type onePtr struct{ P *int }
+
+type valueFields struct {
+	S      string            `dynamo:"s"`
+	SE     string            `dynamo:"se,omitempty"`
+	I      int               `dynamo:"i"`
+	I8     int8              `dynamo:"i8"`
+	U64    uint64            `dynamo:"u64"`
+	F      float64           `dynamo:"f"`
+	B      bool              `dynamo:"b"`
+	Bs     []byte            `dynamo:"bs"`
+	T      time.Time         `dynamo:"t"`
+	L      []string          `dynamo:"l"`
+	Set    []string          `dynamo:"set,set"`
+	M      map[string]int    `dynamo:"m"`
+	P      *int              `dynamo:"p"`
+	One    onePtr            `dynamo:"one"`
+	Arr1   [1]*int           `dynamo:"arr1"`
+	Arr2   [2]int            `dynamo:"arr2"`
+	Empty  struct{}          `dynamo:"empty"`
+	Nested map[string]string `dynamo:"nested"`
+}
+
+// TestValueEncoderAgrees checks that a ValueEncoder, through MarshalAny or
+// Marshal, encodes every kind of value as Field.Marshal does, and that
+// MarshalAny declines the types an interface holds directly.
+func TestValueEncoderAgrees(t *testing.T) {
+	st, err := StructOf(reflect.TypeFor[valueFields]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 123456789
+	values := map[string][]any{
+		"s":      {"", "ann", "ünï"},
+		"se":     {"", "x"},
+		"i":      {0, 7, -12345678901, 99, 100},
+		"i8":     {int8(-3)},
+		"u64":    {uint64(1 << 63)},
+		"f":      {1.5, 0.0, -2e300},
+		"b":      {true, false},
+		"bs":     {[]byte{}, []byte("abc"), []byte(nil)},
+		"t":      {time.Date(2026, 11, 30, 5, 6, 7, 8, time.UTC), time.Time{}},
+		"l":      {[]string{"a", "b"}, []string(nil)},
+		"set":    {[]string{"a", "b"}},
+		"m":      {map[string]int{"a": 1}},
+		"p":      {&n, (*int)(nil)},
+		"one":    {onePtr{&n}},
+		"arr1":   {[1]*int{&n}},
+		"arr2":   {[2]int{1, 2}},
+		"empty":  {struct{}{}},
+		"nested": {map[string]string{"k": "v"}},
+	}
+	direct := map[string]bool{"m": true, "p": true, "one": true, "arr1": true, "nested": true}
+	var enc ValueEncoder // one for all: values must not share text
+	var got, want []types.AttributeValue
+	for name, vs := range values {
+		f := st.Field(name)
+		if f == nil {
+			t.Fatalf("no field %q", name)
+		}
+		for _, x := range vs {
+			w, werr := f.Marshal(reflect.ValueOf(x))
+			av, ok, err := enc.MarshalAny(f, x)
+			if ok == direct[name] {
+				t.Errorf("%s %#v: MarshalAny ok = %v", name, x, ok)
+			}
+			if !ok {
+				v := reflect.New(f.Type).Elem()
+				v.Set(reflect.ValueOf(x))
+				av, err = enc.Marshal(f, v)
+			}
+			if (err != nil) != (werr != nil) {
+				t.Errorf("%s %#v: error %v, want %v", name, x, err, werr)
+			}
+			got, want = append(got, av), append(want, w)
+		}
+	}
+	if diff := cmp.Diff(want, got, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+		t.Errorf("(-Field.Marshal +ValueEncoder):\n%s", diff)
+	}
+	if _, ok, _ := enc.MarshalAny(st.Field("i"), int64(1)); ok {
+		t.Error("MarshalAny took an int64 for an int field")
+	}
+}
