@@ -252,7 +252,14 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 	return engine.RunBatchWrite(ctx, b.t.core, b.writes, b.retry)
 }
 
+// batchPut builds only the item of a Put without a condition whose entity
+// changes nothing in the value (see engine.Schema.PlainPut); any other Put
+// is compiled as Run would, so that its conditions are refused and what it
+// wrote (version, timestamps) is what its Value says.
 func (op *Put[T]) batchPut() (BatchItem, *engine.Table, error) {
+	if s := op.e.s; !op.built && op.err == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
+		return s.BatchPut(context.Background(), unsafe.Pointer(&op.value))
+	}
 	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err

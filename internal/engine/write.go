@@ -156,14 +156,10 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		x.add(condAbsentOrOwn, &r.Fail, 0)
 	}
 	x.addUser(w.Cond)
-	item, key, err := s.Encode(ctx, p)
+	item, key, err := s.EncodePut(ctx, p)
 	r.Fail.Key = key
 	if err != nil {
-		return ItemErr("Put", s, key, err)
-	}
-	if size := ItemSize(item); size > MaxItemSize {
-		return &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
-			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+		return err
 	}
 	e, err := w.finish(&x, &r.Fail)
 	if err != nil {
@@ -175,6 +171,20 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	return nil
+}
+
+// EncodePut returns the item a Put of the value at p writes, and its key;
+// an item over MaxItemSize is ErrItemTooLarge. Errors are *ItemError.
+func (s *Schema) EncodePut(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+	item, key, size, err := s.EncodeSized(ctx, p)
+	if err != nil {
+		return nil, key, ItemErr("Put", s, key, err)
+	}
+	if size > MaxItemSize {
+		return nil, key, &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
+			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+	}
+	return item, key, nil
 }
 
 // stamp sets the created field, when zero, and the updated field of the
