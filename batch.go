@@ -19,7 +19,12 @@ type BatchGet[T any] struct {
 	consistent bool
 	expiredOK  bool // IncludeExpired
 	err        error
-	found      map[Key]T
+
+	// What the last Run found, by the index of its key: decoded in
+	// place, with no map and no value copied per item.
+	vals  []T
+	has   []bool
+	found int
 }
 
 // BatchGet returns a BatchGet of the items whose key fields are those of
@@ -64,10 +69,10 @@ func (b *BatchGet[T]) Run(ctx context.Context) ([]T, error) {
 
 // Items returns the items the last Run found, in the order of the keys.
 func (b *BatchGet[T]) Items() []T {
-	out := make([]T, 0, len(b.found))
-	for _, k := range b.keys {
-		if v, ok := b.found[k]; ok {
-			out = append(out, v)
+	out := make([]T, 0, b.found)
+	for i, ok := range b.has {
+		if ok {
+			out = append(out, b.vals[i])
 		}
 	}
 	return out
@@ -81,13 +86,15 @@ type BatchGetPart interface {
 func (b *BatchGet[T]) batchGetPart() *engine.BatchGetPart {
 	return &engine.BatchGetPart{
 		S: b.e.s, Keys: b.keys, Consistent: b.consistent, ExpiredOK: b.expiredOK, Err: b.err,
-		Reset: func() { b.found = make(map[Key]T, len(b.keys)) },
-		Take: func(ctx context.Context, k Key, item map[string]types.AttributeValue) error {
-			v, err := b.e.decode(ctx, item)
-			if err != nil {
-				return &ItemError{Op: "BatchGet", Entity: b.e.s.Name, Key: k, Err: err}
+		Reset: func() {
+			b.vals, b.has, b.found = make([]T, len(b.keys)), make([]bool, len(b.keys)), 0
+		},
+		Take: func(ctx context.Context, i int, item map[string]types.AttributeValue) error {
+			if err := b.e.s.DecodeInto(ctx, item, unsafe.Pointer(&b.vals[i])); err != nil {
+				return &ItemError{Op: "BatchGet", Entity: b.e.s.Name, Key: b.keys[i], Err: err}
 			}
-			b.found[k] = v
+			b.has[i] = true
+			b.found++
 			return nil
 		},
 	}

@@ -254,7 +254,9 @@ func (d *Drainer) End(err error) {
 	d.Wake.Broadcast()
 }
 
-// BatchGetPart is the type-erased face of a BatchGet.
+// BatchGetPart is the type-erased face of a BatchGet. Reset readies it for
+// a run; Take decodes the item found for Keys[i] (for each i asking for
+// it), one call at a time.
 type BatchGetPart struct {
 	S          *Schema
 	Keys       []Key
@@ -262,7 +264,7 @@ type BatchGetPart struct {
 	ExpiredOK  bool
 	Err        error
 	Reset      func()
-	Take       func(ctx context.Context, k Key, item map[string]types.AttributeValue) error
+	Take       func(ctx context.Context, i int, item map[string]types.AttributeValue) error
 }
 
 func (w BatchItem) Request(t *Table) types.WriteRequest {

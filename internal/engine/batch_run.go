@@ -22,9 +22,18 @@ type batchGet struct {
 	decodeErr error
 }
 
+// A batchWant is a key and who asked for it: first, and any more (another
+// part, or the same part again), in the order asked.
 type batchWant struct {
 	key   Key
-	parts []*BatchGetPart
+	first wantOf
+	more  []wantOf
+}
+
+// A wantOf is the i-th key of part p.
+type wantOf struct {
+	p *BatchGetPart
+	i int
 }
 
 // RunBatchGet reads every key of parts once, in BatchGetItem requests of
@@ -33,7 +42,7 @@ type batchWant struct {
 // not every key could be read, the error is a *BatchError holding exactly
 // the keys not read.
 func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consistent bool, r RetryPolicy) error {
-	b := &batchGet{t: t, at: map[Key]int{}, consistent: consistent}
+	n := 0
 	for _, p := range parts {
 		if p.Err != nil {
 			return p.Err
@@ -41,31 +50,51 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		if p.S.Table != t {
 			return fmt.Errorf("tablemap: BatchGet: entity %s is defined on table %s, not %s", p.S.Name, p.S.Table.Name, t.Name)
 		}
+		n += len(p.Keys)
+	}
+	b := &batchGet{t: t, at: make(map[Key]int, n), keys: make([]batchWant, 0, n), consistent: consistent}
+	for _, p := range parts {
 		b.consistent = b.consistent || p.Consistent
 		p.Reset()
-		for _, k := range p.Keys {
+		for j, k := range p.Keys {
 			i, ok := b.at[k]
 			if !ok {
-				i = len(b.keys)
-				b.at[k] = i
-				b.keys = append(b.keys, batchWant{key: k})
+				b.at[k] = len(b.keys)
+				b.keys = append(b.keys, batchWant{key: k, first: wantOf{p, j}})
+				continue
 			}
-			if w := &b.keys[i]; len(w.parts) == 0 || w.parts[len(w.parts)-1] != p {
-				w.parts = append(w.parts, p)
-			}
+			b.keys[i].more = append(b.keys[i].more, wantOf{p, j})
 		}
 	}
 	notDone, _, err := Drain(ctx, len(b.keys), MaxBatchGet, r, b.send)
 	if err != nil {
 		be := &BatchError{Op: "BatchGet", Err: err}
 		for _, i := range notDone {
-			for _, p := range b.keys[i].parts {
-				be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: p.S.Name, Key: b.keys[i].key})
+			var last *BatchGetPart
+			for w := range b.keys[i].all() {
+				if w.p != last { // once per part, however often it asked
+					be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: w.p.S.Name, Key: b.keys[i].key})
+					last = w.p
+				}
 			}
 		}
 		return be
 	}
 	return b.decodeErr
+}
+
+// all yields who asked for the key, in the order asked.
+func (w *batchWant) all() func(yield func(wantOf) bool) {
+	return func(yield func(wantOf) bool) {
+		if !yield(w.first) {
+			return
+		}
+		for _, o := range w.more {
+			if !yield(o) {
+				return
+			}
+		}
+	}
 }
 
 // send reads the keys of idx and returns those left unprocessed.
@@ -107,14 +136,15 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 			continue
 		}
 		typ := b.t.TypeOf(item)
-		for _, p := range b.keys[i].parts {
+		for w := range b.keys[i].all() {
+			p := w.p
 			if p.S.Name != typ {
 				continue // another entity's item: not found for this one
 			}
 			if !p.ExpiredOK && p.S.ExpiredAt(item, now) {
 				continue // expired: not found
 			}
-			if err := p.Take(ctx, k, item); err != nil && b.decodeErr == nil {
+			if err := p.Take(ctx, w.i, item); err != nil && b.decodeErr == nil {
 				b.decodeErr = err
 			}
 		}
