@@ -39,3 +39,27 @@ func BenchmarkScratchRawChunk(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkScratchEncTM(b *testing.B) {
+	st := &stub{respond: answer(cannedPhotos)}
+	tm := newTM(st)
+	ps := batchPhotos(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := tm.tbl.BatchWrite()
+		for _, p := range ps {
+			w.Put(tm.photos.Put(p))
+		}
+	}
+}
+
+func BenchmarkScratchEncRaw(b *testing.B) {
+	ps := batchPhotos(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		ws := make([]types.WriteRequest, len(ps))
+		for i := range ps {
+			ws[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: handPhotoItem(&ps[i])}}
+		}
+	}
+}

@@ -37,6 +37,7 @@ func (s *Schema) EncodeSized(ctx context.Context, p unsafe.Pointer) (map[string]
 	if err != nil {
 		return nil, key, 0, err
 	}
+	known := grew >= 0 // else a key attribute replaced a field
 	size += grew
 	if s.TTL != nil {
 		v := s.TTL.Value(p)
@@ -44,21 +45,35 @@ func (s *Schema) EncodeSized(ctx context.Context, p unsafe.Pointer) (map[string]
 		case keys.IsZero(v):
 			size += drop(item, s.TTL.Name)
 		case s.TTLEpoch:
-			size += set(item, s.TTL.Name, EpochSeconds(v.Interface().(time.Time)))
+			size += replace(item, s.TTL.Name, EpochSeconds(v.Interface().(time.Time)))
 		}
 	}
 	if len(s.Encrypted) > 0 {
 		if err := s.SealItem(ctx, item, key); err != nil {
 			return nil, key, 0, err
 		}
-		size = ItemSize(item) // ciphertexts: encryption costs far more than this walk
+		known = false // ciphertexts: sealing costs far more than a walk
+	}
+	if !known {
+		size = ItemSize(item)
 	}
 	return item, key, size, nil
 }
 
 // set sets attribute name of item to av and returns how much the item's
-// size grew (see ItemSize).
-func set(item map[string]types.AttributeValue, name string, av types.AttributeValue) int {
+// size grew (see ItemSize), and false when av replaced a value, whose size
+// it does not know: looking each name up first would cost more than the
+// rare walk over the item that a replaced key attribute (one that is also
+// a field) then takes.
+func set(item map[string]types.AttributeValue, name string, av types.AttributeValue) (int, bool) {
+	n := len(item)
+	item[name] = av
+	return len(name) + codec.ValueSize(av), len(item) > n
+}
+
+// replace sets attribute name of item to av and returns how much the
+// item's size grew.
+func replace(item map[string]types.AttributeValue, name string, av types.AttributeValue) int {
 	n := len(name) + codec.ValueSize(av)
 	if old, ok := item[name]; ok {
 		n -= len(name) + codec.ValueSize(old)
@@ -80,19 +95,23 @@ func drop(item map[string]types.AttributeValue, name string) int {
 
 // encodeKeys sets the type (or match) attribute, the table's key and the
 // keys of every index whose fields are all present in item, and returns
-// how much the item's size grew.
+// how much the item's size grew, or -1 when it does not know (see set).
 func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p unsafe.Pointer) (int, error) {
 	t := s.Table
-	n := 0
+	n, fresh := 0, true
+	add := func(name string, av types.AttributeValue) {
+		d, ok := set(item, name, av)
+		n, fresh = n+d, fresh && ok
+	}
 	if t.TypeAttr != "" {
-		n += set(item, t.TypeAttr, s.TypeValue)
+		add(t.TypeAttr, s.TypeValue)
 	}
 	if s.Match.Attr != "" {
-		n += set(item, s.Match.Attr, &types.AttributeValueMemberS{Value: s.Match.Value})
+		add(s.Match.Attr, &types.AttributeValueMemberS{Value: s.Match.Value})
 	}
-	n += set(item, t.PK, t.KeyValue(t.PK, key.PK))
+	add(t.PK, t.KeyValue(t.PK, key.PK))
 	if s.Primary.SK != nil {
-		n += set(item, t.SK, t.KeyValue(t.SK, key.SK))
+		add(t.SK, t.KeyValue(t.SK, key.SK))
 	}
 	for _, g := range s.GSIs {
 		pk, sk, ok, err := g.Build(p)
@@ -109,10 +128,13 @@ func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p uns
 			}
 			continue
 		}
-		n += set(item, g.PKAttr, t.KeyValue(g.PKAttr, pk))
+		add(g.PKAttr, t.KeyValue(g.PKAttr, pk))
 		if g.SK != nil {
-			n += set(item, g.SKAttr, t.KeyValue(g.SKAttr, sk))
+			add(g.SKAttr, t.KeyValue(g.SKAttr, sk))
 		}
+	}
+	if !fresh {
+		return -1, nil
 	}
 	return n, nil
 }
