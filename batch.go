@@ -21,11 +21,11 @@ type BatchGet[T any] struct {
 	expiredOK  bool // IncludeExpired
 	err        error
 
-	// What the last Run found, by the index of its key: decoded in
-	// place, with no map and no value copied per item.
-	vals  []T
-	has   []bool
-	found int
+	// What the last Run found. During a Run, vals holds an item by the
+	// index of its key, decoded in place (no map, no copy per item), and
+	// has says which were found; then vals is compacted to those alone.
+	vals []T
+	has  []bool
 }
 
 // BatchGet returns a BatchGet of the items whose key fields are those of
@@ -69,14 +69,26 @@ func (b *BatchGet[T]) Run(ctx context.Context) ([]T, error) {
 }
 
 // Items returns the items the last Run found, in the order of the keys.
+// It returns the same slice until the next Run, which makes a new one.
 func (b *BatchGet[T]) Items() []T {
-	out := make([]T, 0, b.found)
+	return b.vals
+}
+
+// compact keeps the items found, in the order of the keys, in vals (once:
+// a BatchGet given twice to a Table.BatchGet ends its run twice).
+func (b *BatchGet[T]) compact() {
+	if b.has == nil {
+		return
+	}
+	n := 0
 	for i, ok := range b.has {
 		if ok {
-			out = append(out, b.vals[i])
+			b.vals[n] = b.vals[i]
+			n++
 		}
 	}
-	return out
+	clear(b.vals[n:])
+	b.vals, b.has = b.vals[:n:n], nil // an append by the caller copies
 }
 
 // A BatchGetPart is a BatchGet of some entity (see Entity.BatchGet).
@@ -87,17 +99,15 @@ type BatchGetPart interface {
 func (b *BatchGet[T]) batchGetPart() *engine.BatchGetPart {
 	return &engine.BatchGetPart{
 		S: b.e.s, Keys: b.keys, Consistent: b.consistent, ExpiredOK: b.expiredOK, Err: b.err,
-		Reset: func() {
-			b.vals, b.has, b.found = make([]T, len(b.keys)), make([]bool, len(b.keys)), 0
-		},
+		Reset: func() { b.vals, b.has = make([]T, len(b.keys)), make([]bool, len(b.keys)) },
 		Take: func(ctx context.Context, i int, item map[string]types.AttributeValue) error {
 			if err := b.e.s.DecodeInto(ctx, item, unsafe.Pointer(&b.vals[i])); err != nil {
 				return &ItemError{Op: "BatchGet", Entity: b.e.s.Name, Key: b.keys[i], Err: err}
 			}
 			b.has[i] = true
-			b.found++
 			return nil
 		},
+		Done: b.compact,
 	}
 }
 

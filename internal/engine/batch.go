@@ -256,7 +256,7 @@ func (d *Drainer) End(err error) {
 
 // BatchGetPart is the type-erased face of a BatchGet. Reset readies it for
 // a run; Take decodes the item found for Keys[i] (for each i asking for
-// it), one call at a time.
+// it), one call at a time; Done ends the run, whatever its error.
 type BatchGetPart struct {
 	S          *Schema
 	Keys       []Key
@@ -265,6 +265,7 @@ type BatchGetPart struct {
 	Err        error
 	Reset      func()
 	Take       func(ctx context.Context, i int, item map[string]types.AttributeValue) error
+	Done       func()
 }
 
 func (w BatchItem) Request(t *Table) types.WriteRequest {

@@ -67,6 +67,9 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		}
 	}
 	notDone, _, err := Drain(ctx, len(b.keys), MaxBatchGet, r, b.send)
+	for _, p := range parts {
+		p.Done()
+	}
 	if err != nil {
 		be := &BatchError{Op: "BatchGet", Err: err}
 		for _, i := range notDone {
