@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
@@ -187,6 +188,7 @@ type BatchWrite struct {
 	writes []BatchItem
 	err    error
 	retry  engine.RetryPolicy
+	enc    codec.Encoder // of the puts' items
 }
 
 // BatchWrite returns an empty batch of writes.
@@ -196,7 +198,7 @@ func (t *Table) BatchWrite() *BatchWrite {
 
 // A BatchPut is a Put (see Entity.Put) that a BatchWrite can carry.
 type BatchPut interface {
-	batchPut() (BatchItem, *engine.Table, error)
+	batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error)
 }
 
 // A BatchDelete is a Delete (see Entity.Delete) that a BatchWrite can carry.
@@ -207,7 +209,7 @@ type BatchDelete interface {
 // Put adds puts to the batch.
 func (b *BatchWrite) Put(puts ...BatchPut) *BatchWrite {
 	for _, p := range puts {
-		b.add(p.batchPut())
+		b.add(p.batchPut(&b.enc))
 	}
 	return b
 }
@@ -279,9 +281,9 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 // changes nothing in the value (see engine.Schema.PlainPut); any other Put
 // is compiled as Run would, so that its conditions are refused and what it
 // wrote (version, timestamps) is what its Value says.
-func (op *Put[T]) batchPut() (BatchItem, *engine.Table, error) {
+func (op *Put[T]) batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error) {
 	if s := op.e.s; !op.built && op.err == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
-		return s.BatchPut(context.Background(), unsafe.Pointer(&op.value))
+		return s.BatchPut(context.Background(), enc, unsafe.Pointer(&op.value))
 	}
 	r, err := op.txRequest()
 	if err != nil {

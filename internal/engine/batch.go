@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // Batch limits of DynamoDB.
@@ -302,9 +303,10 @@ func (s *Schema) PlainPut() bool {
 // BatchPut returns an unconditional Put of the value at p as a write of a
 // batch, as NewBatchItem would from the compiled Put, with the same errors,
 // but building only the item: the entity guard that the Put run alone
-// sends is rendered for nothing, since a batch drops it.
-func (s *Schema) BatchPut(ctx context.Context, p unsafe.Pointer) (BatchItem, *Table, error) {
-	item, key, err := s.EncodePut(ctx, p)
+// sends is rendered for nothing, since a batch drops it. enc is the
+// batch's encoder (see codec.Encoder).
+func (s *Schema) BatchPut(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer) (BatchItem, *Table, error) {
+	item, key, err := s.EncodePut(ctx, enc, p)
 	if err != nil {
 		return BatchItem{}, nil, err
 	}

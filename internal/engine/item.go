@@ -16,20 +16,21 @@ import (
 // encrypted ones sealed), the type attribute, the table's key and the keys
 // of every index whose fields are all present.
 func (s *Schema) Encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
-	item, key, _, err := s.EncodeSized(ctx, p)
+	item, key, _, err := s.EncodeSized(ctx, nil, p)
 	return item, key, err
 }
 
 // EncodeSized is Encode returning the item's size too (see ItemSize),
-// counted while encoding rather than in a second walk over the item.
-func (s *Schema) EncodeSized(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, int, error) {
+// counted while encoding rather than in a second walk over the item. enc,
+// if not nil, is the encoder of a run of items (see codec.Encoder).
+func (s *Schema) EncodeSized(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer) (map[string]types.AttributeValue, Key, int, error) {
 	// The key first: a key field the codec also refuses (invalid UTF-8)
 	// is an invalid key.
 	key, err := s.Key(p)
 	if err != nil {
 		return nil, key, 0, err
 	}
-	item, size, err := s.Codec.MarshalPtrSized(p, len(s.TableAttrs))
+	item, size, err := s.Codec.MarshalPtrSized(enc, p, len(s.TableAttrs))
 	if err != nil {
 		return nil, key, 0, err
 	}

@@ -2,12 +2,17 @@ package engine
 
 import (
 	"context"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 type sizedNested struct {
@@ -89,12 +94,66 @@ func TestEncodeSizedIsItemSize(t *testing.T) {
 		{"encrypted", secrets, &sizedSecret{ID: "s1", Secret: "hush", Note: "n"}},
 		{"marshaler", customs, &sizedCustom{ID: "c1", X: "xyz"}},
 	} {
-		item, _, size, err := c.s.EncodeSized(context.Background(), reflect.ValueOf(c.v).UnsafePointer())
+		item, _, size, err := c.s.EncodeSized(context.Background(), nil, reflect.ValueOf(c.v).UnsafePointer())
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		if want := ItemSize(item); size != want || size == 0 {
 			t.Errorf("%s: EncodeSized counts %d bytes, the item has %d", c.name, size, want)
+		}
+	}
+}
+
+type sizedNums struct {
+	_  struct{}  `tablemap:"Nums" pk:"N#{id}"`
+	ID string    `dynamo:"id"`
+	A  int64     `dynamo:"a"`
+	B  float64   `dynamo:"b"`
+	T  time.Time `dynamo:"t"`
+	L  []uint    `dynamo:"l"`
+	M  *sizedInner `dynamo:"m"`
+}
+
+type sizedInner struct {
+	X int     `dynamo:"x"`
+	Y float64 `dynamo:"y"`
+}
+
+// Items encoded one after another with one Encoder share its buffers;
+// each must stay what it was when encoded alone, after the others, and
+// after more than codec.MaxDepth that failed inside a nested struct.
+func TestEncoderItemsStayApart(t *testing.T) {
+	s := schemaOf[sizedNums](t, nil)
+	at := time.Date(2024, 6, 1, 12, 30, 0, 123456789, time.UTC)
+	bad := &sizedNums{ID: "bad", M: &sizedInner{Y: math.NaN()}} // refused by the codec, one level down
+	var vals []*sizedNums
+	for i := range 200 {
+		v := &sizedNums{ID: strconv.Itoa(i), A: int64(i) * 1000003, B: float64(i) / 7, T: at.Add(time.Duration(i) * time.Hour),
+			L: []uint{uint(i) * 977, 123456789}}
+		v.M = &sizedInner{X: -i * 100, Y: 0.5}
+		vals = append(vals, v)
+	}
+	var enc codec.Encoder
+	var items []map[string]types.AttributeValue
+	for i, v := range vals {
+		for range 2 * codec.MaxDepth * (i % 2) {
+			if _, _, _, err := s.EncodeSized(context.Background(), &enc, unsafe.Pointer(bad)); err == nil {
+				t.Fatal("NaN encoded")
+			}
+		}
+		item, _, _, err := s.EncodeSized(context.Background(), &enc, unsafe.Pointer(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, item)
+	}
+	for i, v := range vals {
+		alone, _, _, err := s.EncodeSized(context.Background(), nil, unsafe.Pointer(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(alone, items[i], itemCmp); d != "" {
+			t.Fatalf("item %d encoded after others differs from it alone (-alone +shared):\n%s", i, d)
 		}
 	}
 }
