@@ -105,12 +105,12 @@ func TestEncodeSizedIsItemSize(t *testing.T) {
 }
 
 type sizedNums struct {
-	_  struct{}  `tablemap:"Nums" pk:"N#{id}"`
-	ID string    `dynamo:"id"`
-	A  int64     `dynamo:"a"`
-	B  float64   `dynamo:"b"`
-	T  time.Time `dynamo:"t"`
-	L  []uint    `dynamo:"l"`
+	_  struct{}    `tablemap:"Nums" pk:"N#{id}"`
+	ID string      `dynamo:"id"`
+	A  int64       `dynamo:"a"`
+	B  float64     `dynamo:"b"`
+	T  time.Time   `dynamo:"t"`
+	L  []uint      `dynamo:"l"`
 	M  *sizedInner `dynamo:"m"`
 }
 
