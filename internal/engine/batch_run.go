@@ -15,6 +15,7 @@ import (
 type batchGet struct {
 	t          *Table
 	keys       []batchWant
+	more       map[int][]wantOf // by key: who asked for it after the first, rarely any
 	at         map[Key]int
 	consistent bool
 
@@ -22,12 +23,11 @@ type batchGet struct {
 	decodeErr error
 }
 
-// A batchWant is a key and who asked for it: first, and any more (another
-// part, or the same part again), in the order asked.
+// A batchWant is a key and who asked for it first (others, another part
+// or the same part again, are in batchGet.more).
 type batchWant struct {
 	key   Key
 	first wantOf
-	more  []wantOf
 }
 
 // A wantOf is the i-th key of part p.
@@ -63,7 +63,10 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 				b.keys = append(b.keys, batchWant{key: k, first: wantOf{p, j}})
 				continue
 			}
-			b.keys[i].more = append(b.keys[i].more, wantOf{p, j})
+			if b.more == nil {
+				b.more = map[int][]wantOf{}
+			}
+			b.more[i] = append(b.more[i], wantOf{p, j})
 		}
 	}
 	notDone, _, err := Drain(ctx, len(b.keys), MaxBatchGet, r, b.send)
@@ -74,7 +77,7 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		be := &BatchError{Op: "BatchGet", Err: err}
 		for _, i := range notDone {
 			var last *BatchGetPart
-			for w := range b.keys[i].all() {
+			for w := range b.all(i) {
 				if w.p != last { // once per part, however often it asked
 					be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: w.p.S.Name, Key: b.keys[i].key})
 					last = w.p
@@ -86,13 +89,13 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 	return b.decodeErr
 }
 
-// all yields who asked for the key, in the order asked.
-func (w *batchWant) all() func(yield func(wantOf) bool) {
+// all yields who asked for key i, in the order asked.
+func (b *batchGet) all(i int) func(yield func(wantOf) bool) {
 	return func(yield func(wantOf) bool) {
-		if !yield(w.first) {
+		if !yield(b.keys[i].first) {
 			return
 		}
-		for _, o := range w.more {
+		for _, o := range b.more[i] {
 			if !yield(o) {
 				return
 			}
@@ -139,7 +142,7 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 			continue
 		}
 		typ := b.t.TypeOf(item)
-		for w := range b.keys[i].all() {
+		for w := range b.all(i) {
 			p := w.p
 			if p.S.Name != typ {
 				continue // another entity's item: not found for this one
