@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -162,12 +163,8 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 // every write could be done, the error is a *BatchError holding the
 // writes certainly not done and those that may have been.
 func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPolicy) error {
-	at := make(map[Key]int, len(writes))
-	for i, w := range writes {
-		if j, dup := at[w.Key]; dup {
-			return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, w.Key)
-		}
-		at[w.Key] = i
+	if j, i, dup := duplicateKey(writes); dup {
+		return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, writes[i].Key)
 	}
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		reqs := make([]types.WriteRequest, len(idx))
@@ -189,8 +186,11 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 			case r.DeleteRequest != nil:
 				k, _ = t.ItemKey(r.DeleteRequest.Key)
 			}
-			if i, ok := at[k]; ok {
-				left = append(left, i)
+			for _, i := range idx {
+				if writes[i].Key == k {
+					left = append(left, i)
+					break
+				}
 			}
 		}
 		return left, nil
@@ -207,4 +207,40 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 		return be
 	}
 	return nil
+}
+
+var keySeed = maphash.MakeSeed()
+
+// duplicateKey returns the first write whose key an earlier write j has.
+// It sets the writes' keys by a hash: a map without pointers, which the
+// garbage collector need not scan, costs a fraction of one keyed by the
+// keys' strings; the keys themselves decide, and if two keys share a hash
+// the strings do.
+func duplicateKey(writes []BatchItem) (j, i int, dup bool) {
+	seen := make(map[uint64]int32, len(writes))
+	for i, w := range writes {
+		h := maphash.String(keySeed, w.Key.PK)*0x9E3779B97F4A7C15 ^ maphash.String(keySeed, w.Key.SK)
+		j, ok := seen[h]
+		if !ok {
+			seen[h] = int32(i)
+			continue
+		}
+		if writes[j].Key == w.Key {
+			return int(j), i, true
+		}
+		return duplicateKeyExact(writes) // two keys of one hash
+	}
+	return 0, 0, false
+}
+
+// duplicateKeyExact is duplicateKey by the keys themselves.
+func duplicateKeyExact(writes []BatchItem) (j, i int, dup bool) {
+	at := make(map[Key]int, len(writes))
+	for i, w := range writes {
+		if j, ok := at[w.Key]; ok {
+			return j, i, true
+		}
+		at[w.Key] = i
+	}
+	return 0, 0, false
 }
