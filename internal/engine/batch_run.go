@@ -17,7 +17,7 @@ type batchGet struct {
 	t          *Table
 	keys       []batchWant
 	more       map[int][]wantOf // by key: who asked for it after the first, rarely any
-	at         map[Key]int
+	at         *keyIndex        // of keys
 	consistent bool
 
 	mu        sync.Mutex // requests go out concurrently; their items are taken one response at a time
@@ -53,14 +53,14 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		}
 		n += len(p.Keys)
 	}
-	b := &batchGet{t: t, at: make(map[Key]int, n), keys: make([]batchWant, 0, n), consistent: consistent}
+	b := &batchGet{t: t, keys: make([]batchWant, 0, n), consistent: consistent}
+	b.at = newKeyIndex(n, func(i int) Key { return b.keys[i].key })
 	for _, p := range parts {
 		b.consistent = b.consistent || p.Consistent
 		p.Reset()
 		for j, k := range p.Keys {
-			i, ok := b.at[k]
+			i, ok := b.at.add(k, len(b.keys))
 			if !ok {
-				b.at[k] = len(b.keys)
 				b.keys = append(b.keys, batchWant{key: k, first: wantOf{p, j}})
 				continue
 			}
@@ -124,7 +124,7 @@ func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
 	var left []int
 	for _, m := range out.UnprocessedKeys[t.Name].Keys {
 		k, _ := t.ItemKey(m)
-		if i, ok := b.at[k]; ok {
+		if i, ok := b.at.find(k); ok {
 			left = append(left, i)
 		}
 	}
@@ -138,7 +138,7 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 	now := b.t.Epoch()
 	for _, item := range items {
 		k, _ := b.t.ItemKey(item)
-		i, ok := b.at[k]
+		i, ok := b.at.find(k)
 		if !ok {
 			continue
 		}
@@ -211,36 +211,77 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 
 var keySeed = maphash.MakeSeed()
 
-// duplicateKey returns the first write whose key an earlier write j has.
-// It sets the writes' keys by a hash: a map without pointers, which the
-// garbage collector need not scan, costs a fraction of one keyed by the
-// keys' strings; the keys themselves decide, and if two keys share a hash
-// the strings do.
-func duplicateKey(writes []BatchItem) (j, i int, dup bool) {
-	seen := make(map[uint64]int32, len(writes))
-	for i, w := range writes {
-		h := maphash.String(keySeed, w.Key.PK)*0x9E3779B97F4A7C15 ^ maphash.String(keySeed, w.Key.SK)
-		j, ok := seen[h]
-		if !ok {
-			seen[h] = int32(i)
-			continue
-		}
-		if writes[j].Key == w.Key {
-			return int(j), i, true
-		}
-		return duplicateKeyExact(writes) // two keys of one hash
-	}
-	return 0, 0, false
+func keyHash(k Key) uint64 {
+	return maphash.String(keySeed, k.PK)*0x9E3779B97F4A7C15 ^ maphash.String(keySeed, k.SK)
 }
 
-// duplicateKeyExact is duplicateKey by the keys themselves.
-func duplicateKeyExact(writes []BatchItem) (j, i int, dup bool) {
-	at := make(map[Key]int, len(writes))
+// A keyIndex holds the positions 0, 1, … of distinct keys, by their hash:
+// a map without pointers, which the garbage collector need not scan,
+// costs a fraction of one keyed by the keys' strings. The keys themselves
+// (key(i), the key at position i) decide; once two keys share a hash, it
+// holds them by their strings.
+type keyIndex struct {
+	key    func(i int) Key
+	hash   func(Key) uint64
+	byHash map[uint64]int32
+	exact  map[Key]int
+}
+
+func newKeyIndex(n int, key func(i int) Key) *keyIndex {
+	return &keyIndex{key: key, hash: keyHash, byHash: make(map[uint64]int32, n)}
+}
+
+// find returns the position of k.
+func (x *keyIndex) find(k Key) (int, bool) {
+	if x.exact != nil {
+		i, ok := x.exact[k]
+		return i, ok
+	}
+	i, ok := x.byHash[x.hash(k)]
+	if !ok || x.key(int(i)) != k {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// add records k, the key at position n, the number of keys added so far,
+// unless it is there already: then it returns its position and true.
+func (x *keyIndex) add(k Key, n int) (int, bool) {
+	if x.exact == nil {
+		h := x.hash(k)
+		i, ok := x.byHash[h]
+		if !ok {
+			x.byHash[h] = int32(n)
+			return 0, false
+		}
+		if x.key(int(i)) == k {
+			return int(i), true
+		}
+		x.exact = make(map[Key]int, 2*n) // two keys of one hash
+		for p := range n {
+			x.exact[x.key(p)] = p
+		}
+		x.byHash = nil
+	}
+	if i, ok := x.exact[k]; ok {
+		return i, true
+	}
+	x.exact[k] = n
+	return 0, false
+}
+
+// duplicateKey returns the first write whose key an earlier write j has.
+func duplicateKey(writes []BatchItem) (j, i int, dup bool) {
+	return duplicateKeyBy(writes, keyHash)
+}
+
+func duplicateKeyBy(writes []BatchItem, hash func(Key) uint64) (j, i int, dup bool) {
+	x := newKeyIndex(len(writes), func(i int) Key { return writes[i].Key })
+	x.hash = hash
 	for i, w := range writes {
-		if j, ok := at[w.Key]; ok {
+		if j, ok := x.add(w.Key, i); ok {
 			return j, i, true
 		}
-		at[w.Key] = i
 	}
 	return 0, 0, false
 }

@@ -6,32 +6,56 @@ import (
 	"testing"
 )
 
-// duplicateKey finds the first write whose key an earlier one has, as the
-// exact comparison of keys does, whether or not there is one.
-func TestDuplicateKey(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for n := range 300 {
-		writes := make([]BatchItem, n)
-		for i := range writes {
-			// Few distinct parts, so that some batches repeat a key and
-			// keys share a part with others (PK "a", SK "bc" vs "ab", "c").
-			writes[i].Key = Key{PK: strconv.Itoa(r.IntN(3*n + 1)), SK: strconv.Itoa(r.IntN(8))}
-			if r.IntN(4) == 0 {
-				writes[i].Key.SK = writes[i].Key.PK + "x"
+// firstRepeat is the first write whose key an earlier one has, by brute
+// force.
+func firstRepeat(writes []BatchItem) (j, i int, dup bool) {
+	for i := range writes {
+		for j := range i {
+			if writes[j].Key == writes[i].Key {
+				return j, i, true
 			}
 		}
-		j, i, dup := duplicateKey(writes)
-		wj, wi, wdup := duplicateKeyExact(writes)
-		if dup != wdup || j != wj || i != wi {
-			t.Fatalf("%d writes: duplicateKey = %d, %d, %v; want %d, %d, %v", n, j, i, dup, wj, wi, wdup)
-		}
-		if dup && (j >= i || writes[j].Key != writes[i].Key) {
-			t.Fatalf("%d writes: %d and %d are no duplicates: %v, %v", n, j, i, writes[j].Key, writes[i].Key)
-		}
 	}
-	// Exact, by construction: the first repeat, named with its first write.
-	writes := []BatchItem{{Key: Key{"a", "1"}}, {Key: Key{"b", "1"}}, {Key: Key{"a", "2"}}, {Key: Key{"b", "1"}}, {Key: Key{"a", "1"}}}
-	if j, i, dup := duplicateKeyExact(writes); !dup || j != 1 || i != 3 {
-		t.Errorf("duplicateKeyExact = %d, %d, %v; want 1, 3, true", j, i, dup)
+	return 0, 0, false
+}
+
+// A keyIndex finds what the keys themselves say, by their hash or, once
+// two share one (forced here by hashes of few values), by their strings.
+func TestKeyIndex(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	hashes := map[string]func(Key) uint64{
+		"maphash":  keyHash,
+		"constant": func(Key) uint64 { return 7 },
+		"by PK":    func(k Key) uint64 { return uint64(len(k.PK)) },
+	}
+	for n := range 200 {
+		writes := make([]BatchItem, n)
+		for i := range writes {
+			// Few distinct parts: some batches repeat a key, and keys
+			// share parts (PK "1" SK "12" and PK "11" SK "2").
+			writes[i].Key = Key{PK: strconv.Itoa(r.IntN(2*n + 1)), SK: strconv.Itoa(r.IntN(8))}
+		}
+		wj, wi, wdup := firstRepeat(writes)
+		for name, hash := range hashes {
+			if j, i, dup := duplicateKeyBy(writes, hash); dup != wdup || j != wj || i != wi {
+				t.Fatalf("%s, %d writes: duplicate %d, %d, %v; want %d, %d, %v", name, n, j, i, dup, wj, wi, wdup)
+			}
+			var keys []Key
+			x := newKeyIndex(n, func(i int) Key { return keys[i] })
+			x.hash = hash
+			for _, w := range writes {
+				if _, ok := x.add(w.Key, len(keys)); !ok {
+					keys = append(keys, w.Key)
+				}
+			}
+			for i, k := range keys {
+				if got, ok := x.find(k); !ok || got != i {
+					t.Fatalf("%s, %d writes: find(%v) = %d, %v; want %d", name, n, k, got, ok, i)
+				}
+			}
+			if _, ok := x.find(Key{PK: "none", SK: "0"}); ok {
+				t.Fatalf("%s: found a key never added", name)
+			}
+		}
 	}
 }
