@@ -3,7 +3,6 @@ package tablemap
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 	"unsafe"
 
@@ -185,7 +184,7 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 // an error. Deletes of missing items are not reported.
 type BatchWrite struct {
 	t      *Table
-	writes []BatchItem
+	writes engine.BatchList
 	err    error
 	retry  engine.RetryPolicy
 	enc    codec.Encoder // of the puts' items
@@ -232,12 +231,7 @@ func (b *BatchWrite) add(w BatchItem, t *engine.Table, err error) {
 		}
 		return
 	}
-	if len(b.writes) == cap(b.writes) {
-		// Double: append grows large slices by a quarter, copying a
-		// 1,000-write batch five times over.
-		b.writes = slices.Grow(b.writes, max(len(b.writes), 16))
-	}
-	b.writes = append(b.writes, w)
+	b.writes.Add(w)
 }
 
 // Retries sets how many times a write is sent again before the batch
@@ -264,7 +258,7 @@ func (b *BatchWrite) Concurrency(n int) *BatchWrite {
 }
 
 // Len returns the number of writes in the batch.
-func (b *BatchWrite) Len() int { return len(b.writes) }
+func (b *BatchWrite) Len() int { return b.writes.Len() }
 
 // Run sends the writes. Two writes of one key are an error, before any
 // request. When not every write could be done, the error is a *BatchError
@@ -274,7 +268,7 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 	if b.err != nil {
 		return b.err
 	}
-	return engine.RunBatchWrite(ctx, b.t.core, b.writes, b.retry)
+	return engine.RunBatchWrite(ctx, b.t.core, &b.writes, b.retry)
 }
 
 // batchPut builds only the item of a Put without a condition whose entity

@@ -162,14 +162,14 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 // r. Two writes of one key are an error, before any request. When not
 // every write could be done, the error is a *BatchError holding the
 // writes certainly not done and those that may have been.
-func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPolicy) error {
-	if j, i, dup := duplicateKey(writes); dup {
-		return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, writes[i].Key)
+func RunBatchWrite(ctx context.Context, t *Table, writes *BatchList, r RetryPolicy) error {
+	if j, i, dup := duplicateKey(writes.Len(), writes.key); dup {
+		return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, writes.At(i).Key)
 	}
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		reqs := make([]types.WriteRequest, len(idx))
 		for j, i := range idx {
-			reqs[j] = writes[i].Request(t)
+			reqs[j] = writes.At(i).Request(t)
 		}
 		out, err := Write(ctx, t.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.Name: reqs},
@@ -187,7 +187,7 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 				k, _ = t.ItemKey(r.DeleteRequest.Key)
 			}
 			for _, i := range idx {
-				if writes[i].Key == k {
+				if writes.At(i).Key == k {
 					left = append(left, i)
 					break
 				}
@@ -195,19 +195,51 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 		}
 		return left, nil
 	}
-	notDone, unknown, err := Drain(ctx, len(writes), MaxBatchWrite, r, send)
+	notDone, unknown, err := Drain(ctx, writes.Len(), MaxBatchWrite, r, send)
 	if err != nil {
 		be := &BatchError{Op: "BatchWrite", Err: err}
 		for _, i := range notDone {
-			be.Unprocessed = append(be.Unprocessed, writes[i])
+			be.Unprocessed = append(be.Unprocessed, *writes.At(i))
 		}
 		for _, i := range unknown {
-			be.Unknown = append(be.Unknown, writes[i])
+			be.Unknown = append(be.Unknown, *writes.At(i))
 		}
 		return be
 	}
 	return nil
 }
+
+// A BatchList holds the writes of a batch in blocks of batchBlock (the
+// first grows to it): adding one never copies the writes before it, as a
+// growing slice does several times over.
+type BatchList struct {
+	blocks [][]BatchItem
+	n      int
+}
+
+const batchBlock = 128
+
+// Add appends w.
+func (l *BatchList) Add(w BatchItem) {
+	if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == batchBlock {
+		c := batchBlock
+		if len(l.blocks) == 0 {
+			c = 16 // small batches stay small
+		}
+		l.blocks = append(l.blocks, make([]BatchItem, 0, c))
+	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, w)
+	l.n++
+}
+
+// Len returns the number of writes.
+func (l *BatchList) Len() int { return l.n }
+
+// At returns write i.
+func (l *BatchList) At(i int) *BatchItem { return &l.blocks[i/batchBlock][i%batchBlock] }
+
+func (l *BatchList) key(i int) Key { return l.At(i).Key }
 
 var keySeed = maphash.MakeSeed()
 
@@ -270,16 +302,17 @@ func (x *keyIndex) add(k Key, n int) (int, bool) {
 	return 0, false
 }
 
-// duplicateKey returns the first write whose key an earlier write j has.
-func duplicateKey(writes []BatchItem) (j, i int, dup bool) {
-	return duplicateKeyBy(writes, keyHash)
+// duplicateKey returns the first of n keys (key(i) is key i) that an
+// earlier key j repeats.
+func duplicateKey(n int, key func(i int) Key) (j, i int, dup bool) {
+	return duplicateKeyBy(n, key, keyHash)
 }
 
-func duplicateKeyBy(writes []BatchItem, hash func(Key) uint64) (j, i int, dup bool) {
-	x := newKeyIndex(len(writes), func(i int) Key { return writes[i].Key })
+func duplicateKeyBy(n int, key func(i int) Key, hash func(Key) uint64) (j, i int, dup bool) {
+	x := newKeyIndex(n, key)
 	x.hash = hash
-	for i, w := range writes {
-		if j, ok := x.add(w.Key, i); ok {
+	for i := range n {
+		if j, ok := x.add(key(i), i); ok {
 			return j, i, true
 		}
 	}

@@ -37,7 +37,7 @@ func TestKeyIndex(t *testing.T) {
 		}
 		wj, wi, wdup := firstRepeat(writes)
 		for name, hash := range hashes {
-			if j, i, dup := duplicateKeyBy(writes, hash); dup != wdup || j != wj || i != wi {
+			if j, i, dup := duplicateKeyBy(n, func(i int) Key { return writes[i].Key }, hash); dup != wdup || j != wj || i != wi {
 				t.Fatalf("%s, %d writes: duplicate %d, %d, %v; want %d, %d, %v", name, n, j, i, dup, wj, wi, wdup)
 			}
 			var keys []Key
@@ -55,6 +55,24 @@ func TestKeyIndex(t *testing.T) {
 			}
 			if _, ok := x.find(Key{PK: "none", SK: "0"}); ok {
 				t.Fatalf("%s: found a key never added", name)
+			}
+		}
+	}
+}
+
+// A BatchList holds what was added, in order, however many.
+func TestBatchList(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, batchBlock - 1, batchBlock, batchBlock + 1, 5*batchBlock + 3} {
+		var l BatchList
+		for i := range n {
+			l.Add(BatchItem{Entity: strconv.Itoa(i)})
+		}
+		if l.Len() != n {
+			t.Fatalf("Len = %d after %d adds", l.Len(), n)
+		}
+		for i := range n {
+			if got := l.At(i).Entity; got != strconv.Itoa(i) {
+				t.Fatalf("%d adds: At(%d) = %s", n, i, got)
 			}
 		}
 	}
