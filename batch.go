@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
@@ -19,7 +20,12 @@ type BatchGet[T any] struct {
 	consistent bool
 	expiredOK  bool // IncludeExpired
 	err        error
-	found      map[Key]T
+
+	// What the last Run found. During a Run, vals holds an item by the
+	// index of its key, decoded in place (no map, no copy per item), and
+	// has says which were found; then vals is compacted to those alone.
+	vals []T
+	has  []bool
 }
 
 // BatchGet returns a BatchGet of the items whose key fields are those of
@@ -63,14 +69,26 @@ func (b *BatchGet[T]) Run(ctx context.Context) ([]T, error) {
 }
 
 // Items returns the items the last Run found, in the order of the keys.
+// It returns the same slice until the next Run, which makes a new one.
 func (b *BatchGet[T]) Items() []T {
-	out := make([]T, 0, len(b.found))
-	for _, k := range b.keys {
-		if v, ok := b.found[k]; ok {
-			out = append(out, v)
+	return b.vals
+}
+
+// compact keeps the items found, in the order of the keys, in vals (once:
+// a BatchGet given twice to a Table.BatchGet ends its run twice).
+func (b *BatchGet[T]) compact() {
+	if b.has == nil {
+		return
+	}
+	n := 0
+	for i, ok := range b.has {
+		if ok {
+			b.vals[n] = b.vals[i]
+			n++
 		}
 	}
-	return out
+	clear(b.vals[n:])
+	b.vals, b.has = b.vals[:n:n], nil // an append by the caller copies
 }
 
 // A BatchGetPart is a BatchGet of some entity (see Entity.BatchGet).
@@ -81,15 +99,15 @@ type BatchGetPart interface {
 func (b *BatchGet[T]) batchGetPart() *engine.BatchGetPart {
 	return &engine.BatchGetPart{
 		S: b.e.s, Keys: b.keys, Consistent: b.consistent, ExpiredOK: b.expiredOK, Err: b.err,
-		Reset: func() { b.found = make(map[Key]T, len(b.keys)) },
-		Take: func(ctx context.Context, k Key, item map[string]types.AttributeValue) error {
-			v, err := b.e.decode(ctx, item)
-			if err != nil {
-				return &ItemError{Op: "BatchGet", Entity: b.e.s.Name, Key: k, Err: err}
+		Reset: func() { b.vals, b.has = make([]T, len(b.keys)), make([]bool, len(b.keys)) },
+		Take: func(ctx context.Context, i int, item map[string]types.AttributeValue) error {
+			if err := b.e.s.DecodeInto(ctx, item, unsafe.Pointer(&b.vals[i])); err != nil {
+				return &ItemError{Op: "BatchGet", Entity: b.e.s.Name, Key: b.keys[i], Err: err}
 			}
-			b.found[k] = v
+			b.has[i] = true
 			return nil
 		},
+		Done: b.compact,
 	}
 }
 
@@ -166,9 +184,10 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 // an error. Deletes of missing items are not reported.
 type BatchWrite struct {
 	t      *Table
-	writes []BatchItem
+	writes engine.BatchList
 	err    error
 	retry  engine.RetryPolicy
+	enc    codec.Encoder // of the puts' items
 }
 
 // BatchWrite returns an empty batch of writes.
@@ -178,7 +197,7 @@ func (t *Table) BatchWrite() *BatchWrite {
 
 // A BatchPut is a Put (see Entity.Put) that a BatchWrite can carry.
 type BatchPut interface {
-	batchPut() (BatchItem, *engine.Table, error)
+	batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error)
 }
 
 // A BatchDelete is a Delete (see Entity.Delete) that a BatchWrite can carry.
@@ -189,7 +208,7 @@ type BatchDelete interface {
 // Put adds puts to the batch.
 func (b *BatchWrite) Put(puts ...BatchPut) *BatchWrite {
 	for _, p := range puts {
-		b.add(p.batchPut())
+		b.add(p.batchPut(&b.enc))
 	}
 	return b
 }
@@ -212,7 +231,7 @@ func (b *BatchWrite) add(w BatchItem, t *engine.Table, err error) {
 		}
 		return
 	}
-	b.writes = append(b.writes, w)
+	b.writes.Add(w)
 }
 
 // Retries sets how many times a write is sent again before the batch
@@ -239,7 +258,7 @@ func (b *BatchWrite) Concurrency(n int) *BatchWrite {
 }
 
 // Len returns the number of writes in the batch.
-func (b *BatchWrite) Len() int { return len(b.writes) }
+func (b *BatchWrite) Len() int { return b.writes.Len() }
 
 // Run sends the writes. Two writes of one key are an error, before any
 // request. When not every write could be done, the error is a *BatchError
@@ -249,10 +268,17 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 	if b.err != nil {
 		return b.err
 	}
-	return engine.RunBatchWrite(ctx, b.t.core, b.writes, b.retry)
+	return engine.RunBatchWrite(ctx, b.t.core, &b.writes, b.retry)
 }
 
-func (op *Put[T]) batchPut() (BatchItem, *engine.Table, error) {
+// batchPut builds only the item of a Put without a condition whose entity
+// changes nothing in the value (see engine.Schema.PlainPut); any other Put
+// is compiled as Run would, so that its conditions are refused and what it
+// wrote (version, timestamps) is what its Value says.
+func (op *Put[T]) batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error) {
+	if s := op.e.s; !op.built && op.err == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
+		return s.BatchPut(context.Background(), enc, unsafe.Pointer(&op.value))
+	}
 	r, err := op.txRequest()
 	if err != nil {
 		return BatchItem{}, nil, err

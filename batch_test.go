@@ -3,10 +3,12 @@ package tablemap_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -323,4 +325,106 @@ func key[T any](t *testing.T, e *tablemap.Entity[T], v T) tablemap.Key {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// bStamped has timestamps: a batch Put of it is compiled as Run would, so
+// its Value tells what was written.
+type bStamped struct {
+	_       struct{}  `tablemap:"Stamped" pk:"ST#{id}"`
+	ID      string    `dynamo:"id"`
+	Body    string    `dynamo:"body"`
+	Created time.Time `dynamo:"created,created"`
+	Updated time.Time `dynamo:"updated,updated"`
+}
+
+// The item a batch Put writes is the item of the Put run alone, whether
+// the batch builds it (a plain Put) or the Put was compiled before (by
+// Params) or has timestamps to set.
+func TestBatchPutWritesThePutsItem(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	posts := define[qPost](t, tbl)
+	stamped := define[bStamped](t, tbl)
+	create(t, tbl, m)
+	plain := qPost{User: "ann", Posted: minute(1), ID: 1, Topic: "go", Tag: "x", Body: "plain"}
+	early := posts.Put(qPost{User: "ann", Posted: minute(2), ID: 2, Body: "compiled first"})
+	earlyIn, err := early.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := stamped.Put(bStamped{ID: "s", Body: "stamped"})
+	if err := tbl.BatchWrite().Put(posts.Put(plain), early, st).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plainIn, err := posts.Put(plain).Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stVal, err := st.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stVal.Created.IsZero() || !stVal.Updated.Equal(stVal.Created) {
+		t.Fatalf("stamped value %+v: timestamps not set", stVal)
+	}
+	stGot, err := stamped.Get(bStamped{ID: "s"}).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "stamped item", stVal, stGot)
+	for _, want := range []map[string]types.AttributeValue{plainIn.Item, earlyIn.Item} {
+		out, err := tbl.Client().GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(tbl.Name()), Key: map[string]types.AttributeValue{"PK": want["PK"], "SK": want["SK"]},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff(t, "stored item", want, out.Item, rawOpts)
+	}
+}
+
+// A batch Put of an item over 400 KB is ErrItemTooLarge, naming the
+// entity and key, before any request.
+func TestBatchWriteItemTooLarge(t *testing.T) {
+	t.Parallel()
+	tbl, m, posts, _, _ := postTable(t)
+	big := qPost{User: "ann", Posted: minute(3), ID: 3, Body: strings.Repeat("x", tablemap.MaxItemSize)}
+	err := tbl.BatchWrite().Put(posts.Put(manyPosts("ann", 1)[0]), posts.Put(big)).Run(ctx)
+	var ie *tablemap.ItemError
+	if !errors.Is(err, tablemap.ErrItemTooLarge) || !errors.As(err, &ie) {
+		t.Fatalf("error %v, want an *ItemError wrapping ErrItemTooLarge", err)
+	}
+	if ie.Entity != "Post" || ie.Key != key(t, posts, big) {
+		t.Errorf("error names %s %v, want Post %v", ie.Entity, ie.Key, key(t, posts, big))
+	}
+	if n := m.Requests(); n != 0 {
+		t.Errorf("%d requests sent, want 0", n)
+	}
+}
+
+// A BatchGet given twice to one Table.BatchGet, with a key asked twice,
+// finds each of its keys once per asking, in order; a second Run makes a
+// new result and leaves the first as it was.
+func TestBatchGetGivenTwice(t *testing.T) {
+	t.Parallel()
+	tbl, _, posts, _, _ := postTable(t)
+	ps := manyPosts("ann", 3)
+	load(t, tbl, posts, ps)
+	missing := qPost{User: "bob", Posted: minute(1), ID: 1}
+	g := posts.BatchGet(ps[2], missing, ps[0], ps[2])
+	if err := tbl.BatchGet(g, g).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := g.Items()
+	diff(t, "items", []qPost{ps[2], ps[0], ps[2]}, first)
+	diff(t, "items again", first, g.Items())
+	if err := tbl.BatchWrite().Delete(posts.Delete(ps[0])).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second, err := g.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "items after the delete", []qPost{ps[2], ps[2]}, second)
+	diff(t, "first run's items", []qPost{ps[2], ps[0], ps[2]}, first)
 }

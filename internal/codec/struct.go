@@ -154,11 +154,47 @@ func (s *Struct) MarshalPtrRoom(p unsafe.Pointer, extra int) (map[string]types.A
 	if s.marshaler != nil {
 		return s.marshalCustom(p)
 	}
-	m, err := s.marshalRoom(newEncState(), p, extra)
+	m, _, err := s.marshalRoom(newEncState(), p, extra, false)
 	if err != nil {
 		return nil, top(err, s.Type)
 	}
 	return m, nil
+}
+
+// MarshalPtrSized is MarshalPtrRoom that also returns the item's size as
+// DynamoDB counts it (see ItemSize), summed field by field as they are
+// encoded: a second walk over the map costs a tenth of the encoding. With
+// an Encoder, the item's text shares its buffers; nil gives it its own.
+func (s *Struct) MarshalPtrSized(enc *Encoder, p unsafe.Pointer, extra int) (map[string]types.AttributeValue, int, error) {
+	if s.marshaler != nil {
+		m, err := s.marshalCustom(p)
+		return m, ItemSize(m), err
+	}
+	e := enc.state()
+	m, n, err := s.marshalRoom(e, p, extra, true)
+	if err != nil {
+		return nil, 0, top(err, s.Type)
+	}
+	return m, n, nil
+}
+
+// An Encoder is the scratch space of encoding items one after another,
+// as a batch does: the text of their numbers and times shares its
+// buffers, which are only ever appended to, so items cost an allocation
+// per buffer filled rather than one each. Not for concurrent use.
+type Encoder struct{ e *encState }
+
+// state returns the encoder's state for one more item, or a new state
+// when enc is nil.
+func (enc *Encoder) state() *encState {
+	if enc == nil {
+		return newEncState()
+	}
+	if enc.e == nil {
+		enc.e = newEncState()
+	}
+	enc.e.depth = 0 // an item that failed may have left it
+	return enc.e
 }
 
 func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
@@ -181,11 +217,15 @@ func (s *Struct) marshalCustom(p unsafe.Pointer) (map[string]types.AttributeValu
 }
 
 func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.AttributeValue, error) {
-	return s.marshalRoom(e, p, 0)
+	m, _, err := s.marshalRoom(e, p, 0, false)
+	return m, err
 }
 
-func (s *Struct) marshalRoom(e *encState, p unsafe.Pointer, extra int) (map[string]types.AttributeValue, error) {
+// marshalRoom encodes the struct at p into a map with room for extra more
+// attributes and, when sized, returns the item's size (see ItemSize).
+func (s *Struct) marshalRoom(e *encState, p unsafe.Pointer, extra int, sized bool) (map[string]types.AttributeValue, int, error) {
 	m := make(map[string]types.AttributeValue, len(s.Fields)+extra)
+	n := 0
 	for _, f := range s.Fields {
 		fp := unsafe.Add(p, f.offset)
 		if f.hops != nil {
@@ -195,13 +235,16 @@ func (s *Struct) marshalRoom(e *encState, p unsafe.Pointer, extra int) (map[stri
 		}
 		av, err := f.enc(e, fp)
 		if err != nil {
-			return nil, within(err, s.Type, f.Path)
+			return nil, 0, within(err, s.Type, f.Path)
 		}
 		if av != nil {
 			m[f.Name] = av
+			if sized {
+				n += len(f.Name) + ValueSize(av)
+			}
 		}
 	}
-	return m, nil
+	return m, n, nil
 }
 
 // UnmarshalPtr decodes item into the struct at p, which points to a value

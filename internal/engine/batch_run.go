@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,16 +16,25 @@ import (
 type batchGet struct {
 	t          *Table
 	keys       []batchWant
-	at         map[Key]int
+	more       map[int][]wantOf // by key: who asked for it after the first, rarely any
+	at         *keyIndex        // of keys
 	consistent bool
 
 	mu        sync.Mutex // requests go out concurrently; their items are taken one response at a time
 	decodeErr error
 }
 
+// A batchWant is a key and who asked for it first (others, another part
+// or the same part again, are in batchGet.more).
 type batchWant struct {
 	key   Key
-	parts []*BatchGetPart
+	first wantOf
+}
+
+// A wantOf is the i-th key of part p.
+type wantOf struct {
+	p *BatchGetPart
+	i int
 }
 
 // RunBatchGet reads every key of parts once, in BatchGetItem requests of
@@ -33,7 +43,7 @@ type batchWant struct {
 // not every key could be read, the error is a *BatchError holding exactly
 // the keys not read.
 func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consistent bool, r RetryPolicy) error {
-	b := &batchGet{t: t, at: map[Key]int{}, consistent: consistent}
+	n := 0
 	for _, p := range parts {
 		if p.Err != nil {
 			return p.Err
@@ -41,31 +51,57 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		if p.S.Table != t {
 			return fmt.Errorf("tablemap: BatchGet: entity %s is defined on table %s, not %s", p.S.Name, p.S.Table.Name, t.Name)
 		}
+		n += len(p.Keys)
+	}
+	b := &batchGet{t: t, keys: make([]batchWant, 0, n), consistent: consistent}
+	b.at = newKeyIndex(n, func(i int) Key { return b.keys[i].key })
+	for _, p := range parts {
 		b.consistent = b.consistent || p.Consistent
 		p.Reset()
-		for _, k := range p.Keys {
-			i, ok := b.at[k]
+		for j, k := range p.Keys {
+			i, ok := b.at.add(k, len(b.keys))
 			if !ok {
-				i = len(b.keys)
-				b.at[k] = i
-				b.keys = append(b.keys, batchWant{key: k})
+				b.keys = append(b.keys, batchWant{key: k, first: wantOf{p, j}})
+				continue
 			}
-			if w := &b.keys[i]; len(w.parts) == 0 || w.parts[len(w.parts)-1] != p {
-				w.parts = append(w.parts, p)
+			if b.more == nil {
+				b.more = map[int][]wantOf{}
 			}
+			b.more[i] = append(b.more[i], wantOf{p, j})
 		}
 	}
 	notDone, _, err := Drain(ctx, len(b.keys), MaxBatchGet, r, b.send)
+	for _, p := range parts {
+		p.Done()
+	}
 	if err != nil {
 		be := &BatchError{Op: "BatchGet", Err: err}
 		for _, i := range notDone {
-			for _, p := range b.keys[i].parts {
-				be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: p.S.Name, Key: b.keys[i].key})
+			var last *BatchGetPart
+			for w := range b.all(i) {
+				if w.p != last { // once per part, however often it asked
+					be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: w.p.S.Name, Key: b.keys[i].key})
+					last = w.p
+				}
 			}
 		}
 		return be
 	}
 	return b.decodeErr
+}
+
+// all yields who asked for key i, in the order asked.
+func (b *batchGet) all(i int) func(yield func(wantOf) bool) {
+	return func(yield func(wantOf) bool) {
+		if !yield(b.keys[i].first) {
+			return
+		}
+		for _, o := range b.more[i] {
+			if !yield(o) {
+				return
+			}
+		}
+	}
 }
 
 // send reads the keys of idx and returns those left unprocessed.
@@ -88,7 +124,7 @@ func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
 	var left []int
 	for _, m := range out.UnprocessedKeys[t.Name].Keys {
 		k, _ := t.ItemKey(m)
-		if i, ok := b.at[k]; ok {
+		if i, ok := b.at.find(k); ok {
 			left = append(left, i)
 		}
 	}
@@ -102,19 +138,20 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 	now := b.t.Epoch()
 	for _, item := range items {
 		k, _ := b.t.ItemKey(item)
-		i, ok := b.at[k]
+		i, ok := b.at.find(k)
 		if !ok {
 			continue
 		}
 		typ := b.t.TypeOf(item)
-		for _, p := range b.keys[i].parts {
+		for w := range b.all(i) {
+			p := w.p
 			if p.S.Name != typ {
 				continue // another entity's item: not found for this one
 			}
 			if !p.ExpiredOK && p.S.ExpiredAt(item, now) {
 				continue // expired: not found
 			}
-			if err := p.Take(ctx, k, item); err != nil && b.decodeErr == nil {
+			if err := p.Take(ctx, w.i, item); err != nil && b.decodeErr == nil {
 				b.decodeErr = err
 			}
 		}
@@ -125,18 +162,14 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 // r. Two writes of one key are an error, before any request. When not
 // every write could be done, the error is a *BatchError holding the
 // writes certainly not done and those that may have been.
-func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPolicy) error {
-	at := make(map[Key]int, len(writes))
-	for i, w := range writes {
-		if j, dup := at[w.Key]; dup {
-			return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, w.Key)
-		}
-		at[w.Key] = i
+func RunBatchWrite(ctx context.Context, t *Table, writes *BatchList, r RetryPolicy) error {
+	if j, i, dup := duplicateKey(writes.Len(), writes.key); dup {
+		return fmt.Errorf("tablemap: BatchWrite: writes %d and %d are both of key {%s}; a batch writes a key once", j, i, writes.At(i).Key)
 	}
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		reqs := make([]types.WriteRequest, len(idx))
 		for j, i := range idx {
-			reqs[j] = writes[i].Request(t)
+			reqs[j] = writes.At(i).Request(t)
 		}
 		out, err := Write(ctx, t.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.Name: reqs},
@@ -153,22 +186,135 @@ func RunBatchWrite(ctx context.Context, t *Table, writes []BatchItem, r RetryPol
 			case r.DeleteRequest != nil:
 				k, _ = t.ItemKey(r.DeleteRequest.Key)
 			}
-			if i, ok := at[k]; ok {
-				left = append(left, i)
+			for _, i := range idx {
+				if writes.At(i).Key == k {
+					left = append(left, i)
+					break
+				}
 			}
 		}
 		return left, nil
 	}
-	notDone, unknown, err := Drain(ctx, len(writes), MaxBatchWrite, r, send)
+	notDone, unknown, err := Drain(ctx, writes.Len(), MaxBatchWrite, r, send)
 	if err != nil {
 		be := &BatchError{Op: "BatchWrite", Err: err}
 		for _, i := range notDone {
-			be.Unprocessed = append(be.Unprocessed, writes[i])
+			be.Unprocessed = append(be.Unprocessed, *writes.At(i))
 		}
 		for _, i := range unknown {
-			be.Unknown = append(be.Unknown, writes[i])
+			be.Unknown = append(be.Unknown, *writes.At(i))
 		}
 		return be
 	}
 	return nil
+}
+
+// A BatchList holds the writes of a batch in blocks of batchBlock (the
+// first grows to it): adding one never copies the writes before it, as a
+// growing slice does several times over.
+type BatchList struct {
+	blocks [][]BatchItem
+	n      int
+}
+
+const batchBlock = 128
+
+// Add appends w.
+func (l *BatchList) Add(w BatchItem) {
+	if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == batchBlock {
+		c := batchBlock
+		if len(l.blocks) == 0 {
+			c = 16 // small batches stay small
+		}
+		l.blocks = append(l.blocks, make([]BatchItem, 0, c))
+	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, w)
+	l.n++
+}
+
+// Len returns the number of writes.
+func (l *BatchList) Len() int { return l.n }
+
+// At returns write i.
+func (l *BatchList) At(i int) *BatchItem { return &l.blocks[i/batchBlock][i%batchBlock] }
+
+func (l *BatchList) key(i int) Key { return l.At(i).Key }
+
+var keySeed = maphash.MakeSeed()
+
+func keyHash(k Key) uint64 {
+	return maphash.String(keySeed, k.PK)*0x9E3779B97F4A7C15 ^ maphash.String(keySeed, k.SK)
+}
+
+// A keyIndex holds the positions 0, 1, … of distinct keys, by their hash:
+// a map without pointers, which the garbage collector need not scan,
+// costs a fraction of one keyed by the keys' strings. The keys themselves
+// (key(i), the key at position i) decide; once two keys share a hash, it
+// holds them by their strings.
+type keyIndex struct {
+	key    func(i int) Key
+	hash   func(Key) uint64
+	byHash map[uint64]int32
+	exact  map[Key]int
+}
+
+func newKeyIndex(n int, key func(i int) Key) *keyIndex {
+	return &keyIndex{key: key, hash: keyHash, byHash: make(map[uint64]int32, n)}
+}
+
+// find returns the position of k.
+func (x *keyIndex) find(k Key) (int, bool) {
+	if x.exact != nil {
+		i, ok := x.exact[k]
+		return i, ok
+	}
+	i, ok := x.byHash[x.hash(k)]
+	if !ok || x.key(int(i)) != k {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// add records k, the key at position n, the number of keys added so far,
+// unless it is there already: then it returns its position and true.
+func (x *keyIndex) add(k Key, n int) (int, bool) {
+	if x.exact == nil {
+		h := x.hash(k)
+		i, ok := x.byHash[h]
+		if !ok {
+			x.byHash[h] = int32(n)
+			return 0, false
+		}
+		if x.key(int(i)) == k {
+			return int(i), true
+		}
+		x.exact = make(map[Key]int, 2*n) // two keys of one hash
+		for p := range n {
+			x.exact[x.key(p)] = p
+		}
+		x.byHash = nil
+	}
+	if i, ok := x.exact[k]; ok {
+		return i, true
+	}
+	x.exact[k] = n
+	return 0, false
+}
+
+// duplicateKey returns the first of n keys (key(i) is key i) that an
+// earlier key j repeats.
+func duplicateKey(n int, key func(i int) Key) (j, i int, dup bool) {
+	return duplicateKeyBy(n, key, keyHash)
+}
+
+func duplicateKeyBy(n int, key func(i int) Key, hash func(Key) uint64) (j, i int, dup bool) {
+	x := newKeyIndex(n, key)
+	x.hash = hash
+	for i := range n {
+		if j, ok := x.add(key(i), i); ok {
+			return j, i, true
+		}
+	}
+	return 0, 0, false
 }

@@ -16,69 +16,128 @@ import (
 // encrypted ones sealed), the type attribute, the table's key and the keys
 // of every index whose fields are all present.
 func (s *Schema) Encode(ctx context.Context, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+	item, key, _, err := s.EncodeSized(ctx, nil, p)
+	return item, key, err
+}
+
+// EncodeSized is Encode returning the item's size too (see ItemSize),
+// counted while encoding rather than in a second walk over the item. enc,
+// if not nil, is the encoder of a run of items (see codec.Encoder).
+func (s *Schema) EncodeSized(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer) (map[string]types.AttributeValue, Key, int, error) {
 	// The key first: a key field the codec also refuses (invalid UTF-8)
 	// is an invalid key.
 	key, err := s.Key(p)
 	if err != nil {
-		return nil, key, err
+		return nil, key, 0, err
 	}
-	item, err := s.Codec.MarshalPtrRoom(p, len(s.TableAttrs))
+	item, size, err := s.Codec.MarshalPtrSized(enc, p, len(s.TableAttrs))
 	if err != nil {
-		return nil, key, err
+		return nil, key, 0, err
 	}
-	if err := s.encodeKeys(item, key, p); err != nil {
-		return nil, key, err
+	grew, err := s.encodeKeys(item, key, p)
+	if err != nil {
+		return nil, key, 0, err
 	}
+	known := grew >= 0 // else a key attribute replaced a field
+	size += grew
 	if s.TTL != nil {
 		v := s.TTL.Value(p)
 		switch {
 		case keys.IsZero(v):
-			delete(item, s.TTL.Name)
+			size += drop(item, s.TTL.Name)
 		case s.TTLEpoch:
-			item[s.TTL.Name] = EpochSeconds(v.Interface().(time.Time))
+			size += replace(item, s.TTL.Name, EpochSeconds(v.Interface().(time.Time)))
 		}
 	}
-	if err := s.SealItem(ctx, item, key); err != nil {
-		return nil, key, err
+	if len(s.Encrypted) > 0 {
+		if err := s.SealItem(ctx, item, key); err != nil {
+			return nil, key, 0, err
+		}
+		known = false // ciphertexts: sealing costs far more than a walk
 	}
-	return item, key, nil
+	if !known {
+		size = ItemSize(item)
+	}
+	return item, key, size, nil
+}
+
+// set sets attribute name of item to av and returns how much the item's
+// size grew (see ItemSize), and false when av replaced a value, whose size
+// it does not know: looking each name up first would cost more than the
+// rare walk over the item that a replaced key attribute (one that is also
+// a field) then takes.
+func set(item map[string]types.AttributeValue, name string, av types.AttributeValue) (int, bool) {
+	n := len(item)
+	item[name] = av
+	return len(name) + codec.ValueSize(av), len(item) > n
+}
+
+// replace sets attribute name of item to av and returns how much the
+// item's size grew.
+func replace(item map[string]types.AttributeValue, name string, av types.AttributeValue) int {
+	n := len(name) + codec.ValueSize(av)
+	if old, ok := item[name]; ok {
+		n -= len(name) + codec.ValueSize(old)
+	}
+	item[name] = av
+	return n
+}
+
+// drop deletes attribute name of item and returns how much the item's
+// size grew (0 or less).
+func drop(item map[string]types.AttributeValue, name string) int {
+	old, ok := item[name]
+	if !ok {
+		return 0
+	}
+	delete(item, name)
+	return -len(name) - codec.ValueSize(old)
 }
 
 // encodeKeys sets the type (or match) attribute, the table's key and the
-// keys of every index whose fields are all present in item.
-func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p unsafe.Pointer) error {
+// keys of every index whose fields are all present in item, and returns
+// how much the item's size grew, or -1 when it does not know (see set).
+func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p unsafe.Pointer) (int, error) {
 	t := s.Table
+	n, fresh := 0, true
+	add := func(name string, av types.AttributeValue) {
+		d, ok := set(item, name, av)
+		n, fresh = n+d, fresh && ok
+	}
 	if t.TypeAttr != "" {
-		item[t.TypeAttr] = s.TypeValue
+		add(t.TypeAttr, s.TypeValue)
 	}
 	if s.Match.Attr != "" {
-		item[s.Match.Attr] = &types.AttributeValueMemberS{Value: s.Match.Value}
+		add(s.Match.Attr, &types.AttributeValueMemberS{Value: s.Match.Value})
 	}
-	item[t.PK] = t.KeyValue(t.PK, key.PK)
+	add(t.PK, t.KeyValue(t.PK, key.PK))
 	if s.Primary.SK != nil {
-		item[t.SK] = t.KeyValue(t.SK, key.SK)
+		add(t.SK, t.KeyValue(t.SK, key.SK))
 	}
 	for _, g := range s.GSIs {
 		pk, sk, ok, err := g.Build(p)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if !ok {
 			// Sparse: the item is not in this index. A field that is the
 			// index's key attribute must not be stored empty either.
 			for _, k := range []*KeyPart{g.PK, g.SK} {
 				if k != nil && k.Identity && k.rawEmpty(p) {
-					delete(item, k.Fields[0].Name)
+					n += drop(item, k.Fields[0].Name)
 				}
 			}
 			continue
 		}
-		item[g.PKAttr] = t.KeyValue(g.PKAttr, pk)
+		add(g.PKAttr, t.KeyValue(g.PKAttr, pk))
 		if g.SK != nil {
-			item[g.SKAttr] = t.KeyValue(g.SKAttr, sk)
+			add(g.SKAttr, t.KeyValue(g.SKAttr, sk))
 		}
 	}
-	return nil
+	if !fresh {
+		return -1, nil
+	}
+	return n, nil
 }
 
 func EpochSeconds(t time.Time) types.AttributeValue {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // A WriteKind is the operation of a single-item write.
@@ -156,14 +157,10 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		x.add(condAbsentOrOwn, &r.Fail, 0)
 	}
 	x.addUser(w.Cond)
-	item, key, err := s.Encode(ctx, p)
+	item, key, err := s.EncodePut(ctx, nil, p)
 	r.Fail.Key = key
 	if err != nil {
-		return ItemErr("Put", s, key, err)
-	}
-	if size := ItemSize(item); size > MaxItemSize {
-		return &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
-			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+		return err
 	}
 	e, err := w.finish(&x, &r.Fail)
 	if err != nil {
@@ -175,6 +172,21 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	return nil
+}
+
+// EncodePut returns the item a Put of the value at p writes, and its key;
+// an item over MaxItemSize is ErrItemTooLarge. Errors are *ItemError. enc
+// may be nil (see EncodeSized).
+func (s *Schema) EncodePut(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer) (map[string]types.AttributeValue, Key, error) {
+	item, key, size, err := s.EncodeSized(ctx, enc, p)
+	if err != nil {
+		return nil, key, ItemErr("Put", s, key, err)
+	}
+	if size > MaxItemSize {
+		return nil, key, &ItemError{Op: "Put", Entity: s.Name, Key: key, Kind: ErrItemTooLarge,
+			Err: fmt.Errorf("%d bytes, over the limit of %d", size, MaxItemSize)}
+	}
+	return item, key, nil
 }
 
 // stamp sets the created field, when zero, and the updated field of the
