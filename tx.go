@@ -140,9 +140,11 @@ func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 		return nil, err
 	}
 	out := *in
-	out.TransactItems = make([]types.TransactWriteItem, len(in.TransactItems))
-	for i, item := range in.TransactItems {
-		out.TransactItems[i] = engine.CopyTxItem(item)
+	out.TransactItems = make([]types.TransactWriteItem, len(tx.writes))
+	for i, w := range tx.writes {
+		r, _ := w.txRequest() // built without error, as request says
+		c := r.Copy()
+		out.TransactItems[i] = c.TxItem()
 	}
 	return &out, nil
 }
