@@ -228,21 +228,9 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 			return reflect.Value{}, fmt.Errorf("DeleteFromSet needs a set attribute (the set tag option), not %s", t)
 		}
 	}
-	if v, ok := engine.Convert(value, t); ok {
-		return v, nil
-	}
 	// One element for a list or set action.
-	if (kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)) && t.Kind() == reflect.Slice {
-		if e, ok := engine.Convert(value, t.Elem()); ok {
-			v := reflect.MakeSlice(t, 1, 1)
-			v.Index(0).Set(e)
-			return v, nil
-		}
-	}
-	if value == nil {
-		return reflect.Value{}, fmt.Errorf("nil value (use Remove to remove an attribute)")
-	}
-	return reflect.Value{}, fmt.Errorf("value of type %T does not fit the field's type %s", value, t)
+	one := kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)
+	return engine.ConvertValue(value, t, one, engine.Convert, "the field's type %s")
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
