@@ -2,7 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -63,19 +62,18 @@ import (
 // Params comes first); Add, Append and DeleteFromSet cannot change a
 // ciphertext and are errors.
 type Update[T any] struct {
-	e       *Entity[T]
+	write[T]
 	key     T
 	actions []engine.UpdateAction
-	cond    *expression.ConditionBuilder
-	err     error
-
-	built bool
-	req   engine.WriteRequest
 }
 
 // Update returns an Update of the item whose key fields are those of key.
 func (e *Entity[T]) Update(key T) *Update[T] {
-	return &Update[T]{e: e, key: key}
+	op := &Update[T]{key: key}
+	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
+		return engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions}
+	}}
+	return op
 }
 
 // Set sets attribute attr to value.
@@ -118,10 +116,7 @@ func (op *Update[T]) DeleteFromSet(attr string, value any) *Update[T] {
 // If makes the Update conditional on cond, evaluated against the stored
 // item; a failed condition is ErrConditionFailed. Several If calls are
 // ANDed.
-func (op *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
-	op.cond = engine.And(op.cond, cond)
-	return op
-}
+func (op *Update[T]) If(cond expression.ConditionBuilder) *Update[T] { op.and(cond); return op }
 
 func (op *Update[T]) fails(format string, args ...any) *Update[T] {
 	if op.err == nil {
@@ -237,8 +232,8 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
-	op.build(context.Background())
-	return op.req.Copy().Update, op.err
+	r, err := op.params()
+	return r.Update, err
 }
 
 // Run updates the item and returns it as it is afterwards.
@@ -257,29 +252,4 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 		return v, &ItemError{Op: "Update", Entity: op.e.s.Name, Key: op.req.Fail.Key, Err: err}
 	}
 	return v, nil
-}
-
-func (op *Update[T]) build(ctx context.Context) {
-	if op.built {
-		return
-	}
-	op.built = true
-	s := op.e.s
-	p := unsafe.Pointer(&op.key)
-	if op.err != nil {
-		k, _ := s.Key(p)
-		op.req.Fail = engine.Failure{Op: "Update", S: s, Key: k, NeedsItem: true}
-		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
-			ie.Key = k
-		}
-		return
-	}
-	w := engine.WriteSpec{Kind: engine.WriteUpdate, S: s, P: p, Cond: op.cond, Actions: op.actions}
-	op.req, op.err = w.Compile(ctx)
-}
-
-// txRequest compiles the Update as Params does.
-func (op *Update[T]) txRequest() (*engine.WriteRequest, error) {
-	op.build(context.Background())
-	return &op.req, op.err
 }
