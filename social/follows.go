@@ -56,9 +56,9 @@ func (s *Service) Follow(ctx context.Context, follower, followed string, opts ..
 		return err
 	}
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Put(s.follows.Put(Follow{Followed: followed, Follower: follower}).IfNotExists()).
-		Update(s.users.Update(User{Username: follower}).Incr("following", 1)).
-		Update(s.users.Update(User{Username: followed}).Incr("followers", 1))).
+		Put(s.ent.Follows.Put(Follow{Followed: followed, Follower: follower}).IfNotExists()).
+		Update(s.ent.Users.Update(User{Username: follower}).Incr("following", 1)).
+		Update(s.ent.Users.Update(User{Username: followed}).Incr("followers", 1))).
 		Run(ctx)
 	switch {
 	case err == nil:
@@ -94,9 +94,9 @@ func (s *Service) Unfollow(ctx context.Context, follower, followed string, opts 
 		return err
 	}
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Delete(s.follows.Delete(Follow{Followed: followed, Follower: follower}).If(expression.Name("follower").AttributeExists())).
-		Update(s.users.Update(User{Username: follower}).Incr("following", -1)).
-		Update(s.users.Update(User{Username: followed}).Incr("followers", -1))).
+		Delete(s.ent.Follows.Delete(Follow{Followed: followed, Follower: follower}).If(expression.Name("follower").AttributeExists())).
+		Update(s.ent.Users.Update(User{Username: follower}).Incr("following", -1)).
+		Update(s.ent.Users.Update(User{Username: followed}).Incr("followers", -1))).
 		Run(ctx)
 	switch {
 	case err == nil:
@@ -123,7 +123,7 @@ func (s *Service) Follows(ctx context.Context, a, b string) (bool, error) {
 		}
 		return false, err
 	}
-	_, err := s.follows.Get(Follow{Followed: b, Follower: a}).Run(ctx)
+	_, err := s.ent.Follows.Get(Follow{Followed: b, Follower: a}).Run(ctx)
 	switch {
 	case err == nil:
 		return true, nil
@@ -140,7 +140,7 @@ func (s *Service) Followers(ctx context.Context, username, cursor string, limit 
 	if err := checkUsername(username); err != nil {
 		return nil, err
 	}
-	page, err := s.follows.Query(Follow{Followed: username}).Limit(pageSize(limit)).Page(ctx, cursor)
+	page, err := s.ent.Follows.Query(Follow{Followed: username}).Limit(pageSize(limit)).Page(ctx, cursor)
 	if err != nil {
 		return nil, fmt.Errorf("social: followers of %q: %w", username, err)
 	}
@@ -154,7 +154,7 @@ func (s *Service) Following(ctx context.Context, username, cursor string, limit 
 	if err := checkUsername(username); err != nil {
 		return nil, err
 	}
-	page, err := s.follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex).Limit(pageSize(limit)).Page(ctx, cursor)
+	page, err := s.ent.Follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex).Limit(pageSize(limit)).Page(ctx, cursor)
 	if err != nil {
 		return nil, fmt.Errorf("social: whom %q follows: %w", username, err)
 	}

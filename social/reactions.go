@@ -69,9 +69,9 @@ func (s *Service) React(ctx context.Context, user, owner, photoID string, t Reac
 	}
 	what := fmt.Sprintf("social: %q reacts %s to photo %s of %q", user, t, photoID, owner)
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Put(s.reactions.Put(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).IfNotExists()).
-		Update(s.photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), 1)).
-		Check(s.users.Check(User{Username: user}).Exists())).
+		Put(s.ent.Reactions.Put(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).IfNotExists()).
+		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), 1)).
+		Check(s.ent.Users.Check(User{Username: user}).Exists())).
 		Run(ctx)
 	switch {
 	case err == nil:
@@ -95,8 +95,8 @@ func (s *Service) Unreact(ctx context.Context, user, owner, photoID string, t Re
 	}
 	what := fmt.Sprintf("social: %q removes reaction %s from photo %s of %q", user, t, photoID, owner)
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Delete(s.reactions.Delete(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).If(expression.Name("user").AttributeExists())).
-		Update(s.photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), -1))).
+		Delete(s.ent.Reactions.Delete(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).If(expression.Name("user").AttributeExists())).
+		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), -1))).
 		Run(ctx)
 	switch {
 	case err == nil:

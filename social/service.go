@@ -27,15 +27,8 @@ type Page[T any] = tablemap.Page[T]
 // Thoughts on one table (see the package documentation for the design). It
 // is safe for concurrent use.
 type Service struct {
-	tbl       *tablemap.Table
-	users     *tablemap.Entity[User]
-	photos    *tablemap.Entity[Photo]
-	reactions *tablemap.Entity[Reaction]
-	follows   *tablemap.Entity[Follow]
-	thoughts  *tablemap.Entity[Thought]
-	entries   *tablemap.Entity[TimelineEntry]
-	stars     *tablemap.Entity[CelebrityFollow]
-	tokens    *tablemap.Entity[WriteToken]
+	tbl *tablemap.Table
+	ent Entities
 
 	now    func() time.Time
 	ids    *ulid.Generator
@@ -128,15 +121,15 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 	}
 	s.ids = &ulid.Generator{Now: s.now}
 	var err error
-	if s.follows, err = tablemap.Define[Follow](tbl); err != nil {
+	if s.ent.Follows, err = tablemap.Define[Follow](tbl); err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
 	// Whom a user follows is read from the inverted index.
-	if _, err := s.follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
+	if _, err := s.ent.Follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
 		return nil, fmt.Errorf("social: table %s has no inverted index; make it with tablemap.NewTable(client, name, tablemap.WithInvertedIndex()): %w", tbl.Name(), err)
 	}
-	err = errors.Join(define(tbl, &s.users), define(tbl, &s.photos), define(tbl, &s.reactions),
-		define(tbl, &s.thoughts), define(tbl, &s.entries), define(tbl, &s.stars), define(tbl, &s.tokens))
+	err = errors.Join(define(tbl, &s.ent.Users), define(tbl, &s.ent.Photos), define(tbl, &s.ent.Reactions),
+		define(tbl, &s.ent.Thoughts), define(tbl, &s.ent.Timelines), define(tbl, &s.ent.CelebrityFollows), define(tbl, &s.ent.WriteTokens))
 	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
@@ -167,10 +160,7 @@ type Entities struct {
 }
 
 // Entities returns the entities New defined on the table.
-func (s *Service) Entities() Entities {
-	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts,
-		Timelines: s.entries, CelebrityFollows: s.stars, WriteTokens: s.tokens}
-}
+func (s *Service) Entities() Entities { return s.ent }
 
 // pageSize returns the page size of a list asked for limit items.
 func pageSize(limit int) int {
@@ -254,7 +244,7 @@ func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fi
 // earlier run, or false: ErrTokenReused if it was made for another
 // request.
 func (s *Service) recorded(ctx context.Context, want *WriteToken) (WriteToken, bool, error) {
-	got, err := s.tokens.Get(WriteToken{User: want.User, Token: want.Token}).Consistent().Run(ctx)
+	got, err := s.ent.WriteTokens.Get(WriteToken{User: want.User, Token: want.Token}).Consistent().Run(ctx)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return WriteToken{}, false, nil

@@ -63,10 +63,10 @@ func (s *Service) PostThought(ctx context.Context, username, text string, opts .
 		}
 	}
 	tx := s.tbl.WriteTx().
-		Put(s.thoughts.Put(th).IfNotExists()).
-		Check(s.users.Check(User{Username: username}).Exists())
+		Put(s.ent.Thoughts.Put(th).IfNotExists()).
+		Check(s.ent.Users.Check(User{Username: username}).Exists())
 	if mark != nil {
-		tx.Put(s.tokens.Put(*mark).IfNotExists())
+		tx.Put(s.ent.WriteTokens.Put(*mark).IfNotExists())
 	}
 	err = tx.Run(ctx)
 	switch {
@@ -104,7 +104,7 @@ func (s *Service) UserThoughts(ctx context.Context, username, cursor string, lim
 	if err := checkUsername(username); err != nil {
 		return nil, err
 	}
-	page, err := s.thoughts.Query(Thought{Username: username}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
+	page, err := s.ent.Thoughts.Query(Thought{Username: username}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
 	if err != nil {
 		return nil, fmt.Errorf("social: thoughts of %q: %w", username, err)
 	}
@@ -128,7 +128,7 @@ func (s *Service) Feed(ctx context.Context, cursor string, limit int) (*Page[Tho
 	pages := make([]*Page[Thought], s.shards)
 	errs := make([]error, s.shards)
 	read := func(i int) {
-		q := s.thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(n)
+		q := s.ent.Thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(n)
 		if before != "" {
 			q = q.SKLess(Thought{ID: before})
 		}
