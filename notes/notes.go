@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 	"github.com/tablemap/tablemap/internal/ulid"
 )
 
@@ -115,16 +116,12 @@ func (s *Store) Create(ctx context.Context, userID, content, attachment string, 
 		}
 	}
 	put := s.notes.Put(Note{UserID: userID, ID: s.ids.New(), Content: content, Attachment: attachment})
-	var o writeOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	if o.token != "" {
+	if o := tokens.Collect(opts); o.Token != "" {
 		n, err := put.Value()
 		if err != nil {
 			return Note{}, fmt.Errorf("notes: create: %w", err)
 		}
-		return s.createWithToken(ctx, put, n, o.token)
+		return s.createWithToken(ctx, put, n, o.Token)
 	}
 	// Version 0 makes the Put conditional on no item at the key: an id
 	// made twice could never overwrite a note.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 )
 
 // A Photo is one photo of a user, with the count of each reaction it has.
@@ -197,11 +198,11 @@ func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool, mark *Write
 	switch {
 	case err == nil:
 		return prof, fan, nil
-	case failedAt(err, 2, ErrExists):
+	case tokens.FailedAt(err, 2, ErrExists):
 		return User{}, false, errTokenTaken
-	case failedAt(err, 1, ErrNotFound):
+	case tokens.FailedAt(err, 1, ErrNotFound):
 		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w: %w", p.Owner, ErrNotFound, err)
-	case failedAt(err, 1, tablemap.ErrConditionFailed):
+	case tokens.FailedAt(err, 1, tablemap.ErrConditionFailed):
 		return User{}, false, errFollowedMeanwhile
 	}
 	return User{}, false, fmt.Errorf("social: upload photo of %q: %w", p.Owner, err)
@@ -231,7 +232,7 @@ func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...Wri
 	o := writeOpts(opts)
 	p, err := s.ent.Photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
 	switch {
-	case errors.Is(err, ErrNotFound) && o.token != "":
+	case errors.Is(err, ErrNotFound) && o.Token != "":
 		// Perhaps a retry of a delete that succeeded: the transaction,
 		// with its token, answers.
 	case err != nil:
@@ -245,13 +246,7 @@ func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...Wri
 		Delete(s.ent.Photos.Delete(Photo{Owner: owner, ID: id}).If(expression.Name("id").AttributeExists())).
 		Update(s.ent.Users.Update(User{Username: owner}).Incr("photos", -1).DeleteFromSet("pending", id))).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 0, ErrNotFound):
-		return fmt.Errorf("%s: %w: %w", what, ErrNotFound, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{0, ErrNotFound, "", ErrNotFound})
 }
 
 // RecentPhotos returns a page of owner's photos, newest first, after

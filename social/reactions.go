@@ -73,17 +73,8 @@ func (s *Service) React(ctx context.Context, user, owner, photoID string, t Reac
 		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), 1)).
 		Check(s.ent.Users.Check(User{Username: user}).Exists())).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("%s: photo: %w: %w", what, ErrNotFound, err)
-	case failedAt(err, 2, ErrNotFound):
-		return fmt.Errorf("%s: user %q: %w: %w", what, user, ErrNotFound, err)
-	case failedAt(err, 0, ErrExists):
-		return fmt.Errorf("%s: %w: %w", what, ErrAlreadyReacted, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{1, ErrNotFound, "photo: ", ErrNotFound},
+		txFailure{2, ErrNotFound, fmt.Sprintf("user %q: ", user), ErrNotFound}, txFailure{0, ErrExists, "", ErrAlreadyReacted})
 }
 
 // Unreact removes user's reaction t from the photo and subtracts one from
@@ -98,13 +89,5 @@ func (s *Service) Unreact(ctx context.Context, user, owner, photoID string, t Re
 		Delete(s.ent.Reactions.Delete(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).If(expression.Name("user").AttributeExists())).
 		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), -1))).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 0, ErrNotFound):
-		return fmt.Errorf("%s: %w: %w", what, ErrNotReacted, err)
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("%s: photo: %w: %w", what, ErrNotFound, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{0, ErrNotFound, "", ErrNotReacted}, txFailure{1, ErrNotFound, "photo: ", ErrNotFound})
 }

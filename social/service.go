@@ -175,11 +175,7 @@ func pageSize(limit int) int {
 
 // A WriteOption adjusts one write: Follow, Unfollow, React, Unreact,
 // DeletePhoto, UploadPhoto, PostThought.
-type WriteOption func(*writeOptions)
-
-type writeOptions struct {
-	token string
-}
+type WriteOption func(*tokens.Options)
 
 // Token sets the write's idempotency token (1 to 36 characters). Run a
 // write again with its token after an error that may hide a success — one
@@ -202,12 +198,7 @@ type writeOptions struct {
 // same id, and completes a fan-out left pending. The item expires after
 // TokenLifetime (a day); after that the token makes a new photo or
 // thought. Its cost: one GetItem before the write.
-func Token(token string) WriteOption {
-	return func(o *writeOptions) { o.token = token }
-}
-
-// TokenLifetime is how long UploadPhoto and PostThought remember a token.
-const TokenLifetime = 24 * time.Hour
+func Token(token string) WriteOption { return tokens.Set(token) }
 
 // A WriteToken is the record of a write made with a Token that made a new
 // id (UploadPhoto, PostThought), in the user's partition: the id and time
@@ -222,21 +213,29 @@ type WriteToken struct {
 	Expires time.Time `dynamo:"expires,omitempty,ttl"`
 }
 
+// TokenLifetime is how long UploadPhoto and PostThought remember a token.
+const TokenLifetime = tokens.Lifetime
+
 // errTokenTaken reports a write whose token another run of it recorded
 // first (a concurrent retry, or an earlier attempt of an unknown outcome).
 var errTokenTaken = errors.New("token taken")
+
+// writeOptions are the options of one write.
+type writeOptions tokens.Options
+
+func writeOpts(opts []WriteOption) writeOptions { return writeOptions(tokens.Collect(opts)) }
 
 // tokenRecord returns the WriteToken a write with options o makes for the
 // new id at time at, or nil without a token. The request digest covers
 // kind and the request's fields.
 func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fields ...string) (*WriteToken, error) {
-	if o.token == "" {
+	if o.Token == "" {
 		return nil, nil
 	}
-	if !tokens.Valid(o.token) {
-		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.token, ErrInvalidInput)
+	if !tokens.Valid(o.Token) {
+		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.Token, ErrInvalidInput)
 	}
-	return &WriteToken{User: user, Token: o.token, ID: id, At: at, Request: tokens.Digest(append([]string{kind}, fields...)...),
+	return &WriteToken{User: user, Token: o.Token, ID: id, At: at, Request: tokens.Digest(append([]string{kind}, fields...)...),
 		Expires: at.Add(TokenLifetime)}, nil
 }
 
@@ -244,45 +243,42 @@ func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fi
 // earlier run, or false: ErrTokenReused if it was made for another
 // request.
 func (s *Service) recorded(ctx context.Context, want *WriteToken) (WriteToken, bool, error) {
-	got, err := s.ent.WriteTokens.Get(WriteToken{User: want.User, Token: want.Token}).Consistent().Run(ctx)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return WriteToken{}, false, nil
-	case err != nil:
-		return WriteToken{}, false, err
-	case got.Request != want.Request:
-		return WriteToken{}, false, fmt.Errorf("token %q of %q was used for another request: %w", want.Token, want.User, ErrTokenReused)
+	got, ok, err := tokens.Stored(ctx, s.ent.WriteTokens, WriteToken{User: want.User, Token: want.Token}, func(t WriteToken) string { return t.Request }, want.Request)
+	if err != nil {
+		err = fmt.Errorf("token %q of %q: %w", want.Token, want.User, err)
 	}
-	return got, true, nil
+	return got, ok, err
 }
 
 // apply gives tx the options' token, if any.
 func (o writeOptions) apply(tx *tablemap.WriteTx) *tablemap.WriteTx {
-	if o.token != "" {
-		tx = tx.Token(o.token)
+	if o.Token != "" {
+		tx = tx.Token(o.Token)
 	}
 	return tx
 }
 
-func writeOpts(opts []WriteOption) writeOptions {
-	var o writeOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	return o
+// A txFailure is how a write reports one failed action of its cancelled
+// transaction: action, failed with kind (ErrNotFound, ErrExists), is the
+// service's error err, said of what ("photo: ", or "" for the write).
+type txFailure struct {
+	action int
+	kind   error
+	what   string
+	err    error
 }
 
-// failedAt reports whether action i of a cancelled transaction failed with
-// kind (an error such as tablemap.ErrNotFound).
-func failedAt(err error, i int, kind error) bool {
-	var te *tablemap.TxError
-	if !errors.As(err, &te) {
-		return false
+// txResult returns the error of write what whose transaction returned
+// err: nil for nil; for a failure of fails (the first that matches), the
+// service's error, wrapping err; else err.
+func txResult(what string, err error, fails ...txFailure) error {
+	if err == nil {
+		return nil
 	}
-	for _, a := range te.Actions {
-		if a.Index == i && errors.Is(a, kind) {
-			return true
+	for _, f := range fails {
+		if tokens.FailedAt(err, f.action, f.kind) {
+			return fmt.Errorf("%s: %s%w: %w", what, f.what, f.err, err)
 		}
 	}
-	return false
+	return fmt.Errorf("%s: %w", what, err)
 }

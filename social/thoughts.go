@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	tokens "github.com/tablemap/tablemap/internal/token"
 	"github.com/tablemap/tablemap/internal/ulid"
 )
 
@@ -72,14 +73,14 @@ func (s *Service) PostThought(ctx context.Context, username, text string, opts .
 	switch {
 	case err == nil:
 		return th, nil
-	case failedAt(err, 2, ErrExists):
+	case tokens.FailedAt(err, 2, ErrExists):
 		// Another run recorded the token first.
 		th, done, err := s.postedBefore(ctx, mark, text)
 		if err == nil && !done {
 			err = fmt.Errorf("social: post thought of %q: token %q recorded, then gone (expired): %w", username, mark.Token, ErrConflict)
 		}
 		return th, err
-	case failedAt(err, 1, ErrNotFound):
+	case tokens.FailedAt(err, 1, ErrNotFound):
 		return Thought{}, fmt.Errorf("social: post thought: user %q: %w: %w", username, ErrNotFound, err)
 	}
 	return Thought{}, fmt.Errorf("social: post thought of %q: %w", username, err)
