@@ -212,47 +212,41 @@ func (s *Service) timelineBatches(photo Photo) (timelineBatches, error) {
 	entryKey := TimelineEntry{User: bob, Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}
 	var b timelineBatches
 	var err error
-	if b.putEntry, err = s.batchPattern(s.ent.Timelines.Put(s.entryOf(bob, photo))); err != nil {
+	if b.putEntry, err = batchPattern(s.tbl.Name(), putRequest, s.ent.Timelines.Put(s.entryOf(bob, photo))); err != nil {
 		return b, err
 	}
-	if b.deleteEntry, err = s.batchPattern(s.ent.Timelines.Delete(entryKey)); err != nil {
+	if b.deleteEntry, err = batchPattern(s.tbl.Name(), deleteRequest, s.ent.Timelines.Delete(entryKey)); err != nil {
 		return b, err
 	}
-	if b.cleanUp, err = s.batchPattern(s.ent.CelebrityFollows.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.ent.Timelines.Delete(entryKey)); err != nil {
+	if b.cleanUp, err = batchPattern(s.tbl.Name(), deleteRequest, s.ent.CelebrityFollows.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.ent.Timelines.Delete(entryKey)); err != nil {
 		return b, err
 	}
 	// The conversion puts a CelebrityFollow for each follower, twice (see
 	// makeCelebrity): here bob's and the fan's.
-	b.stars, err = s.batchPattern(s.ent.CelebrityFollows.Put(CelebrityFollow{User: bob, Celebrity: ann}),
+	b.stars, err = batchPattern(s.tbl.Name(), putRequest, s.ent.CelebrityFollows.Put(CelebrityFollow{User: bob, Celebrity: ann}),
 		s.ent.CelebrityFollows.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
 	return b, err
 }
 
-// batchPattern returns the BatchWriteItem input of writes, each a put or
-// delete builder: the request a batcher sends for them.
-func (s *Service) batchPattern(writes ...any) (*dynamodb.BatchWriteItemInput, error) {
+// batchPattern returns the BatchWriteItem input a batcher sends to table
+// for writes (puts, or deletes): req makes each one's request from its
+// Params.
+func batchPattern[In any](table string, req func(*In) types.WriteRequest, writes ...interface{ Params() (*In, error) }) (*dynamodb.BatchWriteItemInput, error) {
 	reqs := make([]types.WriteRequest, len(writes))
 	for i, w := range writes {
-		switch b := w.(type) {
-		case interface {
-			Params() (*dynamodb.PutItemInput, error)
-		}:
-			in, err := b.Params()
-			if err != nil {
-				return nil, err
-			}
-			reqs[i].PutRequest = &types.PutRequest{Item: in.Item}
-		case interface {
-			Params() (*dynamodb.DeleteItemInput, error)
-		}:
-			in, err := b.Params()
-			if err != nil {
-				return nil, err
-			}
-			reqs[i].DeleteRequest = &types.DeleteRequest{Key: in.Key}
-		default:
-			return nil, fmt.Errorf("batch write of %T", w)
+		in, err := w.Params()
+		if err != nil {
+			return nil, err
 		}
+		reqs[i] = req(in)
 	}
-	return &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.tbl.Name(): reqs}}, nil
+	return &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}}, nil
+}
+
+func putRequest(in *dynamodb.PutItemInput) types.WriteRequest {
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: in.Item}}
+}
+
+func deleteRequest(in *dynamodb.DeleteItemInput) types.WriteRequest {
+	return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: in.Key}}
 }

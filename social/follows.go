@@ -130,34 +130,26 @@ func (s *Service) Follows(ctx context.Context, a, b string) (bool, error) {
 // username order: one Query of the user's partition,
 // PK = USER#{username} AND begins_with(SK, "FOLLOW#").
 func (s *Service) Followers(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.ent.Follows.Query(Follow{Followed: username}).Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: followers of %q: %w", username, err)
-	}
-	return names(page, func(f Follow) string { return f.Follower }), nil
+	page, err := userList(ctx, username, s.ent.Follows.Query(Follow{Followed: username}), cursor, limit, "followers of %q")
+	return names(page, err, func(f Follow) string { return f.Follower })
 }
 
 // Following returns a page of the usernames username follows, in username
 // order: one Query of the inverted index,
 // SK = FOLLOW#{username} AND begins_with(PK, "USER#").
 func (s *Service) Following(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.ent.Follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex).Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: whom %q follows: %w", username, err)
-	}
-	return names(page, func(f Follow) string { return f.Followed }), nil
+	page, err := userList(ctx, username, s.ent.Follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex), cursor, limit, "whom %q follows")
+	return names(page, err, func(f Follow) string { return f.Followed })
 }
 
-func names(page *Page[Follow], name func(Follow) string) *Page[string] {
+// names returns the page of follows as the usernames name picks, or err.
+func names(page *Page[Follow], err error, name func(Follow) string) (*Page[string], error) {
+	if err != nil {
+		return nil, err
+	}
 	out := &Page[string]{Items: make([]string, len(page.Items)), Next: page.Next}
 	for i, f := range page.Items {
 		out.Items[i] = name(f)
 	}
-	return out
+	return out, nil
 }

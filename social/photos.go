@@ -253,14 +253,7 @@ func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...Wri
 // cursor ("" for the first page): one Query on the owner's partition,
 // PK = USER#{owner} AND begins_with(SK, "PHOTO#{owner}#"), descending.
 func (s *Service) RecentPhotos(ctx context.Context, owner, cursor string, limit int) (*Page[Photo], error) {
-	if err := checkUsername(owner); err != nil {
-		return nil, err
-	}
-	page, err := s.ent.Photos.Query(Photo{Owner: owner}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: recent photos of %q: %w", owner, err)
-	}
-	return page, nil
+	return userList(ctx, owner, s.ent.Photos.Query(Photo{Owner: owner}).Newest(), cursor, limit, "recent photos of %q")
 }
 
 // GetPhoto returns one photo with its reaction counts; a missing photo is

@@ -173,6 +173,20 @@ func pageSize(limit int) int {
 	return limit
 }
 
+// userList returns the page after cursor of q, a list of user's items of
+// at most limit items (see pageSize); errors name the list by the format
+// what ("thoughts of %q").
+func userList[T any](ctx context.Context, user string, q *tablemap.Query[T], cursor string, limit int, what string) (*Page[T], error) {
+	if err := checkUsername(user); err != nil {
+		return nil, err
+	}
+	page, err := q.Limit(pageSize(limit)).Page(ctx, cursor)
+	if err != nil {
+		return nil, fmt.Errorf("social: "+what+": %w", user, err)
+	}
+	return page, nil
+}
+
 // A WriteOption adjusts one write: Follow, Unfollow, React, Unreact,
 // DeletePhoto, UploadPhoto, PostThought.
 type WriteOption func(*tokens.Options)

@@ -102,14 +102,7 @@ func (s *Service) postedBefore(ctx context.Context, mark *WriteToken, text strin
 // UserThoughts returns a page of username's thoughts, newest first: one
 // Query, PK = USER#{username} AND begins_with(SK, "THOUGHT#"), descending.
 func (s *Service) UserThoughts(ctx context.Context, username, cursor string, limit int) (*Page[Thought], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.ent.Thoughts.Query(Thought{Username: username}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: thoughts of %q: %w", username, err)
-	}
-	return page, nil
+	return userList(ctx, username, s.ent.Thoughts.Query(Thought{Username: username}).Newest(), cursor, limit, "thoughts of %q")
 }
 
 // Feed returns a page of everyone's thoughts, newest first, from GSI1 —
