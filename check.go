@@ -1,7 +1,6 @@
 package tablemap
 
 import (
-	"context"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -18,21 +17,20 @@ import (
 // With a version field, a key value with a non-zero version also requires
 // that version stored: another one is ErrVersionConflict.
 type Check[T any] struct {
-	e         *Entity[T]
+	write[T]
 	key       T
 	exists    bool
 	notExists bool
-	cond      *expression.ConditionBuilder
-	err       error
-
-	built bool
-	req   engine.WriteRequest
 }
 
 // Check returns a condition check of the item whose key fields are those
 // of key.
 func (e *Entity[T]) Check(key T) *Check[T] {
-	return &Check[T]{e: e, key: key}
+	op := &Check[T]{key: key}
+	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
+		return engine.WriteSpec{Kind: engine.WriteCheck, P: unsafe.Pointer(&op.key), Absent: op.notExists, Exists: op.exists}
+	}}
+	return op
 }
 
 // Exists requires an item of this entity at the key; a missing item is
@@ -40,44 +38,20 @@ func (e *Entity[T]) Check(key T) *Check[T] {
 // before the table's clock), an item of another entity type ErrWrongEntity
 // (as Get does not read it). A Check with only If conditions requires no
 // item or one of this entity, likewise.
-func (op *Check[T]) Exists() *Check[T] {
-	op.exists = true
-	return op
-}
+func (op *Check[T]) Exists() *Check[T] { op.exists = true; return op }
 
 // NotExists requires that no item exists at the key; an item there is
 // ErrExists, unless it has expired (see Exists).
-func (op *Check[T]) NotExists() *Check[T] {
-	op.notExists = true
-	return op
-}
+func (op *Check[T]) NotExists() *Check[T] { op.notExists = true; return op }
 
 // If requires cond to hold on the stored item; a failed condition is
 // ErrConditionFailed. Several If calls are ANDed.
-func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] {
-	op.cond = engine.And(op.cond, cond)
-	return op
-}
+func (op *Check[T]) If(cond expression.ConditionBuilder) *Check[T] { op.and(cond); return op }
 
 // Params returns the ConditionCheck action the Check adds to a
 // transaction. It is the caller's to change: its ExpressionAttributeNames
 // map is a copy of the one every request of the same shape shares.
 func (op *Check[T]) Params() (*types.ConditionCheck, error) {
-	op.build()
-	return op.req.Copy().Check, op.err
-}
-
-func (op *Check[T]) build() {
-	if op.built {
-		return
-	}
-	op.built = true
-	w := engine.WriteSpec{Kind: engine.WriteCheck, S: op.e.s, P: unsafe.Pointer(&op.key), Absent: op.notExists, Exists: op.exists, Cond: op.cond}
-	op.req, op.err = w.Compile(context.Background())
-}
-
-// txRequest compiles the Check as Params does.
-func (op *Check[T]) txRequest() (*engine.WriteRequest, error) {
-	op.build()
-	return &op.req, op.err
+	r, err := op.params()
+	return r.Check, err
 }

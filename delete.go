@@ -20,40 +20,36 @@ import (
 // value with a non-zero version deletes only that version: another stored
 // version is ErrVersionConflict.
 type Delete[T any] struct {
-	e    *Entity[T]
-	key  T
-	cond *expression.ConditionBuilder
-	err  error
-
-	built bool
-	req   engine.WriteRequest
+	write[T]
+	key T
 }
 
 // Delete returns a Delete of the item whose key fields are those of key.
 func (e *Entity[T]) Delete(key T) *Delete[T] {
-	return &Delete[T]{e: e, key: key}
+	op := &Delete[T]{key: key}
+	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
+		return engine.WriteSpec{Kind: engine.WriteDelete, P: unsafe.Pointer(&op.key)}
+	}}
+	return op
 }
 
 // If makes the Delete conditional on cond, evaluated against the stored
 // item; a failed condition is ErrConditionFailed (ErrNotFound when there is
 // no item). Several If calls are ANDed.
-func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] {
-	op.cond = engine.And(op.cond, cond)
-	return op
-}
+func (op *Delete[T]) If(cond expression.ConditionBuilder) *Delete[T] { op.and(cond); return op }
 
 // Params returns the DeleteItem request Run sends, without sending it.
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Delete[T]) Params() (*dynamodb.DeleteItemInput, error) {
-	op.build()
-	return op.req.Copy().Delete, op.err
+	r, err := op.params()
+	return r.Delete, err
 }
 
 // Run deletes the item and returns it as it was.
 func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 	var zero T
-	op.build()
+	op.build(context.Background())
 	if op.err != nil {
 		return zero, op.err
 	}
@@ -69,23 +65,4 @@ func (op *Delete[T]) Run(ctx context.Context) (T, error) {
 		return old, &ItemError{Op: "Delete", Entity: op.e.s.Name, Key: op.req.Fail.Key, Err: err}
 	}
 	return old, nil
-}
-
-func (op *Delete[T]) build() {
-	if op.built {
-		return
-	}
-	op.built = true
-	if op.err != nil {
-		return
-	}
-	w := engine.WriteSpec{Kind: engine.WriteDelete, S: op.e.s, P: unsafe.Pointer(&op.key), Cond: op.cond}
-	op.req, op.err = w.Compile(context.Background())
-}
-
-// txRequest compiles the Delete as Params does. Inside a transaction a
-// missing item is not an error unless a condition says so.
-func (op *Delete[T]) txRequest() (*engine.WriteRequest, error) {
-	op.build()
-	return &op.req, op.err
 }

@@ -9,81 +9,80 @@ import "github.com/tablemap/tablemap/internal/engine"
 var (
 	// ErrNotFound reports that no item exists at a key: a Get found nothing,
 	// an Update or Delete addressed a missing item.
-	ErrNotFound = engine.ErrNotFound
+	ErrNotFound error = engine.ErrNotFound
 	// ErrConditionFailed reports that DynamoDB rejected a write because its
 	// condition did not hold. The error also wraps the SDK's
 	// *types.ConditionalCheckFailedException, for errors.As.
-	ErrConditionFailed = engine.ErrConditionFailed
+	ErrConditionFailed error = engine.ErrConditionFailed
 	// ErrVersionConflict reports that the stored item's version is not the
 	// one the write expected: someone else wrote it in between. An error that
 	// wraps ErrVersionConflict also wraps ErrConditionFailed.
-	ErrVersionConflict = engine.ErrVersionConflict
+	ErrVersionConflict error = engine.ErrVersionConflict
 	// ErrExists reports that a write requiring no item at its key (Put's
 	// IfNotExists, Check's NotExists) found one. An error that wraps
 	// ErrExists also wraps ErrConditionFailed.
-	ErrExists = engine.ErrExists
+	ErrExists error = engine.ErrExists
 	// ErrItemTooLarge reports an item over DynamoDB's 400 KB limit
 	// (MaxItemSize), found before any request is sent.
-	ErrItemTooLarge = engine.ErrItemTooLarge
+	ErrItemTooLarge error = engine.ErrItemTooLarge
 	// ErrInvalidKey reports a value whose key fields cannot make a key: an
 	// empty key field, a value that does not encode, a key that does not
 	// parse back.
-	ErrInvalidKey = engine.ErrInvalidKey
+	ErrInvalidKey error = engine.ErrInvalidKey
 	// ErrInvalidCursor reports a page cursor that this table and query did
 	// not produce.
-	ErrInvalidCursor = engine.ErrInvalidCursor
+	ErrInvalidCursor error = engine.ErrInvalidCursor
 	// ErrTxConflict reports a transaction cancelled because another
 	// transaction or write touched one of its items at the same time.
-	ErrTxConflict = engine.ErrTxConflict
+	ErrTxConflict error = engine.ErrTxConflict
 	// ErrDecrypt reports an encrypted attribute that did not decrypt: a
 	// wrong key, a value moved from another item or attribute, a value
 	// altered or not encrypted at all. The error names the attribute; the
 	// operation's error around it names the entity and the item's key.
-	ErrDecrypt = engine.ErrDecrypt
+	ErrDecrypt error = engine.ErrDecrypt
 	// ErrNoCipher reports an entity with encrypted fields defined on a table
 	// without a cipher (see WithCipher).
-	ErrNoCipher = engine.ErrNoCipher
+	ErrNoCipher error = engine.ErrNoCipher
 	// ErrWrongEntity reports a write or check refused because the item
 	// stored at its key is of another entity type (or has no type
 	// attribute): a Put never replaces, and an Update, Delete or Check
 	// never applies to, another entity's item. DynamoDB answered
 	// definitively; nothing was written. It is not a kind of
 	// ErrConditionFailed: the caller's own conditions were not the cause.
-	ErrWrongEntity = engine.ErrWrongEntity
+	ErrWrongEntity error = engine.ErrWrongEntity
 	// ErrInvalidCondition reports a condition or filter refused before
 	// sending because it could never mean what it says: it names an
 	// attribute the entity does not have, reads an encrypted attribute
 	// (DynamoDB sees only its ciphertext), or compares an attribute with a
 	// value of another type than the attribute is stored as (a time.Time
 	// value, stored as a string, against a ttl attribute in epoch seconds).
-	ErrInvalidCondition = engine.ErrInvalidCondition
+	ErrInvalidCondition error = engine.ErrInvalidCondition
 	// ErrMissingParent reports an Update of a nested document path
 	// ("reactions.heart") that DynamoDB refused because the stored item
 	// lacks a map or list above it (a nil map or pointer is stored as
 	// NULL). DynamoDB answered definitively; nothing was applied. Put the
 	// item with the parent non-nil (an empty map is stored as an empty
 	// map), or Set the parent whole.
-	ErrMissingParent = engine.ErrMissingParent
+	ErrMissingParent error = engine.ErrMissingParent
 	// ErrInvalidTx reports a transaction DynamoDB would reject, found
 	// before any request is sent: no actions, more than MaxTxActions, two
 	// actions on one item, or a malformed idempotency token.
-	ErrInvalidTx = engine.ErrInvalidTx
+	ErrInvalidTx error = engine.ErrInvalidTx
 	// ErrUnprocessed reports keys a batch did not read or writes it did
 	// not do because DynamoDB kept returning them unprocessed (throttling)
 	// until the retries ran out. A *BatchError carries them.
-	ErrUnprocessed = engine.ErrUnprocessed
+	ErrUnprocessed error = engine.ErrUnprocessed
 	// ErrMigrationIncomplete reports a migration that ran to its end but left
 	// items unmigrated, or whose verification found mismatches; the report
 	// lists them. Running the migration again retries what failed.
-	ErrMigrationIncomplete = engine.ErrMigrationIncomplete
+	ErrMigrationIncomplete error = engine.ErrMigrationIncomplete
 	// ErrInvalidMigration reports a migration refused before sending anything:
 	// entities of different tables, a bad option, a checkpoint of another
 	// migration.
-	ErrInvalidMigration = engine.ErrInvalidMigration
-)
+	ErrInvalidMigration error = engine.ErrInvalidMigration
 
-// Sentinel errors of values refused before any request is sent.
-var (
+	// Errors of values refused before any request is sent.
+
 	// ErrInvalidValue reports a value that would not be stored or read back
 	// as it is: a string, set element, map key or attribute name that is
 	// not valid UTF-8 (the SDK would silently send U+FFFD in place of the
@@ -91,17 +90,16 @@ var (
 	// slice that holds itself, where attributevalue overflows the stack), a
 	// nil *types.AttributeValueMember… inside an item. The error names the
 	// struct and the field; nothing was sent.
-	ErrInvalidValue = engine.ErrInvalidValue
+	ErrInvalidValue error = engine.ErrInvalidValue
 	// ErrNoClient reports a table made by NewTable with a nil client.
 	// Nothing was sent.
-	ErrNoClient = engine.ErrNoClient
+	ErrNoClient error = engine.ErrNoClient
 	// ErrTableMismatch: Verify found the live table different from its
 	// declaration; the error is a *MismatchError listing every difference.
-	ErrTableMismatch = engine.ErrTableMismatch
-)
+	ErrTableMismatch error = engine.ErrTableMismatch
 
-// Sentinel errors of a write's outcome.
-var (
+	// Errors of a write's outcome.
+
 	// ErrUnknownOutcome reports a write that may have been applied: a
 	// request was sent and no definitive answer came back — the response
 	// was lost, the server failed (5xx) or the context ended while waiting
@@ -117,7 +115,7 @@ var (
 	// Token options of the social and notes packages) is run again with
 	// the same token, which applies it at most once. A write without one
 	// is read back to find out, or made idempotent first.
-	ErrUnknownOutcome = engine.ErrUnknownOutcome
+	ErrUnknownOutcome error = engine.ErrUnknownOutcome
 	// ErrTokenReused reports an idempotency token given again with a
 	// different request (DynamoDB's IdempotentParameterMismatchException).
 	// DynamoDB remembers a transaction's token for ten minutes: within
@@ -125,7 +123,7 @@ var (
 	// applying it again, even when the items have changed since — Follow
 	// with token T, Unfollow, Follow with T again succeeds and makes no
 	// new edge. Use a new token for each new intent.
-	ErrTokenReused = engine.ErrTokenReused
+	ErrTokenReused error = engine.ErrTokenReused
 )
 
 // A DefinitionError reports a struct that cannot define an entity; Define

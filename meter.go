@@ -139,41 +139,44 @@ func setIfEmpty(dst *types.ReturnConsumedCapacity, v types.ReturnConsumedCapacit
 	}
 }
 
+// capacityOf returns the capacity units an operation's output reports:
+// one ConsumedCapacity of an item operation, a query or a scan, or one per
+// table of a batch or transaction.
 func capacityOf(result any) float64 {
-	one := func(c *types.ConsumedCapacity) float64 {
-		if c == nil || c.CapacityUnits == nil {
-			return 0
-		}
-		return *c.CapacityUnits
-	}
-	many := func(cs []types.ConsumedCapacity) float64 {
-		sum := 0.0
-		for i := range cs {
-			sum += one(&cs[i])
-		}
-		return sum
-	}
+	var one *types.ConsumedCapacity
+	var many []types.ConsumedCapacity
 	switch out := result.(type) {
 	case *dynamodb.GetItemOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.PutItemOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.UpdateItemOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.DeleteItemOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.QueryOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.ScanOutput:
-		return one(out.ConsumedCapacity)
+		one = out.ConsumedCapacity
 	case *dynamodb.BatchGetItemOutput:
-		return many(out.ConsumedCapacity)
+		many = out.ConsumedCapacity
 	case *dynamodb.BatchWriteItemOutput:
-		return many(out.ConsumedCapacity)
+		many = out.ConsumedCapacity
 	case *dynamodb.TransactGetItemsOutput:
-		return many(out.ConsumedCapacity)
+		many = out.ConsumedCapacity
 	case *dynamodb.TransactWriteItemsOutput:
-		return many(out.ConsumedCapacity)
+		many = out.ConsumedCapacity
 	}
-	return 0
+	sum := unitsOf(one)
+	for i := range many {
+		sum += unitsOf(&many[i])
+	}
+	return sum
+}
+
+func unitsOf(c *types.ConsumedCapacity) float64 {
+	if c == nil || c.CapacityUnits == nil {
+		return 0
+	}
+	return *c.CapacityUnits
 }

@@ -32,14 +32,9 @@ import (
 // sealed with the context of Run, or context.Background() when Params or
 // Value comes first).
 type Put[T any] struct {
-	e           *Entity[T]
+	write[T]
 	value       T
 	ifNotExists bool
-	cond        *expression.ConditionBuilder
-	err         error
-
-	built bool
-	req   engine.WriteRequest
 }
 
 // A txWriter is a write that joins a TransactWriteItems request: Put,
@@ -64,7 +59,11 @@ var (
 
 // Put returns a Put of item v.
 func (e *Entity[T]) Put(v T) *Put[T] {
-	return &Put[T]{e: e, value: v}
+	op := &Put[T]{value: v}
+	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
+		return engine.WriteSpec{Kind: engine.WritePut, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists}
+	}}
+	return op
 }
 
 // IfNotExists makes the Put fail with ErrExists (a kind of
@@ -72,26 +71,20 @@ func (e *Entity[T]) Put(v T) *Put[T] {
 // ttl at or before the table's clock; see Entity) counts as absent and the
 // Put replaces it, as does a Put of version 0 of an entity with a version
 // field.
-func (op *Put[T]) IfNotExists() *Put[T] {
-	op.ifNotExists = true
-	return op
-}
+func (op *Put[T]) IfNotExists() *Put[T] { op.ifNotExists = true; return op }
 
 // If makes the Put conditional on cond, evaluated against the stored item;
 // a failed condition is ErrConditionFailed. Several If calls are ANDed. A
 // condition is checked before sending as Query.Filter says
 // (ErrInvalidCondition); so are those of Update, Delete and Check.
-func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
-	op.cond = engine.And(op.cond, cond)
-	return op
-}
+func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] { op.and(cond); return op }
 
 // Params returns the PutItem request Run sends, without sending it.
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
-	op.build(context.Background())
-	return op.req.Copy().Put, op.err
+	r, err := op.params()
+	return r.Put, err
 }
 
 // Value returns the item as Run writes it, with its new version and
@@ -111,22 +104,4 @@ func (op *Put[T]) Run(ctx context.Context) error {
 		return op.req.Fail.Wrap(err, nil)
 	}
 	return nil
-}
-
-func (op *Put[T]) build(ctx context.Context) {
-	if op.built {
-		return
-	}
-	op.built = true
-	if op.err != nil {
-		return
-	}
-	w := engine.WriteSpec{Kind: engine.WritePut, S: op.e.s, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists, Cond: op.cond}
-	op.req, op.err = w.Compile(ctx)
-}
-
-// txRequest compiles the Put as Params does.
-func (op *Put[T]) txRequest() (*engine.WriteRequest, error) {
-	op.build(context.Background())
-	return &op.req, op.err
 }

@@ -3,9 +3,7 @@ package tablemap
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
-	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -53,14 +51,9 @@ import (
 // Options are not safe for concurrent use; once a call has built the
 // request, terminal calls may run concurrently until the next option.
 type Query[T any] struct {
-	e     *Entity[T]
+	reading[T]
 	value T
 	sk    *skCondition[T]
-	opts  engine.ReadOptions
-	err   error
-
-	version uint64 // counts option calls: a read built at another count is stale
-	read    engine.Built
 }
 
 // skCondition is a sort key condition on typed values: a, and b for
@@ -72,53 +65,32 @@ type skCondition[T any] struct {
 
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
-	return &Query[T]{e: e, value: v}
+	q := &Query[T]{value: v}
+	q.reading = reading[T]{e: e, op: "Query", newRead: func() (*engine.Read, error) {
+		return engine.NewQuery(e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+	}}
+	return q
 }
 
 // changed marks the built request stale after an option call.
-func (q *Query[T]) changed() { q.version++ }
-
-func (q *Query[T]) fail(err error) {
-	if q.err == nil {
-		q.err = &QueryError{Op: "Query", Entity: q.e.s.Name, Index: q.opts.Index, Err: err}
-	}
-}
+func (q *Query[T]) changed() *Query[T] { q.version++; return q }
 
 // Index makes the query read a global secondary index ("GSI1" …) or the
 // inverted index (InvertedIndex) instead of the table. The partial value's
 // fields are then those of that index's key templates.
-func (q *Query[T]) Index(name string) *Query[T] {
-	q.opts.Index = name
-	q.changed()
-	return q
-}
+func (q *Query[T]) Index(name string) *Query[T] { q.opts.Index = name; return q.changed() }
 
 // Newest returns items in descending sort key order.
-func (q *Query[T]) Newest() *Query[T] {
-	q.opts.Desc = true
-	q.changed()
-	return q
-}
+func (q *Query[T]) Newest() *Query[T] { q.opts.Desc = true; return q.changed() }
 
 // Oldest returns items in ascending sort key order, the default.
-func (q *Query[T]) Oldest() *Query[T] {
-	q.opts.Desc = false
-	q.changed()
-	return q
-}
+func (q *Query[T]) Oldest() *Query[T] { q.opts.Desc = false; return q.changed() }
 
 // Limit makes the query return at most n items: All stops after n, Page
 // returns pages of n items (fewer only on the last page), First is Limit(1).
 // The query returns exactly n items when n match, however the filter and
 // DynamoDB's 1 MB pages split its responses. Zero means no limit.
-func (q *Query[T]) Limit(n int) *Query[T] {
-	if n < 0 {
-		q.fail(fmt.Errorf("negative limit %d", n))
-	}
-	q.opts.Limit = n
-	q.changed()
-	return q
-}
+func (q *Query[T]) Limit(n int) *Query[T] { q.limit(n); return q }
 
 // Filter keeps only the items for which cond holds; DynamoDB evaluates it
 // after reading them, so filtered items still cost read capacity. Several
@@ -130,11 +102,7 @@ func (q *Query[T]) Limit(n int) *Query[T] {
 // or unixtime attribute, stored as epoch seconds: give t.Unix()). A
 // document path ("address.city", "reactions.heart", "tags[0]") is checked
 // against the entity's Go type and compared by the type stored there.
-func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
-	q.opts.Filter = engine.And(q.opts.Filter, cond)
-	q.changed()
-	return q
-}
+func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] { q.filter(cond); return q }
 
 // Project reads only the named attributes: top-level attribute names of
 // the entity, or document paths below them ("address.city",
@@ -144,31 +112,16 @@ func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 // An unknown attribute or path is an error, and so are a path through a
 // list index (DynamoDB packs projected elements at the start of the list)
 // and two paths of which one holds the other.
-func (q *Query[T]) Project(attrs ...string) *Query[T] {
-	if err := q.e.s.CheckProjectPaths(append(slices.Clip(q.opts.Project), attrs...)); err != nil {
-		q.fail(err)
-	}
-	q.opts.Project = append(q.opts.Project, attrs...)
-	q.changed()
-	return q
-}
+func (q *Query[T]) Project(attrs ...string) *Query[T] { q.project(attrs); return q }
 
 // Consistent makes the query strongly consistent; global secondary indexes
 // do not support it (an error).
-func (q *Query[T]) Consistent() *Query[T] {
-	q.opts.Consistent = true
-	q.changed()
-	return q
-}
+func (q *Query[T]) Consistent() *Query[T] { q.opts.Consistent = true; return q.changed() }
 
 // IncludeExpired returns items whose ttl has passed too (see Entity). By
 // default the query hides them with a filter in the same request, so its
 // Limit, pages and Count leave them out alike.
-func (q *Query[T]) IncludeExpired() *Query[T] {
-	q.opts.ExpiredOK = true
-	q.changed()
-	return q
-}
+func (q *Query[T]) IncludeExpired() *Query[T] { q.opts.ExpiredOK = true; return q.changed() }
 
 // Sort key conditions replace the sort key prefix of the query's partial
 // value. Each takes typed values whose sort key fields (of the queried
@@ -216,8 +169,7 @@ func (q *Query[T]) setSK(op engine.SkOp, a, b T) *Query[T] {
 		q.fail(errors.New("a query has one sort key condition"))
 	}
 	q.sk = &skCondition[T]{op: op, a: a, b: b}
-	q.changed()
-	return q
+	return q.changed()
 }
 
 // Params returns the Query request of the first page, without sending it.
@@ -248,11 +200,7 @@ type Page[T any] struct {
 // one of another table or secret, or one older than WithCursorMaxAge is
 // ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	r, err := q.ready()
-	if err != nil {
-		return nil, err
-	}
-	return readPage(ctx, r, q.e, cursor)
+	return q.page(ctx, cursor)
 }
 
 // All returns an iterator over the query's results, page by page: it holds
@@ -289,24 +237,7 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 
 // Count returns the number of items the query matches, reading every page
 // (with Select COUNT, so no item is transferred). Limit does not apply.
-func (q *Query[T]) Count(ctx context.Context) (int, error) {
-	r, err := q.ready()
-	if err != nil {
-		return 0, err
-	}
-	return r.Count(ctx)
-}
-
-// ready returns the read built from the options as they are (building it
-// unless it is built already), or the first option error or the build's.
-func (q *Query[T]) ready() (*engine.Read, error) {
-	if q.err != nil {
-		return nil, q.err
-	}
-	return q.read.Get(q.version, func() (*engine.Read, error) {
-		return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
-	})
-}
+func (q *Query[T]) Count(ctx context.Context) (int, error) { return q.count(ctx) }
 
 // arg returns the condition as the engine takes it; nil for none.
 func (c *skCondition[T]) arg() *engine.SkArg {

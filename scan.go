@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -25,66 +24,39 @@ import (
 // As with Query, every option applies to every call made after it: a
 // terminal call or Params after an option builds the request again.
 type Scan[T any] struct {
-	e    *Entity[T]
-	opts engine.ReadOptions
-	err  error
-
-	version uint64 // counts option calls: a read built at another count is stale
-	read    engine.Built
+	reading[T]
 }
 
 // Scan returns a scan of the entity's items.
 func (e *Entity[T]) Scan() *Scan[T] {
-	return &Scan[T]{e: e, opts: engine.ReadOptions{Segments: 1}}
+	sc := &Scan[T]{}
+	sc.reading = reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}, newRead: func() (*engine.Read, error) {
+		return engine.NewScan(e.s, sc.opts)
+	}}
+	return sc
 }
 
-func (sc *Scan[T]) fail(err error) {
-	if sc.err == nil {
-		sc.err = &QueryError{Op: "Scan", Entity: sc.e.s.Name, Index: sc.opts.Index, Err: err}
-	}
-}
+// changed marks the built request stale after an option call.
+func (sc *Scan[T]) changed() *Scan[T] { sc.version++; return sc }
 
 // Index makes the scan read a global secondary index ("GSI1" …) or the
 // inverted index (InvertedIndex): only items in that index.
-func (sc *Scan[T]) Index(name string) *Scan[T] {
-	sc.opts.Index = name
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) Index(name string) *Scan[T] { sc.opts.Index = name; return sc.changed() }
 
 // Filter keeps only the items for which cond holds. Several Filter calls
 // are ANDed. Filters are checked as Query.Filter says.
-func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
-	sc.opts.Filter = engine.And(sc.opts.Filter, cond)
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] { sc.filter(cond); return sc }
 
 // Project reads only the named attributes (see Query.Project).
-func (sc *Scan[T]) Project(attrs ...string) *Scan[T] {
-	if err := sc.e.s.CheckProjectPaths(append(slices.Clip(sc.opts.Project), attrs...)); err != nil {
-		sc.fail(err)
-	}
-	sc.opts.Project = append(sc.opts.Project, attrs...)
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) Project(attrs ...string) *Scan[T] { sc.project(attrs); return sc }
 
 // Consistent makes the scan strongly consistent; global secondary indexes
 // do not support it (an error).
-func (sc *Scan[T]) Consistent() *Scan[T] {
-	sc.opts.Consistent = true
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) Consistent() *Scan[T] { sc.opts.Consistent = true; return sc.changed() }
 
 // IncludeExpired returns items whose ttl has passed too (see
 // Query.IncludeExpired).
-func (sc *Scan[T]) IncludeExpired() *Scan[T] {
-	sc.opts.ExpiredOK = true
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) IncludeExpired() *Scan[T] { sc.opts.ExpiredOK = true; return sc.changed() }
 
 // Segments makes All scan n segments of the table in parallel, one
 // goroutine each, merging their items into one iterator (in no particular
@@ -94,20 +66,12 @@ func (sc *Scan[T]) Segments(n int) *Scan[T] {
 		sc.fail(fmt.Errorf("segments %d, want 1 to 1000000", n))
 	}
 	sc.opts.Segments = n
-	sc.version++
-	return sc
+	return sc.changed()
 }
 
 // Limit makes the scan return at most n items: All stops after n, Page
 // returns pages of exactly n items (fewer only on the last page).
-func (sc *Scan[T]) Limit(n int) *Scan[T] {
-	if n < 0 {
-		sc.fail(fmt.Errorf("negative limit %d", n))
-	}
-	sc.opts.Limit = n
-	sc.version++
-	return sc
-}
+func (sc *Scan[T]) Limit(n int) *Scan[T] { sc.limit(n); return sc }
 
 // Params returns the Scan request of the first page (of segment 0 for a
 // parallel scan), without sending it.
@@ -119,24 +83,11 @@ func (sc *Scan[T]) Params() (*dynamodb.ScanInput, error) {
 	return r.ScanInput(0, nil, r.Limit), nil
 }
 
-// ready returns the read built from the options as they are (building it
-// unless it is built already), or the first option error or the build's.
-func (sc *Scan[T]) ready() (*engine.Read, error) {
-	if sc.err != nil {
-		return nil, sc.err
-	}
-	return sc.read.Get(sc.version, func() (*engine.Read, error) { return engine.NewScan(sc.e.s, sc.opts) })
-}
-
 // Page reads one page of a single-segment scan, starting after cursor (""
 // for the first page); see Query.Page. A cursor of another scan or query,
 // or an altered one, is ErrInvalidCursor before any request is sent.
 func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	r, err := sc.ready()
-	if err != nil {
-		return nil, err
-	}
-	return readPage(ctx, r, sc.e, cursor)
+	return sc.page(ctx, cursor)
 }
 
 // All returns an iterator over the scan's items. With Segments(n > 1) it
@@ -179,10 +130,4 @@ func (b *scanBatch[T]) Yield(i int) bool { return b.yield(b.items[i], nil) }
 
 // Count returns the number of items the scan matches, reading every page
 // of every segment in turn (with Select COUNT). Limit does not apply.
-func (sc *Scan[T]) Count(ctx context.Context) (int, error) {
-	r, err := sc.ready()
-	if err != nil {
-		return 0, err
-	}
-	return r.Count(ctx)
-}
+func (sc *Scan[T]) Count(ctx context.Context) (int, error) { return sc.count(ctx) }

@@ -64,18 +64,14 @@ func (*Check[T]) txCheck()   {}
 // A WriteTx keeps the first error an action meets and returns it from Run
 // or Params. Its request is built once, on the first Params or Run.
 type WriteTx struct {
-	t      *Table
+	txBuild[types.TransactWriteItem]
 	writes []txWriter
 	token  string
-	err    error
-
-	built   bool
-	in      *dynamodb.TransactWriteItemsInput
-	actions []engine.TxAction
+	in     *dynamodb.TransactWriteItemsInput
 }
 
 // WriteTx returns an empty write transaction on the table.
-func (t *Table) WriteTx() *WriteTx { return &WriteTx{t: t} }
+func (t *Table) WriteTx() *WriteTx { return &WriteTx{txBuild: txBuild[types.TransactWriteItem]{t: t}} }
 
 // Put adds a Put to the transaction.
 func (tx *WriteTx) Put(op TxPut) *WriteTx { return tx.add(op) }
@@ -140,9 +136,11 @@ func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 		return nil, err
 	}
 	out := *in
-	out.TransactItems = make([]types.TransactWriteItem, len(in.TransactItems))
-	for i, item := range in.TransactItems {
-		out.TransactItems[i] = engine.CopyTxItem(item)
+	out.TransactItems = make([]types.TransactWriteItem, len(tx.writes))
+	for i, w := range tx.writes {
+		r, _ := w.txRequest() // built without error, as request says
+		c := r.Copy()
+		out.TransactItems[i] = c.TxItem()
 	}
 	return &out, nil
 }
@@ -178,26 +176,41 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 }
 
 func (tx *WriteTx) build() {
-	if tx.built {
-		return
-	}
-	tx.built = true
-	if tx.err != nil {
-		return
-	}
-	items, actions, err := buildTx("WriteTx", tx.t, len(tx.writes), func(i int) (types.TransactWriteItem, engine.TxAction, error) {
+	built := tx.buildItems("WriteTx", len(tx.writes), func(i int) (types.TransactWriteItem, engine.TxAction, error) {
 		r, err := tx.writes[i].txRequest()
 		if err != nil {
 			return types.TransactWriteItem{}, engine.TxAction{}, err
 		}
 		return r.TxItem(), r.TxAction(), nil
 	})
-	if err != nil {
-		tx.err = err
-		return
+	if built {
+		tx.in = &dynamodb.TransactWriteItemsInput{TransactItems: tx.items}
 	}
-	tx.actions = actions
-	tx.in = &dynamodb.TransactWriteItemsInput{TransactItems: items}
+}
+
+// A txBuild is what WriteTx and ReadTx share: the table, the first error
+// an action met, and the items and actions built once, on the first
+// Params or Run.
+type txBuild[I any] struct {
+	t       *Table
+	err     error
+	built   bool
+	items   []I
+	actions []engine.TxAction
+}
+
+// build builds the transaction's n items with item (see buildTx) unless
+// it is built already or an action failed; it reports whether it did.
+func (b *txBuild[I]) buildItems(op string, n int, item func(i int) (I, engine.TxAction, error)) bool {
+	if b.built {
+		return false
+	}
+	b.built = true
+	if b.err != nil {
+		return false
+	}
+	b.items, b.actions, b.err = buildTx(op, b.t, n, item)
+	return b.err == nil
 }
 
 // buildTx builds the n items of a transaction, refusing what DynamoDB

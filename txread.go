@@ -24,13 +24,9 @@ import (
 // may cancel it when a write transaction holds one of its items: a
 // *TxError that is ErrTxConflict.
 type ReadTx struct {
-	t    *Table
+	txBuild[types.TransactGetItem]
 	gets []txReader
-	err  error
-
-	built   bool
-	in      *dynamodb.TransactGetItemsInput
-	actions []engine.TxAction
+	in   *dynamodb.TransactGetItemsInput
 }
 
 // A txReader is a typed get of a read transaction (a *TxItem[T]).
@@ -42,7 +38,7 @@ type txReader interface {
 }
 
 // ReadTx returns an empty read transaction on the table.
-func (t *Table) ReadTx() *ReadTx { return &ReadTx{t: t} }
+func (t *Table) ReadTx() *ReadTx { return &ReadTx{txBuild: txBuild[types.TransactGetItem]{t: t}} }
 
 // A TxItem is the item a get of a read transaction reads; Value returns it
 // once the transaction ran.
@@ -122,20 +118,10 @@ func (tx *ReadTx) Run(ctx context.Context) error {
 }
 
 func (tx *ReadTx) build() {
-	if tx.built {
-		return
-	}
-	tx.built = true
-	if tx.err != nil {
-		return
-	}
-	items, actions, err := buildTx("ReadTx", tx.t, len(tx.gets), func(i int) (types.TransactGetItem, engine.TxAction, error) {
+	built := tx.buildItems("ReadTx", len(tx.gets), func(i int) (types.TransactGetItem, engine.TxAction, error) {
 		return tx.gets[i].txGetItem()
 	})
-	if err != nil {
-		tx.err = err
-		return
+	if built {
+		tx.in = &dynamodb.TransactGetItemsInput{TransactItems: tx.items}
 	}
-	tx.actions = actions
-	tx.in = &dynamodb.TransactGetItemsInput{TransactItems: items}
 }

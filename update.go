@@ -2,7 +2,6 @@ package tablemap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -63,20 +62,19 @@ import (
 // Params comes first); Add, Append and DeleteFromSet cannot change a
 // ciphertext and are errors.
 type Update[T any] struct {
-	e       *Entity[T]
+	write[T]
 	key     T
 	actions []engine.UpdateAction
-	cond    *expression.ConditionBuilder
-	err     error
 	enc     codec.ValueEncoder // the scratch state of the actions' values
-
-	built bool
-	req   engine.WriteRequest
 }
 
 // Update returns an Update of the item whose key fields are those of key.
 func (e *Entity[T]) Update(key T) *Update[T] {
-	return &Update[T]{e: e, key: key}
+	op := &Update[T]{key: key}
+	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
+		return engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions}
+	}}
+	return op
 }
 
 // Set sets attribute attr to value.
@@ -119,10 +117,7 @@ func (op *Update[T]) DeleteFromSet(attr string, value any) *Update[T] {
 // If makes the Update conditional on cond, evaluated against the stored
 // item; a failed condition is ErrConditionFailed. Several If calls are
 // ANDed.
-func (op *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
-	op.cond = engine.And(op.cond, cond)
-	return op
-}
+func (op *Update[T]) If(cond expression.ConditionBuilder) *Update[T] { op.and(cond); return op }
 
 func (op *Update[T]) fails(format string, args ...any) *Update[T] {
 	if op.err == nil {
@@ -229,29 +224,17 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 			return reflect.Value{}, fmt.Errorf("DeleteFromSet needs a set attribute (the set tag option), not %s", t)
 		}
 	}
-	if v, ok := engine.Convert(value, t); ok {
-		return v, nil
-	}
 	// One element for a list or set action.
-	if (kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)) && t.Kind() == reflect.Slice {
-		if e, ok := engine.Convert(value, t.Elem()); ok {
-			v := reflect.MakeSlice(t, 1, 1)
-			v.Index(0).Set(e)
-			return v, nil
-		}
-	}
-	if value == nil {
-		return reflect.Value{}, fmt.Errorf("nil value (use Remove to remove an attribute)")
-	}
-	return reflect.Value{}, fmt.Errorf("value of type %T does not fit the field's type %s", value, t)
+	one := kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)
+	return engine.ConvertValue(value, t, one, engine.Convert, "the field's type %s")
 }
 
 // Params returns the UpdateItem request Run sends, without sending it.
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
-	op.build(context.Background())
-	return op.req.Copy().Update, op.err
+	r, err := op.params()
+	return r.Update, err
 }
 
 // Run updates the item and returns it as it is afterwards.
@@ -270,29 +253,4 @@ func (op *Update[T]) Run(ctx context.Context) (T, error) {
 		return v, &ItemError{Op: "Update", Entity: op.e.s.Name, Key: op.req.Fail.Key, Err: err}
 	}
 	return v, nil
-}
-
-func (op *Update[T]) build(ctx context.Context) {
-	if op.built {
-		return
-	}
-	op.built = true
-	s := op.e.s
-	p := unsafe.Pointer(&op.key)
-	if op.err != nil {
-		k, _ := s.Key(p)
-		op.req.Fail = engine.Failure{Op: "Update", S: s, Key: k, NeedsItem: true}
-		if ie := (*ItemError)(nil); errors.As(op.err, &ie) {
-			ie.Key = k
-		}
-		return
-	}
-	w := engine.WriteSpec{Kind: engine.WriteUpdate, S: s, P: p, Cond: op.cond, Actions: op.actions}
-	op.req, op.err = w.Compile(ctx)
-}
-
-// txRequest compiles the Update as Params does.
-func (op *Update[T]) txRequest() (*engine.WriteRequest, error) {
-	op.build(context.Background())
-	return &op.req, op.err
 }

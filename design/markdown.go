@@ -14,31 +14,11 @@ import (
 // every key attribute), the entities' attributes, and the access-pattern
 // table with the number of requests each pattern takes and each request.
 func Markdown(d tablemap.Design) ([]byte, error) {
-	t := d.Table
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Table design: %s\n\n", t.Name)
-	fmt.Fprintf(&b, "Table `%s`: partition key %s", t.Name, keyText(t.PartitionKey))
-	if t.SortKey.Name != "" {
-		fmt.Fprintf(&b, ", sort key %s", keyText(t.SortKey))
-	}
-	if t.TypeAttribute != "" {
-		fmt.Fprintf(&b, "; entity type in `%s`", t.TypeAttribute)
-	} else {
-		b.WriteString("; no entity type attribute (entities told apart by their keys or match attributes)")
-	}
-	fmt.Fprintf(&b, "; billing %s", t.BillingMode)
-	if t.BillingMode == "PROVISIONED" {
-		fmt.Fprintf(&b, " (%d read, %d write units)", t.ReadCapacity, t.WriteCapacity)
-	}
-	if t.TTL != "" {
-		fmt.Fprintf(&b, "; time to live on `%s`", t.TTL)
-	}
-	b.WriteString(".\n")
-
+	t := d.Table
+	tableText(&b, t)
 	if len(t.Indexes) > 0 {
-		b.WriteString("\n## Indexes\n\n")
-		row(&b, "index", "kind", "partition key", "sort key", "projection")
-		rule(&b, 5)
+		section(&b, "Indexes", "index", "kind", "partition key", "sort key", "projection")
 		for _, x := range t.Indexes {
 			proj := x.Projection
 			if len(x.NonKeyAttributes) > 0 {
@@ -48,13 +28,11 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 		}
 	}
 
-	b.WriteString("\n## Entities and keys\n\n")
 	cols := []string{"entity"}
 	for _, a := range t.AttributeDefinitions {
 		cols = append(cols, a.Name)
 	}
-	row(&b, cols...)
-	rule(&b, len(cols))
+	section(&b, "Entities and keys", cols...)
 	for _, e := range d.Entities {
 		cells := []string{e.Name}
 		for _, a := range t.AttributeDefinitions {
@@ -63,9 +41,7 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 		row(&b, cells...)
 	}
 
-	b.WriteString("\n## Attributes\n\n")
-	row(&b, "entity", "attribute", "Go type", "DynamoDB type", "options")
-	rule(&b, 5)
+	section(&b, "Attributes", "entity", "attribute", "Go type", "DynamoDB type", "options")
 	for _, e := range d.Entities {
 		for _, a := range e.Attributes {
 			row(&b, e.Name, code(a.Name), code(a.GoType), a.Type, strings.Join(a.Options, ", "))
@@ -73,9 +49,7 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 	}
 
 	if len(d.Patterns) > 0 {
-		b.WriteString("\n## Access patterns\n\n")
-		row(&b, "#", "access pattern", "requests", "request")
-		rule(&b, 4)
+		section(&b, "Access patterns", "#", "access pattern", "requests", "request")
 		for i, p := range d.Patterns {
 			var reqs []string
 			for _, r := range p.Requests {
@@ -85,6 +59,36 @@ func Markdown(d tablemap.Design) ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// tableText writes the sheet's title and the paragraph on the table.
+func tableText(b *bytes.Buffer, t tablemap.TableDesign) {
+	fmt.Fprintf(b, "# Table design: %s\n\n", t.Name)
+	fmt.Fprintf(b, "Table `%s`: partition key %s", t.Name, keyText(t.PartitionKey))
+	if t.SortKey.Name != "" {
+		fmt.Fprintf(b, ", sort key %s", keyText(t.SortKey))
+	}
+	if t.TypeAttribute != "" {
+		fmt.Fprintf(b, "; entity type in `%s`", t.TypeAttribute)
+	} else {
+		b.WriteString("; no entity type attribute (entities told apart by their keys or match attributes)")
+	}
+	fmt.Fprintf(b, "; billing %s", t.BillingMode)
+	if t.BillingMode == "PROVISIONED" {
+		fmt.Fprintf(b, " (%d read, %d write units)", t.ReadCapacity, t.WriteCapacity)
+	}
+	if t.TTL != "" {
+		fmt.Fprintf(b, "; time to live on `%s`", t.TTL)
+	}
+	b.WriteString(".\n")
+}
+
+// section starts a section of the sheet: its heading, and the header row
+// of its table.
+func section(b *bytes.Buffer, title string, cols ...string) {
+	b.WriteString("\n## " + title + "\n\n")
+	row(b, cols...)
+	rule(b, len(cols))
 }
 
 // requestText returns a request as code, a transaction as its operation

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 
@@ -318,24 +319,25 @@ func avJSON(v types.AttributeValue) (map[string]any, error) {
 		return map[string]any{"BS": v.Value}, nil
 	case *types.AttributeValueMemberL:
 		l := make([]any, len(v.Value))
-		for i, e := range v.Value {
-			j, err := avJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			l[i] = j
-		}
-		return map[string]any{"L": l}, nil
+		err := eachJSON(slices.All(v.Value), func(i int, j map[string]any) { l[i] = j })
+		return map[string]any{"L": l}, err
 	case *types.AttributeValueMemberM:
-		m := map[string]any{}
-		for k, e := range v.Value {
-			j, err := avJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			m[k] = j
-		}
-		return map[string]any{"M": m}, nil
+		m := make(map[string]any, len(v.Value))
+		err := eachJSON(maps.All(v.Value), func(k string, j map[string]any) { m[k] = j })
+		return map[string]any{"M": m}, err
 	}
 	return nil, fmt.Errorf("attribute value of type %T", v)
+}
+
+// eachJSON hands set each value of vs (a list's or a map's) in DynamoDB
+// JSON, up to the first that has none: its error.
+func eachJSON[K any](vs iter.Seq2[K, types.AttributeValue], set func(K, map[string]any)) error {
+	for k, v := range vs {
+		j, err := avJSON(v)
+		if err != nil {
+			return err
+		}
+		set(k, j)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 	"github.com/tablemap/tablemap/internal/ulid"
 )
 
@@ -115,16 +116,12 @@ func (s *Store) Create(ctx context.Context, userID, content, attachment string, 
 		}
 	}
 	put := s.notes.Put(Note{UserID: userID, ID: s.ids.New(), Content: content, Attachment: attachment})
-	var o writeOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	if o.token != "" {
+	if o := tokens.Collect(opts); o.Token != "" {
 		n, err := put.Value()
 		if err != nil {
 			return Note{}, fmt.Errorf("notes: create: %w", err)
 		}
-		return s.createWithToken(ctx, put, n, o.token)
+		return s.createWithToken(ctx, put, n, o.Token)
 	}
 	// Version 0 makes the Put conditional on no item at the key: an id
 	// made twice could never overwrite a note.
@@ -222,36 +219,23 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("notes: %w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-func checkUser(userID string) error {
-	switch {
-	case userID == "":
-		return invalid("empty user id")
-	case len(userID) > MaxUserIDLen:
-		return invalid("user id of %d bytes, over the limit of %d", len(userID), MaxUserIDLen)
-	case !utf8.ValidString(userID):
-		return invalid("user id %q is not valid UTF-8", userID)
-	}
-	return nil
-}
+func checkUser(userID string) error { return checkText("user id", userID, MaxUserIDLen, true) }
 
-func checkContent(content string) error {
-	switch {
-	case content == "":
-		return invalid("empty content")
-	case len(content) > MaxContentLen:
-		return invalid("content of %d bytes, over the limit of %d", len(content), MaxContentLen)
-	case !utf8.ValidString(content):
-		return invalid("content is not valid UTF-8")
-	}
-	return nil
-}
+func checkContent(content string) error { return checkText("content", content, MaxContentLen, true) }
 
-func checkAttachment(a string) error {
+func checkAttachment(a string) error { return checkText("attachment", a, MaxAttachmentLen, false) }
+
+// checkText checks the field what, s: at most limit bytes of valid
+// UTF-8, and not empty if required. An error quotes at most 100
+// characters of s.
+func checkText(what, s string, limit int, required bool) error {
 	switch {
-	case len(a) > MaxAttachmentLen:
-		return invalid("attachment of %d bytes, over the limit of %d", len(a), MaxAttachmentLen)
-	case !utf8.ValidString(a):
-		return invalid("attachment %q is not valid UTF-8", a)
+	case s == "" && required:
+		return invalid("empty %s", what)
+	case len(s) > limit:
+		return invalid("%s of %d bytes, over the limit of %d", what, len(s), limit)
+	case !utf8.ValidString(s):
+		return invalid("%s %.100q is not valid UTF-8", what, s)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package notes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,11 +20,7 @@ var ErrUnknownOutcome = tablemap.ErrUnknownOutcome
 var ErrTokenReused = tablemap.ErrTokenReused
 
 // A WriteOption adjusts Create.
-type WriteOption func(*writeOptions)
-
-type writeOptions struct {
-	token string
-}
+type WriteOption func(*tokens.Options)
 
 // Token sets Create's idempotency token (1 to 36 characters, unique per
 // user). Create records it in a NoteToken item, in one transaction with the
@@ -36,12 +31,10 @@ type writeOptions struct {
 // TokenLifetime (a day), then it makes a new note. With a token, Create
 // costs a GetItem of the token and a TransactWriteItems instead of a
 // PutItem.
-func Token(token string) WriteOption {
-	return func(o *writeOptions) { o.token = token }
-}
+func Token(token string) WriteOption { return tokens.Set(token) }
 
 // TokenLifetime is how long Create remembers a token.
-const TokenLifetime = 24 * time.Hour
+const TokenLifetime = tokens.Lifetime
 
 // A NoteToken records a Create made with a Token: the id of the note it
 // made and a digest of the request. It lives in the user's partition and
@@ -68,15 +61,10 @@ func (s *Store) createWithToken(ctx context.Context, put *tablemap.Put[Note], n 
 		return got, err
 	}
 	err := s.notes.Table().WriteTx().Put(put).Put(s.tokens.Put(rec).IfNotExists()).Run(ctx)
-	var te *tablemap.TxError
-	if errors.As(err, &te) {
-		for _, a := range te.Actions {
-			if a.Index == 1 && errors.Is(a, tablemap.ErrExists) {
-				// Another run recorded the token first.
-				if got, ok, err := s.createdBefore(ctx, rec); ok || err != nil {
-					return got, err
-				}
-			}
+	if tokens.FailedAt(err, 1, tablemap.ErrExists) {
+		// Another run recorded the token first.
+		if got, ok, err := s.createdBefore(ctx, rec); ok || err != nil {
+			return got, err
 		}
 	}
 	if err != nil {
@@ -88,14 +76,12 @@ func (s *Store) createWithToken(ctx context.Context, put *tablemap.Put[Note], n 
 // createdBefore returns the note an earlier Create with rec's token made,
 // as it is stored now, or false.
 func (s *Store) createdBefore(ctx context.Context, rec NoteToken) (Note, bool, error) {
-	got, err := s.tokens.Get(NoteToken{User: rec.User, Token: rec.Token}).Consistent().Run(ctx)
-	switch {
-	case errors.Is(err, tablemap.ErrNotFound):
-		return Note{}, false, nil
-	case err != nil:
-		return Note{}, false, fmt.Errorf("notes: create: token: %w", err)
-	case got.Request != rec.Request:
-		return Note{}, false, fmt.Errorf("notes: create: token %q was used for another note: %w", rec.Token, ErrTokenReused)
+	got, ok, err := tokens.Stored(ctx, s.tokens, NoteToken{User: rec.User, Token: rec.Token}, func(t NoteToken) string { return t.Request }, rec.Request)
+	if !ok || err != nil {
+		if err != nil {
+			err = fmt.Errorf("notes: create: token %q: %w", rec.Token, err)
+		}
+		return Note{}, false, err
 	}
 	n, err := s.Get(ctx, rec.User, got.ID)
 	if err != nil {

@@ -71,7 +71,7 @@ func (s *Service) patterns() ([]pattern, error) {
 	follow := Follow{Followed: ann, Follower: bob}
 	feed := make([]any, s.shards)
 	for i := range feed {
-		feed[i] = s.thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(DefaultLimit)
+		feed[i] = s.ent.Thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(DefaultLimit)
 	}
 	tl, err := s.timelinePatterns(photo)
 	if err != nil {
@@ -79,41 +79,41 @@ func (s *Service) patterns() ([]pattern, error) {
 	}
 	followers := expression.Name("followers")
 	return []pattern{
-		{"create a profile", []any{s.users.Put(User{Username: ann, Name: "Ann", Location: "Lisbon", Interests: []string{"hiking"}}).IfNotExists()}},
-		{"update a profile", []any{s.users.Update(User{Username: ann}).Set("status", "diving").Set("updated", now)}},
-		{"get a profile with its counts", []any{s.users.Get(User{Username: ann})}},
+		{"create a profile", []any{s.ent.Users.Put(User{Username: ann, Name: "Ann", Location: "Lisbon", Interests: []string{"hiking"}}).IfNotExists()}},
+		{"update a profile", []any{s.ent.Users.Update(User{Username: ann}).Set("status", "diving").Set("updated", now)}},
+		{"get a profile with its counts", []any{s.ent.Users.Get(User{Username: ann})}},
 		{"upload a photo", []any{
-			s.users.Get(User{Username: ann}).Consistent(),
+			s.ent.Users.Get(User{Username: ann}).Consistent(),
 			s.tbl.WriteTx().
-				Put(s.photos.Put(photo).IfNotExists()).
-				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).
+				Put(s.ent.Photos.Put(photo).IfNotExists()).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("photos", 1).
 					If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0)))))}},
-		{"get a photo", []any{s.photos.Get(Photo{Owner: ann, ID: samplePhotoID})}},
+		{"get a photo", []any{s.ent.Photos.Get(Photo{Owner: ann, ID: samplePhotoID})}},
 		tl["fan-out of an upload"],
 		tl["upload a photo by a celebrity"],
-		{"a user's recent photos", []any{s.photos.Query(Photo{Owner: ann}).Newest().Limit(DefaultLimit)}},
+		{"a user's recent photos", []any{s.ent.Photos.Query(Photo{Owner: ann}).Newest().Limit(DefaultLimit)}},
 		tl["delete a photo"],
 		{"react", []any{s.tbl.WriteTx().
-			Put(s.reactions.Put(reaction).IfNotExists()).
-			Update(s.photos.Update(Photo{Owner: ann, ID: samplePhotoID}).Incr(string(Heart), 1)).
-			Check(s.users.Check(User{Username: bob}).Exists())}},
+			Put(s.ent.Reactions.Put(reaction).IfNotExists()).
+			Update(s.ent.Photos.Update(Photo{Owner: ann, ID: samplePhotoID}).Incr(string(Heart), 1)).
+			Check(s.ent.Users.Check(User{Username: bob}).Exists())}},
 		{"remove a reaction", []any{s.tbl.WriteTx().
-			Delete(s.reactions.Delete(reaction).If(expression.Name("user").AttributeExists())).
-			Update(s.photos.Update(Photo{Owner: ann, ID: samplePhotoID}).Incr(string(Heart), -1))}},
+			Delete(s.ent.Reactions.Delete(reaction).If(expression.Name("user").AttributeExists())).
+			Update(s.ent.Photos.Update(Photo{Owner: ann, ID: samplePhotoID}).Incr(string(Heart), -1))}},
 		{"view a photo and its reactions", []any{tablemap.Collect2(
-			s.photos.Query(Photo{Owner: ann, ID: samplePhotoID}).Index(tablemap.InvertedIndex).Newest().Limit(DefaultLimit+1),
-			s.reactions)}},
+			s.ent.Photos.Query(Photo{Owner: ann, ID: samplePhotoID}).Index(tablemap.InvertedIndex).Newest().Limit(DefaultLimit+1),
+			s.ent.Reactions)}},
 		tl["follow"],
 		tl["a follow of a celebrity"],
 		tl["a follow that makes a celebrity"],
 		tl["unfollow"],
-		{"a user's followers", []any{s.follows.Query(Follow{Followed: ann}).Limit(DefaultLimit)}},
-		{"whom a user follows", []any{s.follows.Query(Follow{Follower: bob}).Index(tablemap.InvertedIndex).Limit(DefaultLimit)}},
-		{"does a user follow another", []any{s.follows.Get(follow)}},
+		{"a user's followers", []any{s.ent.Follows.Query(Follow{Followed: ann}).Limit(DefaultLimit)}},
+		{"whom a user follows", []any{s.ent.Follows.Query(Follow{Follower: bob}).Index(tablemap.InvertedIndex).Limit(DefaultLimit)}},
+		{"does a user follow another", []any{s.ent.Follows.Get(follow)}},
 		{"post a thought", []any{s.tbl.WriteTx().
-			Put(s.thoughts.Put(thought).IfNotExists()).
-			Check(s.users.Check(User{Username: ann}).Exists())}},
-		{"a user's thoughts", []any{s.thoughts.Query(Thought{Username: ann}).Newest().Limit(DefaultLimit)}},
+			Put(s.ent.Thoughts.Put(thought).IfNotExists()).
+			Check(s.ent.Users.Check(User{Username: ann}).Exists())}},
+		{"a user's thoughts", []any{s.ent.Thoughts.Query(Thought{Username: ann}).Newest().Limit(DefaultLimit)}},
 		{"the feed of everyone's thoughts", feed},
 		tl["a user's home timeline"],
 		tl["a user's home timeline, following a celebrity"],
@@ -130,64 +130,64 @@ func (s *Service) timelinePatterns(photo Photo) (map[string]pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	profile := s.users.Get(User{Username: ann}).Consistent()
-	followers := s.follows.Query(Follow{Followed: ann}).Consistent()
+	profile := s.ent.Users.Get(User{Username: ann}).Consistent()
+	followers := s.ent.Follows.Query(Follow{Followed: ann}).Consistent()
 	followTx := s.tbl.WriteTx().
-		Put(s.follows.Put(follow).IfNotExists()).
-		Update(s.users.Update(User{Username: bob}).Incr("following", 1)).
-		Update(s.users.Update(User{Username: ann}).Incr("followers", 1))
-	timeline := tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.stars)
-	clearPending := s.users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
+		Put(s.ent.Follows.Put(follow).IfNotExists()).
+		Update(s.ent.Users.Update(User{Username: bob}).Incr("following", 1)).
+		Update(s.ent.Users.Update(User{Username: ann}).Incr("followers", 1))
+	timeline := tablemap.Collect2(s.entryQuery(bob, nil, DefaultLimit+1), s.ent.CelebrityFollows)
+	clearPending := s.ent.Users.Update(User{Username: ann}).DeleteFromSet("pending", []string{photo.ID})
 	ps := []pattern{
 		{"fan-out of an upload", []any{
 			profile,
 			s.tbl.WriteTx().
-				Put(s.photos.Put(photo).IfNotExists()).
-				Update(s.users.Update(User{Username: ann}).Incr("photos", 1).Add("pending", photo.ID)),
+				Put(s.ent.Photos.Put(photo).IfNotExists()).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("photos", 1).Add("pending", photo.ID)),
 			followers, b.putEntry, clearPending}},
 		{"upload a photo by a celebrity", []any{
 			profile,
 			s.tbl.WriteTx().
-				Put(s.photos.Put(photo).IfNotExists()).
-				Update(s.users.Update(User{Username: ann}).Incr("photos", 1))}},
+				Put(s.ent.Photos.Put(photo).IfNotExists()).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("photos", 1))}},
 		{"follow", []any{
 			followTx,
 			profile,
-			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().
+			s.ent.Photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().
 				SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill),
 			b.putEntry}},
-		{"a follow of a celebrity", []any{followTx, profile, s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann})}},
+		{"a follow of a celebrity", []any{followTx, profile, s.ent.CelebrityFollows.Put(CelebrityFollow{User: bob, Celebrity: ann})}},
 		{"a follow that makes a celebrity", []any{
 			s.tbl.WriteTx().
-				Put(s.follows.Put(Follow{Followed: ann, Follower: sampleFan}).IfNotExists()).
-				Update(s.users.Update(User{Username: sampleFan}).Incr("following", 1)).
-				Update(s.users.Update(User{Username: ann}).Incr("followers", 1)),
+				Put(s.ent.Follows.Put(Follow{Followed: ann, Follower: sampleFan}).IfNotExists()).
+				Update(s.ent.Users.Update(User{Username: sampleFan}).Incr("following", 1)).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("followers", 1)),
 			profile, followers, b.stars,
-			s.users.Update(User{Username: ann}).Set("celebrity", true),
+			s.ent.Users.Update(User{Username: ann}).Set("celebrity", true),
 			followers, b.stars}},
 		{"unfollow", []any{
 			s.tbl.WriteTx().
-				Delete(s.follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
-				Update(s.users.Update(User{Username: bob}).Incr("following", -1)).
-				Update(s.users.Update(User{Username: ann}).Incr("followers", -1)),
-			s.entries.Query(TimelineEntry{User: bob}).Consistent().
+				Delete(s.ent.Follows.Delete(follow).If(expression.Name("follower").AttributeExists())).
+				Update(s.ent.Users.Update(User{Username: bob}).Incr("following", -1)).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("followers", -1)),
+			s.ent.Timelines.Query(TimelineEntry{User: bob}).Consistent().
 				Filter(expression.Name("owner").Equal(expression.Value(ann))).Project("owner"),
 			b.cleanUp}},
 		{"a user's home timeline", []any{timeline}},
 		{"a user's home timeline, following a celebrity", []any{
 			timeline,
-			s.photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().Limit(DefaultLimit + 1)}},
+			s.ent.Photos.Query(Photo{Owner: ann}).Index("GSI1").Newest().Limit(DefaultLimit + 1)}},
 		{"delete a photo", []any{
-			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
-			s.entries.Query(TimelineEntry{Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}).
+			s.ent.Photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
+			s.ent.Timelines.Query(TimelineEntry{Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}).
 				Index(tablemap.InvertedIndex).Project("owner"),
 			b.deleteEntry,
 			s.tbl.WriteTx().
-				Delete(s.photos.Delete(Photo{Owner: ann, ID: photo.ID}).If(expression.Name("id").AttributeExists())).
-				Update(s.users.Update(User{Username: ann}).Incr("photos", -1).DeleteFromSet("pending", photo.ID))}},
+				Delete(s.ent.Photos.Delete(Photo{Owner: ann, ID: photo.ID}).If(expression.Name("id").AttributeExists())).
+				Update(s.ent.Users.Update(User{Username: ann}).Incr("photos", -1).DeleteFromSet("pending", photo.ID))}},
 		{"repair a cut-short fan-out", []any{
 			profile,
-			s.photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
+			s.ent.Photos.Get(Photo{Owner: ann, ID: photo.ID}).Consistent(),
 			followers, b.putEntry, clearPending}},
 	}
 	byName := make(map[string]pattern, len(ps))
@@ -212,47 +212,41 @@ func (s *Service) timelineBatches(photo Photo) (timelineBatches, error) {
 	entryKey := TimelineEntry{User: bob, Uploaded: photo.Uploaded, Owner: ann, ID: photo.ID}
 	var b timelineBatches
 	var err error
-	if b.putEntry, err = s.batchPattern(s.entries.Put(s.entryOf(bob, photo))); err != nil {
+	if b.putEntry, err = batchPattern(s.tbl.Name(), putRequest, s.ent.Timelines.Put(s.entryOf(bob, photo))); err != nil {
 		return b, err
 	}
-	if b.deleteEntry, err = s.batchPattern(s.entries.Delete(entryKey)); err != nil {
+	if b.deleteEntry, err = batchPattern(s.tbl.Name(), deleteRequest, s.ent.Timelines.Delete(entryKey)); err != nil {
 		return b, err
 	}
-	if b.cleanUp, err = s.batchPattern(s.stars.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.entries.Delete(entryKey)); err != nil {
+	if b.cleanUp, err = batchPattern(s.tbl.Name(), deleteRequest, s.ent.CelebrityFollows.Delete(CelebrityFollow{User: bob, Celebrity: ann}), s.ent.Timelines.Delete(entryKey)); err != nil {
 		return b, err
 	}
 	// The conversion puts a CelebrityFollow for each follower, twice (see
 	// makeCelebrity): here bob's and the fan's.
-	b.stars, err = s.batchPattern(s.stars.Put(CelebrityFollow{User: bob, Celebrity: ann}),
-		s.stars.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
+	b.stars, err = batchPattern(s.tbl.Name(), putRequest, s.ent.CelebrityFollows.Put(CelebrityFollow{User: bob, Celebrity: ann}),
+		s.ent.CelebrityFollows.Put(CelebrityFollow{User: sampleFan, Celebrity: ann}))
 	return b, err
 }
 
-// batchPattern returns the BatchWriteItem input of writes, each a put or
-// delete builder: the request a batcher sends for them.
-func (s *Service) batchPattern(writes ...any) (*dynamodb.BatchWriteItemInput, error) {
+// batchPattern returns the BatchWriteItem input a batcher sends to table
+// for writes (puts, or deletes): req makes each one's request from its
+// Params.
+func batchPattern[In any](table string, req func(*In) types.WriteRequest, writes ...interface{ Params() (*In, error) }) (*dynamodb.BatchWriteItemInput, error) {
 	reqs := make([]types.WriteRequest, len(writes))
 	for i, w := range writes {
-		switch b := w.(type) {
-		case interface {
-			Params() (*dynamodb.PutItemInput, error)
-		}:
-			in, err := b.Params()
-			if err != nil {
-				return nil, err
-			}
-			reqs[i].PutRequest = &types.PutRequest{Item: in.Item}
-		case interface {
-			Params() (*dynamodb.DeleteItemInput, error)
-		}:
-			in, err := b.Params()
-			if err != nil {
-				return nil, err
-			}
-			reqs[i].DeleteRequest = &types.DeleteRequest{Key: in.Key}
-		default:
-			return nil, fmt.Errorf("batch write of %T", w)
+		in, err := w.Params()
+		if err != nil {
+			return nil, err
 		}
+		reqs[i] = req(in)
 	}
-	return &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.tbl.Name(): reqs}}, nil
+	return &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: reqs}}, nil
+}
+
+func putRequest(in *dynamodb.PutItemInput) types.WriteRequest {
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: in.Item}}
+}
+
+func deleteRequest(in *dynamodb.DeleteItemInput) types.WriteRequest {
+	return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: in.Key}}
 }

@@ -17,22 +17,6 @@ var (
 	ErrNotFound = tablemap.ErrNotFound
 	// ErrExists reports a username that is taken. It is tablemap.ErrExists.
 	ErrExists = tablemap.ErrExists
-	// ErrConflict reports a transaction DynamoDB cancelled because another
-	// write touched one of its items at the same time; nothing was applied,
-	// and the caller may retry (with the same Token, if it gave one). It is
-	// tablemap.ErrTxConflict.
-	ErrConflict = tablemap.ErrTxConflict
-	// ErrInvalidCursor reports a page cursor that this list did not
-	// produce. It is tablemap.ErrInvalidCursor.
-	ErrInvalidCursor = tablemap.ErrInvalidCursor
-	// ErrUnknownOutcome reports a write that may have been applied (a
-	// lost response, a server error, a timeout after sending). Run it
-	// again with the same Token. It is tablemap.ErrUnknownOutcome.
-	ErrUnknownOutcome = tablemap.ErrUnknownOutcome
-	// ErrTokenReused reports a Token given again with a different request.
-	// It is tablemap.ErrTokenReused.
-	ErrTokenReused = tablemap.ErrTokenReused
-
 	// ErrAlreadyFollowing reports a follow of a user already followed; the
 	// counters are unchanged.
 	ErrAlreadyFollowing = errors.New("already following")
@@ -45,6 +29,12 @@ var (
 	ErrAlreadyReacted = errors.New("already reacted")
 	// ErrNotReacted reports the removal of a reaction that was not given.
 	ErrNotReacted = errors.New("not reacted")
+
+	// Arguments refused before sending:
+
+	// ErrInvalidCursor reports a page cursor that this list did not
+	// produce. It is tablemap.ErrInvalidCursor.
+	ErrInvalidCursor = tablemap.ErrInvalidCursor
 	// ErrInvalidReaction reports a reaction type other than Heart, Smiley,
 	// ThumbsUp and Sunglasses.
 	ErrInvalidReaction = errors.New("invalid reaction type")
@@ -57,6 +47,23 @@ var (
 	// sending: an empty photo URL or thought, an update with nothing to
 	// change, a malformed photo id.
 	ErrInvalidInput = errors.New("invalid input")
+)
+
+// Errors of a write's outcome: what happened to a write DynamoDB did not
+// simply apply.
+var (
+	// ErrConflict reports a transaction DynamoDB cancelled because another
+	// write touched one of its items at the same time; nothing was applied,
+	// and the caller may retry (with the same Token, if it gave one). It is
+	// tablemap.ErrTxConflict.
+	ErrConflict = tablemap.ErrTxConflict
+	// ErrUnknownOutcome reports a write that may have been applied (a
+	// lost response, a server error, a timeout after sending). Run it
+	// again with the same Token. It is tablemap.ErrUnknownOutcome.
+	ErrUnknownOutcome = tablemap.ErrUnknownOutcome
+	// ErrTokenReused reports a Token given again with a different request.
+	// It is tablemap.ErrTokenReused.
+	ErrTokenReused = tablemap.ErrTokenReused
 	// ErrFanoutIncomplete reports a write that was applied — a photo
 	// stored, a follow made — whose timeline updates did not all happen
 	// (a request failed, the context ended). Timelines catch up when the

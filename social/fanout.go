@@ -65,11 +65,11 @@ func (s *Service) entryOf(user string, p Photo) TimelineEntry {
 // BatchWriteItem per 25 followers.
 func (s *Service) fanOut(ctx context.Context, p Photo) error {
 	w := s.batcher()
-	for f, err := range s.follows.Query(Follow{Followed: p.Owner}).Consistent().All(ctx) {
+	for f, err := range s.ent.Follows.Query(Follow{Followed: p.Owner}).Consistent().All(ctx) {
 		if err != nil {
 			return err
 		}
-		if err := w.put(ctx, s.entries.Put(s.entryOf(f.Follower, p))); err != nil {
+		if err := w.put(ctx, s.ent.Timelines.Put(s.entryOf(f.Follower, p))); err != nil {
 			return err
 		}
 	}
@@ -96,7 +96,7 @@ func (s *Service) completeFanout(ctx context.Context, p Photo, prof User, fan bo
 	if len(done) == 0 {
 		return nil
 	}
-	_, err := s.users.Update(User{Username: p.Owner}).DeleteFromSet("pending", done).Run(ctx)
+	_, err := s.ent.Users.Update(User{Username: p.Owner}).DeleteFromSet("pending", done).Run(ctx)
 	return err
 }
 
@@ -106,7 +106,7 @@ func (s *Service) refanout(ctx context.Context, owner, id string, celebrity bool
 	if celebrity {
 		return nil
 	}
-	p, err := s.photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
+	p, err := s.ent.Photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil // deleted since: DeletePhoto removed its entries
@@ -131,14 +131,14 @@ func (s *Service) Refanout(ctx context.Context, owner, id string) error {
 	if err := checkPhotoID(id); err != nil {
 		return err
 	}
-	prof, err := s.users.Get(User{Username: owner}).Consistent().Run(ctx)
+	prof, err := s.ent.Users.Get(User{Username: owner}).Consistent().Run(ctx)
 	if err != nil {
 		return fmt.Errorf("social: refan-out photo %s of %q: %w", id, owner, err)
 	}
 	if err := s.refanout(ctx, owner, id, prof.Celebrity); err != nil {
 		return fmt.Errorf("social: refan-out photo %s of %q: %w", id, owner, err)
 	}
-	if _, err := s.users.Update(User{Username: owner}).DeleteFromSet("pending", id).Run(ctx); err != nil {
+	if _, err := s.ent.Users.Update(User{Username: owner}).DeleteFromSet("pending", id).Run(ctx); err != nil {
 		return fmt.Errorf("social: refan-out photo %s of %q: %w", id, owner, err)
 	}
 	return nil
@@ -156,7 +156,7 @@ func (s *Service) makeCelebrity(ctx context.Context, name string) error {
 	if err := s.starFollowers(ctx, name); err != nil {
 		return err
 	}
-	if _, err := s.users.Update(User{Username: name}).Set("celebrity", true).Run(ctx); err != nil {
+	if _, err := s.ent.Users.Update(User{Username: name}).Set("celebrity", true).Run(ctx); err != nil {
 		return err
 	}
 	return s.starFollowers(ctx, name)
@@ -164,11 +164,11 @@ func (s *Service) makeCelebrity(ctx context.Context, name string) error {
 
 func (s *Service) starFollowers(ctx context.Context, name string) error {
 	w := s.batcher()
-	for f, err := range s.follows.Query(Follow{Followed: name}).Consistent().All(ctx) {
+	for f, err := range s.ent.Follows.Query(Follow{Followed: name}).Consistent().All(ctx) {
 		if err != nil {
 			return err
 		}
-		if err := w.put(ctx, s.stars.Put(CelebrityFollow{User: f.Follower, Celebrity: name})); err != nil {
+		if err := w.put(ctx, s.ent.CelebrityFollows.Put(CelebrityFollow{User: f.Follower, Celebrity: name})); err != nil {
 			return err
 		}
 	}
@@ -180,13 +180,13 @@ func (s *Service) starFollowers(ctx context.Context, name string) error {
 // CelebrityFollow (one PutItem; the whole conversion when followed just
 // crossed the threshold), else the backfill.
 func (s *Service) afterFollow(ctx context.Context, follower, followed string) error {
-	prof, err := s.users.Get(User{Username: followed}).Consistent().Run(ctx)
+	prof, err := s.ent.Users.Get(User{Username: followed}).Consistent().Run(ctx)
 	if err != nil {
 		return err
 	}
 	switch {
 	case prof.Celebrity:
-		return s.stars.Put(CelebrityFollow{User: follower, Celebrity: followed}).Run(ctx)
+		return s.ent.CelebrityFollows.Put(CelebrityFollow{User: follower, Celebrity: followed}).Run(ctx)
 	case prof.Followers > int64(s.celebrity):
 		return s.makeCelebrity(ctx, followed)
 	}
@@ -200,14 +200,14 @@ func (s *Service) backfillTimeline(ctx context.Context, follower, followed strin
 	if s.backfill == 0 {
 		return nil
 	}
-	page, err := s.photos.Query(Photo{Owner: followed}).Index("GSI1").Newest().
+	page, err := s.ent.Photos.Query(Photo{Owner: followed}).Index("GSI1").Newest().
 		SKGreater(Photo{Uploaded: s.now().Add(-s.ttl)}).Limit(s.backfill).Page(ctx, "")
 	if err != nil {
 		return err
 	}
 	w := s.batcher()
 	for _, p := range page.Items {
-		if err := w.put(ctx, s.entries.Put(s.entryOf(follower, p))); err != nil {
+		if err := w.put(ctx, s.ent.Timelines.Put(s.entryOf(follower, p))); err != nil {
 			return err
 		}
 	}
@@ -220,10 +220,10 @@ func (s *Service) backfillTimeline(ctx context.Context, follower, followed strin
 // CelebrityFollow, 25 at a time.
 func (s *Service) afterUnfollow(ctx context.Context, follower, followed string) error {
 	w := s.batcher()
-	if err := w.delete(ctx, s.stars.Delete(CelebrityFollow{User: follower, Celebrity: followed})); err != nil {
+	if err := w.delete(ctx, s.ent.CelebrityFollows.Delete(CelebrityFollow{User: follower, Celebrity: followed})); err != nil {
 		return err
 	}
-	q := s.entries.Query(TimelineEntry{User: follower}).Consistent().
+	q := s.ent.Timelines.Query(TimelineEntry{User: follower}).Consistent().
 		Filter(expression.Name("owner").Equal(expression.Value(followed))).Project("owner")
 	return s.deleteEntries(ctx, w, q)
 }
@@ -235,7 +235,7 @@ func (s *Service) deleteEntries(ctx context.Context, w *batcher, q *tablemap.Que
 		if err != nil {
 			return err
 		}
-		if err := w.delete(ctx, s.entries.Delete(e)); err != nil {
+		if err := w.delete(ctx, s.ent.Timelines.Delete(e)); err != nil {
 			return err
 		}
 	}
@@ -247,7 +247,7 @@ func (s *Service) deleteEntries(ctx context.Context, w *batcher, q *tablemap.Que
 // follower whose timeline has p; about 1 MB of entries a request), then
 // BatchWriteItems of 25 deletes.
 func (s *Service) removeEntries(ctx context.Context, p Photo) error {
-	q := s.entries.Query(TimelineEntry{Uploaded: p.Uploaded, Owner: p.Owner, ID: p.ID}).
+	q := s.ent.Timelines.Query(TimelineEntry{Uploaded: p.Uploaded, Owner: p.Owner, ID: p.ID}).
 		Index(tablemap.InvertedIndex).Project("owner")
 	return s.deleteEntries(ctx, s.batcher(), q)
 }

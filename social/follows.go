@@ -52,29 +52,7 @@ func checkPair(follower, followed string) error {
 // the error wraps ErrFanoutIncomplete; a repeat of the call, with its
 // Token or without (ErrAlreadyFollowing), does it again.
 func (s *Service) Follow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
-	if err := checkPair(follower, followed); err != nil {
-		return err
-	}
-	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Put(s.follows.Put(Follow{Followed: followed, Follower: follower}).IfNotExists()).
-		Update(s.users.Update(User{Username: follower}).Incr("following", 1)).
-		Update(s.users.Update(User{Username: followed}).Incr("followers", 1))).
-		Run(ctx)
-	switch {
-	case err == nil:
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
-	case failedAt(err, 2, ErrNotFound):
-		return fmt.Errorf("social: %q follows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
-	case failedAt(err, 0, ErrExists):
-		err = fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrAlreadyFollowing, err)
-	default:
-		return fmt.Errorf("social: %q follows %q: %w", follower, followed, err)
-	}
-	if ferr := s.afterFollow(ctx, follower, followed); ferr != nil {
-		return errors.Join(err, fmt.Errorf("social: %q follows %q: %w: %w", follower, followed, ErrFanoutIncomplete, ferr))
-	}
-	return err
+	return s.changeEdge(ctx, follower, followed, true, opts)
 }
 
 // Unfollow removes the edge "follower follows followed" and subtracts one
@@ -90,27 +68,42 @@ func (s *Service) Follow(ctx context.Context, follower, followed string, opts ..
 // ErrFanoutIncomplete; a repeat of the call, with its Token or without
 // (ErrNotFollowing), does it again.
 func (s *Service) Unfollow(ctx context.Context, follower, followed string, opts ...WriteOption) error {
+	return s.changeEdge(ctx, follower, followed, false, opts)
+}
+
+// changeEdge follows (follow true) or unfollows: one transaction of the
+// edge (action 0) and both users' counts (actions 1 and 2), then the
+// follower's timeline. A repeat (the edge was already so) updates the
+// timeline too, completing what a first run may have left undone.
+func (s *Service) changeEdge(ctx context.Context, follower, followed string, follow bool, opts []WriteOption) error {
 	if err := checkPair(follower, followed); err != nil {
 		return err
 	}
-	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Delete(s.follows.Delete(Follow{Followed: followed, Follower: follower}).If(expression.Name("follower").AttributeExists())).
-		Update(s.users.Update(User{Username: follower}).Incr("following", -1)).
-		Update(s.users.Update(User{Username: followed}).Incr("followers", -1))).
-		Run(ctx)
-	switch {
-	case err == nil:
-	case failedAt(err, 0, ErrNotFound):
-		err = fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrNotFollowing, err)
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, follower, ErrNotFound, err)
-	case failedAt(err, 2, ErrNotFound):
-		return fmt.Errorf("social: %q unfollows %q: user %q: %w: %w", follower, followed, followed, ErrNotFound, err)
-	default:
-		return fmt.Errorf("social: %q unfollows %q: %w", follower, followed, err)
+	edge := Follow{Followed: followed, Follower: follower}
+	verb, n, tx := "follows", int64(1), s.tbl.WriteTx().Put(s.ent.Follows.Put(edge).IfNotExists())
+	repeat, after := txFailure{0, ErrExists, "", ErrAlreadyFollowing}, s.afterFollow
+	if !follow {
+		verb, n, tx = "unfollows", -1, s.tbl.WriteTx().Delete(s.ent.Follows.Delete(edge).If(expression.Name("follower").AttributeExists()))
+		repeat, after = txFailure{0, ErrNotFound, "", ErrNotFollowing}, s.afterUnfollow
 	}
-	if ferr := s.afterUnfollow(ctx, follower, followed); ferr != nil {
-		return errors.Join(err, fmt.Errorf("social: %q unfollows %q: %w: %w", follower, followed, ErrFanoutIncomplete, ferr))
+	what := fmt.Sprintf("social: %q %s %q", follower, verb, followed)
+	err := writeOpts(opts).apply(tx.
+		Update(s.ent.Users.Update(User{Username: follower}).Incr("following", n)).
+		Update(s.ent.Users.Update(User{Username: followed}).Incr("followers", n))).
+		Run(ctx)
+	// A missing user is reported before a repeat of a follow, after a
+	// repeat of an unfollow.
+	fails := []txFailure{{1, ErrNotFound, fmt.Sprintf("user %q: ", follower), ErrNotFound}, {2, ErrNotFound, fmt.Sprintf("user %q: ", followed), ErrNotFound}}
+	if follow {
+		fails = append(fails, repeat)
+	} else {
+		fails = append([]txFailure{repeat}, fails...)
+	}
+	if err = txResult(what, err, fails...); err != nil && !errors.Is(err, repeat.err) {
+		return err
+	}
+	if ferr := after(ctx, follower, followed); ferr != nil {
+		return errors.Join(err, fmt.Errorf("%s: %w: %w", what, ErrFanoutIncomplete, ferr))
 	}
 	return err
 }
@@ -123,7 +116,7 @@ func (s *Service) Follows(ctx context.Context, a, b string) (bool, error) {
 		}
 		return false, err
 	}
-	_, err := s.follows.Get(Follow{Followed: b, Follower: a}).Run(ctx)
+	_, err := s.ent.Follows.Get(Follow{Followed: b, Follower: a}).Run(ctx)
 	switch {
 	case err == nil:
 		return true, nil
@@ -137,34 +130,26 @@ func (s *Service) Follows(ctx context.Context, a, b string) (bool, error) {
 // username order: one Query of the user's partition,
 // PK = USER#{username} AND begins_with(SK, "FOLLOW#").
 func (s *Service) Followers(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.follows.Query(Follow{Followed: username}).Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: followers of %q: %w", username, err)
-	}
-	return names(page, func(f Follow) string { return f.Follower }), nil
+	page, err := userList(ctx, username, s.ent.Follows.Query(Follow{Followed: username}), cursor, limit, "followers of %q")
+	return names(page, err, func(f Follow) string { return f.Follower })
 }
 
 // Following returns a page of the usernames username follows, in username
 // order: one Query of the inverted index,
 // SK = FOLLOW#{username} AND begins_with(PK, "USER#").
 func (s *Service) Following(ctx context.Context, username, cursor string, limit int) (*Page[string], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex).Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: whom %q follows: %w", username, err)
-	}
-	return names(page, func(f Follow) string { return f.Followed }), nil
+	page, err := userList(ctx, username, s.ent.Follows.Query(Follow{Follower: username}).Index(tablemap.InvertedIndex), cursor, limit, "whom %q follows")
+	return names(page, err, func(f Follow) string { return f.Followed })
 }
 
-func names(page *Page[Follow], name func(Follow) string) *Page[string] {
+// names returns the page of follows as the usernames name picks, or err.
+func names(page *Page[Follow], err error, name func(Follow) string) (*Page[string], error) {
+	if err != nil {
+		return nil, err
+	}
 	out := &Page[string]{Items: make([]string, len(page.Items)), Next: page.Next}
 	for i, f := range page.Items {
 		out.Items[i] = name(f)
 	}
-	return out
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"github.com/tablemap/tablemap"
+	tokens "github.com/tablemap/tablemap/internal/token"
 )
 
 // A Photo is one photo of a user, with the count of each reaction it has.
@@ -147,7 +148,7 @@ func (s *Service) uploadedBefore(ctx context.Context, mark *WriteToken, url, cap
 		return Photo{}, false, err
 	}
 	p = Photo{Owner: mark.User, ID: rec.ID, URL: url, Caption: caption, Uploaded: rec.At}
-	prof, err := s.users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
+	prof, err := s.ent.Users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
 	if err != nil {
 		return p, true, fmt.Errorf("%s: %w: %w", what, ErrFanoutIncomplete, err)
 	}
@@ -170,7 +171,7 @@ var errFollowedMeanwhile = errors.New("followed meanwhile")
 // be fanned out. With mark, the transaction records the upload's token
 // too, or fails with errTokenTaken if another run did.
 func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool, mark *WriteToken) (User, bool, error) {
-	prof, err := s.users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
+	prof, err := s.ent.Users.Get(User{Username: p.Owner}).Consistent().Run(ctx)
 	if err != nil {
 		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w", p.Owner, err)
 	}
@@ -181,7 +182,7 @@ func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool, mark *Write
 		prof.Celebrity = true
 	}
 	fan = !prof.Celebrity && (fan || prof.Followers > 0)
-	count := s.users.Update(User{Username: p.Owner}).Incr("photos", 1)
+	count := s.ent.Users.Update(User{Username: p.Owner}).Incr("photos", 1)
 	switch {
 	case fan:
 		count.Add("pending", p.ID)
@@ -189,19 +190,19 @@ func (s *Service) storePhoto(ctx context.Context, p Photo, fan bool, mark *Write
 		followers := expression.Name("followers")
 		count.If(followers.AttributeNotExists().Or(followers.Equal(expression.Value(0))))
 	}
-	tx := s.tbl.WriteTx().Put(s.photos.Put(p).IfNotExists()).Update(count)
+	tx := s.tbl.WriteTx().Put(s.ent.Photos.Put(p).IfNotExists()).Update(count)
 	if mark != nil {
-		tx.Put(s.tokens.Put(*mark).IfNotExists())
+		tx.Put(s.ent.WriteTokens.Put(*mark).IfNotExists())
 	}
 	err = tx.Run(ctx)
 	switch {
 	case err == nil:
 		return prof, fan, nil
-	case failedAt(err, 2, ErrExists):
+	case tokens.FailedAt(err, 2, ErrExists):
 		return User{}, false, errTokenTaken
-	case failedAt(err, 1, ErrNotFound):
+	case tokens.FailedAt(err, 1, ErrNotFound):
 		return User{}, false, fmt.Errorf("social: upload photo: user %q: %w: %w", p.Owner, ErrNotFound, err)
-	case failedAt(err, 1, tablemap.ErrConditionFailed):
+	case tokens.FailedAt(err, 1, tablemap.ErrConditionFailed):
 		return User{}, false, errFollowedMeanwhile
 	}
 	return User{}, false, fmt.Errorf("social: upload photo of %q: %w", p.Owner, err)
@@ -229,9 +230,9 @@ func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...Wri
 	}
 	what := fmt.Sprintf("social: delete photo %s of %q", id, owner)
 	o := writeOpts(opts)
-	p, err := s.photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
+	p, err := s.ent.Photos.Get(Photo{Owner: owner, ID: id}).Consistent().Run(ctx)
 	switch {
-	case errors.Is(err, ErrNotFound) && o.token != "":
+	case errors.Is(err, ErrNotFound) && o.Token != "":
 		// Perhaps a retry of a delete that succeeded: the transaction,
 		// with its token, answers.
 	case err != nil:
@@ -242,30 +243,17 @@ func (s *Service) DeletePhoto(ctx context.Context, owner, id string, opts ...Wri
 		}
 	}
 	err = o.apply(s.tbl.WriteTx().
-		Delete(s.photos.Delete(Photo{Owner: owner, ID: id}).If(expression.Name("id").AttributeExists())).
-		Update(s.users.Update(User{Username: owner}).Incr("photos", -1).DeleteFromSet("pending", id))).
+		Delete(s.ent.Photos.Delete(Photo{Owner: owner, ID: id}).If(expression.Name("id").AttributeExists())).
+		Update(s.ent.Users.Update(User{Username: owner}).Incr("photos", -1).DeleteFromSet("pending", id))).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 0, ErrNotFound):
-		return fmt.Errorf("%s: %w: %w", what, ErrNotFound, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{0, ErrNotFound, "", ErrNotFound})
 }
 
 // RecentPhotos returns a page of owner's photos, newest first, after
 // cursor ("" for the first page): one Query on the owner's partition,
 // PK = USER#{owner} AND begins_with(SK, "PHOTO#{owner}#"), descending.
 func (s *Service) RecentPhotos(ctx context.Context, owner, cursor string, limit int) (*Page[Photo], error) {
-	if err := checkUsername(owner); err != nil {
-		return nil, err
-	}
-	page, err := s.photos.Query(Photo{Owner: owner}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: recent photos of %q: %w", owner, err)
-	}
-	return page, nil
+	return userList(ctx, owner, s.ent.Photos.Query(Photo{Owner: owner}).Newest(), cursor, limit, "recent photos of %q")
 }
 
 // GetPhoto returns one photo with its reaction counts; a missing photo is
@@ -277,7 +265,7 @@ func (s *Service) GetPhoto(ctx context.Context, owner, id string) (Photo, error)
 	if err := checkPhotoID(id); err != nil {
 		return Photo{}, err
 	}
-	p, err := s.photos.Get(Photo{Owner: owner, ID: id}).Run(ctx)
+	p, err := s.ent.Photos.Get(Photo{Owner: owner, ID: id}).Run(ctx)
 	if err != nil {
 		return Photo{}, fmt.Errorf("social: get photo %s of %q: %w", id, owner, err)
 	}

@@ -69,21 +69,12 @@ func (s *Service) React(ctx context.Context, user, owner, photoID string, t Reac
 	}
 	what := fmt.Sprintf("social: %q reacts %s to photo %s of %q", user, t, photoID, owner)
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Put(s.reactions.Put(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).IfNotExists()).
-		Update(s.photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), 1)).
-		Check(s.users.Check(User{Username: user}).Exists())).
+		Put(s.ent.Reactions.Put(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).IfNotExists()).
+		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), 1)).
+		Check(s.ent.Users.Check(User{Username: user}).Exists())).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("%s: photo: %w: %w", what, ErrNotFound, err)
-	case failedAt(err, 2, ErrNotFound):
-		return fmt.Errorf("%s: user %q: %w: %w", what, user, ErrNotFound, err)
-	case failedAt(err, 0, ErrExists):
-		return fmt.Errorf("%s: %w: %w", what, ErrAlreadyReacted, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{1, ErrNotFound, "photo: ", ErrNotFound},
+		txFailure{2, ErrNotFound, fmt.Sprintf("user %q: ", user), ErrNotFound}, txFailure{0, ErrExists, "", ErrAlreadyReacted})
 }
 
 // Unreact removes user's reaction t from the photo and subtracts one from
@@ -95,16 +86,8 @@ func (s *Service) Unreact(ctx context.Context, user, owner, photoID string, t Re
 	}
 	what := fmt.Sprintf("social: %q removes reaction %s from photo %s of %q", user, t, photoID, owner)
 	err := writeOpts(opts).apply(s.tbl.WriteTx().
-		Delete(s.reactions.Delete(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).If(expression.Name("user").AttributeExists())).
-		Update(s.photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), -1))).
+		Delete(s.ent.Reactions.Delete(Reaction{User: user, Type: t, Owner: owner, PhotoID: photoID}).If(expression.Name("user").AttributeExists())).
+		Update(s.ent.Photos.Update(Photo{Owner: owner, ID: photoID}).Incr(string(t), -1))).
 		Run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case failedAt(err, 0, ErrNotFound):
-		return fmt.Errorf("%s: %w: %w", what, ErrNotReacted, err)
-	case failedAt(err, 1, ErrNotFound):
-		return fmt.Errorf("%s: photo: %w: %w", what, ErrNotFound, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return txResult(what, err, txFailure{0, ErrNotFound, "", ErrNotReacted}, txFailure{1, ErrNotFound, "photo: ", ErrNotFound})
 }

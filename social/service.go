@@ -27,15 +27,8 @@ type Page[T any] = tablemap.Page[T]
 // Thoughts on one table (see the package documentation for the design). It
 // is safe for concurrent use.
 type Service struct {
-	tbl       *tablemap.Table
-	users     *tablemap.Entity[User]
-	photos    *tablemap.Entity[Photo]
-	reactions *tablemap.Entity[Reaction]
-	follows   *tablemap.Entity[Follow]
-	thoughts  *tablemap.Entity[Thought]
-	entries   *tablemap.Entity[TimelineEntry]
-	stars     *tablemap.Entity[CelebrityFollow]
-	tokens    *tablemap.Entity[WriteToken]
+	tbl *tablemap.Table
+	ent Entities
 
 	now    func() time.Time
 	ids    *ulid.Generator
@@ -128,15 +121,15 @@ func New(tbl *tablemap.Table, opts ...Option) (*Service, error) {
 	}
 	s.ids = &ulid.Generator{Now: s.now}
 	var err error
-	if s.follows, err = tablemap.Define[Follow](tbl); err != nil {
+	if s.ent.Follows, err = tablemap.Define[Follow](tbl); err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
 	// Whom a user follows is read from the inverted index.
-	if _, err := s.follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
+	if _, err := s.ent.Follows.Query(Follow{Follower: "x"}).Index(tablemap.InvertedIndex).Params(); err != nil {
 		return nil, fmt.Errorf("social: table %s has no inverted index; make it with tablemap.NewTable(client, name, tablemap.WithInvertedIndex()): %w", tbl.Name(), err)
 	}
-	err = errors.Join(define(tbl, &s.users), define(tbl, &s.photos), define(tbl, &s.reactions),
-		define(tbl, &s.thoughts), define(tbl, &s.entries), define(tbl, &s.stars), define(tbl, &s.tokens))
+	err = errors.Join(define(tbl, &s.ent.Users), define(tbl, &s.ent.Photos), define(tbl, &s.ent.Reactions),
+		define(tbl, &s.ent.Thoughts), define(tbl, &s.ent.Timelines), define(tbl, &s.ent.CelebrityFollows), define(tbl, &s.ent.WriteTokens))
 	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
@@ -167,10 +160,7 @@ type Entities struct {
 }
 
 // Entities returns the entities New defined on the table.
-func (s *Service) Entities() Entities {
-	return Entities{Users: s.users, Photos: s.photos, Reactions: s.reactions, Follows: s.follows, Thoughts: s.thoughts,
-		Timelines: s.entries, CelebrityFollows: s.stars, WriteTokens: s.tokens}
-}
+func (s *Service) Entities() Entities { return s.ent }
 
 // pageSize returns the page size of a list asked for limit items.
 func pageSize(limit int) int {
@@ -183,13 +173,23 @@ func pageSize(limit int) int {
 	return limit
 }
 
+// userList returns the page after cursor of q, a list of user's items of
+// at most limit items (see pageSize); errors name the list by the format
+// what ("thoughts of %q").
+func userList[T any](ctx context.Context, user string, q *tablemap.Query[T], cursor string, limit int, what string) (*Page[T], error) {
+	if err := checkUsername(user); err != nil {
+		return nil, err
+	}
+	page, err := q.Limit(pageSize(limit)).Page(ctx, cursor)
+	if err != nil {
+		return nil, fmt.Errorf("social: "+what+": %w", user, err)
+	}
+	return page, nil
+}
+
 // A WriteOption adjusts one write: Follow, Unfollow, React, Unreact,
 // DeletePhoto, UploadPhoto, PostThought.
-type WriteOption func(*writeOptions)
-
-type writeOptions struct {
-	token string
-}
+type WriteOption func(*tokens.Options)
 
 // Token sets the write's idempotency token (1 to 36 characters). Run a
 // write again with its token after an error that may hide a success — one
@@ -212,12 +212,7 @@ type writeOptions struct {
 // same id, and completes a fan-out left pending. The item expires after
 // TokenLifetime (a day); after that the token makes a new photo or
 // thought. Its cost: one GetItem before the write.
-func Token(token string) WriteOption {
-	return func(o *writeOptions) { o.token = token }
-}
-
-// TokenLifetime is how long UploadPhoto and PostThought remember a token.
-const TokenLifetime = 24 * time.Hour
+func Token(token string) WriteOption { return tokens.Set(token) }
 
 // A WriteToken is the record of a write made with a Token that made a new
 // id (UploadPhoto, PostThought), in the user's partition: the id and time
@@ -232,21 +227,29 @@ type WriteToken struct {
 	Expires time.Time `dynamo:"expires,omitempty,ttl"`
 }
 
+// TokenLifetime is how long UploadPhoto and PostThought remember a token.
+const TokenLifetime = tokens.Lifetime
+
 // errTokenTaken reports a write whose token another run of it recorded
 // first (a concurrent retry, or an earlier attempt of an unknown outcome).
 var errTokenTaken = errors.New("token taken")
+
+// writeOptions are the options of one write.
+type writeOptions tokens.Options
+
+func writeOpts(opts []WriteOption) writeOptions { return writeOptions(tokens.Collect(opts)) }
 
 // tokenRecord returns the WriteToken a write with options o makes for the
 // new id at time at, or nil without a token. The request digest covers
 // kind and the request's fields.
 func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fields ...string) (*WriteToken, error) {
-	if o.token == "" {
+	if o.Token == "" {
 		return nil, nil
 	}
-	if !tokens.Valid(o.token) {
-		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.token, ErrInvalidInput)
+	if !tokens.Valid(o.Token) {
+		return nil, fmt.Errorf("social: token %q: want 1 to 36 characters: %w", o.Token, ErrInvalidInput)
 	}
-	return &WriteToken{User: user, Token: o.token, ID: id, At: at, Request: tokens.Digest(append([]string{kind}, fields...)...),
+	return &WriteToken{User: user, Token: o.Token, ID: id, At: at, Request: tokens.Digest(append([]string{kind}, fields...)...),
 		Expires: at.Add(TokenLifetime)}, nil
 }
 
@@ -254,45 +257,42 @@ func (o writeOptions) tokenRecord(user, id string, at time.Time, kind string, fi
 // earlier run, or false: ErrTokenReused if it was made for another
 // request.
 func (s *Service) recorded(ctx context.Context, want *WriteToken) (WriteToken, bool, error) {
-	got, err := s.tokens.Get(WriteToken{User: want.User, Token: want.Token}).Consistent().Run(ctx)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return WriteToken{}, false, nil
-	case err != nil:
-		return WriteToken{}, false, err
-	case got.Request != want.Request:
-		return WriteToken{}, false, fmt.Errorf("token %q of %q was used for another request: %w", want.Token, want.User, ErrTokenReused)
+	got, ok, err := tokens.Stored(ctx, s.ent.WriteTokens, WriteToken{User: want.User, Token: want.Token}, func(t WriteToken) string { return t.Request }, want.Request)
+	if err != nil {
+		err = fmt.Errorf("token %q of %q: %w", want.Token, want.User, err)
 	}
-	return got, true, nil
+	return got, ok, err
 }
 
 // apply gives tx the options' token, if any.
 func (o writeOptions) apply(tx *tablemap.WriteTx) *tablemap.WriteTx {
-	if o.token != "" {
-		tx = tx.Token(o.token)
+	if o.Token != "" {
+		tx = tx.Token(o.Token)
 	}
 	return tx
 }
 
-func writeOpts(opts []WriteOption) writeOptions {
-	var o writeOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	return o
+// A txFailure is how a write reports one failed action of its cancelled
+// transaction: action, failed with kind (ErrNotFound, ErrExists), is the
+// service's error err, said of what ("photo: ", or "" for the write).
+type txFailure struct {
+	action int
+	kind   error
+	what   string
+	err    error
 }
 
-// failedAt reports whether action i of a cancelled transaction failed with
-// kind (an error such as tablemap.ErrNotFound).
-func failedAt(err error, i int, kind error) bool {
-	var te *tablemap.TxError
-	if !errors.As(err, &te) {
-		return false
+// txResult returns the error of write what whose transaction returned
+// err: nil for nil; for a failure of fails (the first that matches), the
+// service's error, wrapping err; else err.
+func txResult(what string, err error, fails ...txFailure) error {
+	if err == nil {
+		return nil
 	}
-	for _, a := range te.Actions {
-		if a.Index == i && errors.Is(a, kind) {
-			return true
+	for _, f := range fails {
+		if tokens.FailedAt(err, f.action, f.kind) {
+			return fmt.Errorf("%s: %s%w: %w", what, f.what, f.err, err)
 		}
 	}
-	return false
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	tokens "github.com/tablemap/tablemap/internal/token"
 	"github.com/tablemap/tablemap/internal/ulid"
 )
 
@@ -63,23 +64,23 @@ func (s *Service) PostThought(ctx context.Context, username, text string, opts .
 		}
 	}
 	tx := s.tbl.WriteTx().
-		Put(s.thoughts.Put(th).IfNotExists()).
-		Check(s.users.Check(User{Username: username}).Exists())
+		Put(s.ent.Thoughts.Put(th).IfNotExists()).
+		Check(s.ent.Users.Check(User{Username: username}).Exists())
 	if mark != nil {
-		tx.Put(s.tokens.Put(*mark).IfNotExists())
+		tx.Put(s.ent.WriteTokens.Put(*mark).IfNotExists())
 	}
 	err = tx.Run(ctx)
 	switch {
 	case err == nil:
 		return th, nil
-	case failedAt(err, 2, ErrExists):
+	case tokens.FailedAt(err, 2, ErrExists):
 		// Another run recorded the token first.
 		th, done, err := s.postedBefore(ctx, mark, text)
 		if err == nil && !done {
 			err = fmt.Errorf("social: post thought of %q: token %q recorded, then gone (expired): %w", username, mark.Token, ErrConflict)
 		}
 		return th, err
-	case failedAt(err, 1, ErrNotFound):
+	case tokens.FailedAt(err, 1, ErrNotFound):
 		return Thought{}, fmt.Errorf("social: post thought: user %q: %w: %w", username, ErrNotFound, err)
 	}
 	return Thought{}, fmt.Errorf("social: post thought of %q: %w", username, err)
@@ -101,14 +102,7 @@ func (s *Service) postedBefore(ctx context.Context, mark *WriteToken, text strin
 // UserThoughts returns a page of username's thoughts, newest first: one
 // Query, PK = USER#{username} AND begins_with(SK, "THOUGHT#"), descending.
 func (s *Service) UserThoughts(ctx context.Context, username, cursor string, limit int) (*Page[Thought], error) {
-	if err := checkUsername(username); err != nil {
-		return nil, err
-	}
-	page, err := s.thoughts.Query(Thought{Username: username}).Newest().Limit(pageSize(limit)).Page(ctx, cursor)
-	if err != nil {
-		return nil, fmt.Errorf("social: thoughts of %q: %w", username, err)
-	}
-	return page, nil
+	return userList(ctx, username, s.ent.Thoughts.Query(Thought{Username: username}).Newest(), cursor, limit, "thoughts of %q")
 }
 
 // Feed returns a page of everyone's thoughts, newest first, from GSI1 —
@@ -128,7 +122,7 @@ func (s *Service) Feed(ctx context.Context, cursor string, limit int) (*Page[Tho
 	pages := make([]*Page[Thought], s.shards)
 	errs := make([]error, s.shards)
 	read := func(i int) {
-		q := s.thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(n)
+		q := s.ent.Thoughts.Query(Thought{Shard: strconv.Itoa(i)}).Index("GSI1").Newest().Limit(n)
 		if before != "" {
 			q = q.SKLess(Thought{ID: before})
 		}

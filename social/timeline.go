@@ -131,7 +131,7 @@ func (s *Service) readTimeline(ctx context.Context, user string, pos *timelinePo
 	}
 	if pos == nil {
 		// One Query of the whole partition: the celebrity items sort first.
-		page, err := tablemap.Collect2(s.entryQuery(user, nil, n), s.stars).Page(ctx, "")
+		page, err := tablemap.Collect2(s.entryQuery(user, nil, n), s.ent.CelebrityFollows).Page(ctx, "")
 		if err != nil {
 			return timelineSource{}, nil, err
 		}
@@ -159,7 +159,7 @@ func (s *Service) readTimeline(ctx context.Context, user string, pos *timelinePo
 	)
 	wg.Go(func() { own, errs[0] = entryQry.Page(ctx, "") })
 	wg.Go(func() {
-		for c, err := range s.stars.Query(CelebrityFollow{User: user}).All(ctx) {
+		for c, err := range s.ent.CelebrityFollows.Query(CelebrityFollow{User: user}).All(ctx) {
 			if err != nil {
 				errs[1] = err
 				return
@@ -177,7 +177,7 @@ func (s *Service) readTimeline(ctx context.Context, user string, pos *timelinePo
 // entryQuery is the Query of user's timeline entries below pos, newest
 // first.
 func (s *Service) entryQuery(user string, pos *timelinePos, n int) *tablemap.Query[TimelineEntry] {
-	q := s.entries.Query(TimelineEntry{User: user}).Newest().Limit(n)
+	q := s.ent.Timelines.Query(TimelineEntry{User: user}).Newest().Limit(n)
 	if pos != nil {
 		q = q.SKLess(TimelineEntry{Uploaded: pos.Uploaded, Owner: pos.Owner, ID: pos.ID})
 	}
@@ -204,7 +204,7 @@ func (s *Service) readCelebrities(ctx context.Context, user string, stars []stri
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			q := s.photos.Query(Photo{Owner: c}).Index("GSI1").Newest().Limit(n)
+			q := s.ent.Photos.Query(Photo{Owner: c}).Index("GSI1").Newest().Limit(n)
 			if pos != nil {
 				q = q.SKLess(Photo{Uploaded: pos.Uploaded, Owner: pos.Owner, ID: pos.ID})
 			}

@@ -85,7 +85,7 @@ func (s *Service) CreateUser(ctx context.Context, u User) (User, error) {
 	u.Followers, u.Following, u.Photos = 0, 0, 0
 	u.Celebrity, u.FanoutPending = false, nil
 	u.Created, u.Updated = time.Time{}, time.Time{}
-	put := s.users.Put(u).IfNotExists()
+	put := s.ent.Users.Put(u).IfNotExists()
 	stored, err := put.Value()
 	if err != nil {
 		return User{}, fmt.Errorf("social: create user %q: %w", u.Username, err)
@@ -103,7 +103,7 @@ func (s *Service) UpdateUser(ctx context.Context, username string, up ProfileUpd
 	if err := checkUsername(username); err != nil {
 		return User{}, err
 	}
-	op := s.users.Update(User{Username: username})
+	op := s.ent.Users.Update(User{Username: username})
 	n := 0
 	for _, f := range []struct {
 		attr string
@@ -135,7 +135,7 @@ func (s *Service) GetUser(ctx context.Context, username string) (User, error) {
 	if err := checkUsername(username); err != nil {
 		return User{}, err
 	}
-	u, err := s.users.Get(User{Username: username}).Run(ctx)
+	u, err := s.ent.Users.Get(User{Username: username}).Run(ctx)
 	if err != nil {
 		return User{}, fmt.Errorf("social: get user %q: %w", username, err)
 	}

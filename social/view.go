@@ -34,8 +34,8 @@ func (s *Service) ViewPhoto(ctx context.Context, owner, photoID, cursor string, 
 	if cursor == "" {
 		n++ // the photo
 	}
-	q := s.photos.Query(Photo{Owner: owner, ID: photoID}).Index(tablemap.InvertedIndex).Newest().Limit(n)
-	page, err := tablemap.Collect2(q, s.reactions).Page(ctx, cursor)
+	q := s.ent.Photos.Query(Photo{Owner: owner, ID: photoID}).Index(tablemap.InvertedIndex).Newest().Limit(n)
+	page, err := tablemap.Collect2(q, s.ent.Reactions).Page(ctx, cursor)
 	if err != nil {
 		return nil, fmt.Errorf("social: view photo %s of %q: %w", photoID, owner, err)
 	}

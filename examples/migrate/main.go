@@ -56,16 +56,15 @@ func order(i int) OrderV1 {
 
 func main() {
 	exampleapp.Main("migrate", func(ctx context.Context, app *exampleapp.App) error {
-		oldTable := tablemap.NewTable(app.Client, app.Table)
-		orders, err := tablemap.Define[OrderV1](oldTable)
+		orders, err := declare[OrderV1](app)
 		if err != nil {
 			return err
 		}
-		if err := app.CreateTable(ctx, oldTable); err != nil {
+		if err := app.CreateTable(ctx, orders.Table()); err != nil {
 			return err
 		}
 		if err := app.Setup(ctx, fmt.Sprintf("store %d orders of the old design", *count), func(ctx context.Context) error {
-			w := oldTable.BatchWrite()
+			w := orders.Table().BatchWrite()
 			for i := range *count {
 				w.Put(orders.Put(order(i)))
 			}
@@ -74,17 +73,21 @@ func main() {
 			return err
 		}
 
-		// The new design: the same table, declared again.
-		newTable := tablemap.NewTable(app.Client, app.Table)
-		newOrders, err := tablemap.Define[Order](newTable)
+		newOrders, err := declare[Order](app)
 		if err != nil {
 			return err
 		}
-		if err := app.Setup(ctx, "add index GSI1", func(ctx context.Context) error { return addIndex(ctx, app.Client, newTable) }); err != nil {
+		if err := app.Setup(ctx, "add index GSI1", func(ctx context.Context) error { return addIndex(ctx, app.Client, newOrders.Table()) }); err != nil {
 			return err
 		}
 		return migrate(ctx, app, orders, newOrders)
 	})
+}
+
+// declare declares the example's table with the orders of one design on
+// it: the old design and the new are two declarations of the same table.
+func declare[T any](app *exampleapp.App) (*tablemap.Entity[T], error) {
+	return tablemap.Define[T](tablemap.NewTable(app.Client, app.Table))
 }
 
 func upgrade(o OrderV1) (Order, tablemap.MigrateAction, error) {

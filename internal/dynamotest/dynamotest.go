@@ -29,7 +29,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -37,9 +36,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/localaws"
 )
 
 const (
@@ -125,17 +124,11 @@ func (l *Local) Config() aws.Config { return config(l.Endpoint) }
 // config returns an aws.Config for the endpoint: static credentials, the
 // Region, and a connection pool sized for parallel tests.
 func config(endpoint string) aws.Config {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	return aws.Config{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   &http.Client{Transport: tr},
-		// Enough attempts that a throttled burst in a concurrency test
-		// retries rather than fails.
-		RetryMaxAttempts: 10,
-	}
+	c := localaws.Config(endpoint, Region, 64)
+	// Enough attempts that a throttled burst in a concurrency test retries
+	// rather than fails.
+	c.RetryMaxAttempts = 10
+	return c
 }
 
 func waitReady(ctx context.Context, c *dynamodb.Client) error {

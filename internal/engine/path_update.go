@@ -84,11 +84,19 @@ func pathValue(kind UpdateKind, p DocPath, value any) (reflect.Value, error) {
 	case kind == UpdateAppend && (!isList || leaf != t):
 		return reflect.Value{}, fmt.Errorf("it needs a list, not %s", t)
 	}
-	if v, ok := convertTo(value, t); ok {
+	return ConvertValue(value, t, kind == UpdateAppend, convertTo, "the type %s there")
+}
+
+// ConvertValue returns value as a value of type t, converted by conv, or,
+// when one holds (an action that takes one element) and t is a slice, as
+// a slice of the one element conv converts. A value that fits neither is
+// an error, which names t by the format fits ("the field's type %s").
+func ConvertValue(value any, t reflect.Type, one bool, conv func(any, reflect.Type) (reflect.Value, bool), fits string) (reflect.Value, error) {
+	if v, ok := conv(value, t); ok {
 		return v, nil
 	}
-	if kind == UpdateAppend && t.Kind() == reflect.Slice {
-		if e, ok := convertTo(value, t.Elem()); ok {
+	if one && t.Kind() == reflect.Slice {
+		if e, ok := conv(value, t.Elem()); ok {
 			v := reflect.MakeSlice(t, 1, 1)
 			v.Index(0).Set(e)
 			return v, nil
@@ -97,7 +105,7 @@ func pathValue(kind UpdateKind, p DocPath, value any) (reflect.Value, error) {
 	if value == nil {
 		return reflect.Value{}, errors.New("nil value (use Remove to remove an attribute)")
 	}
-	return reflect.Value{}, fmt.Errorf("value of type %T does not fit the type %s there", value, t)
+	return reflect.Value{}, fmt.Errorf("value of type %T does not fit "+fits, value, t)
 }
 
 // convertTo is Convert, also to a pointer type from a value of its

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -35,37 +37,32 @@ type walk struct {
 // at most limit items (0: no limit).
 func (r *Read) fetch(ctx context.Context, w *walk, start map[string]types.AttributeValue, limit int) (Response, error) {
 	req := r.items
-	var out Response
+	var sel types.Select // a count's; else the request's own
 	if w.count {
 		var err error
 		if req, err = r.count(); err != nil {
-			return out, err
+			return Response{}, err
 		}
+		sel = types.SelectCount
 	}
-	var scanned int32
+	var o *dynamodb.QueryOutput // a Scan's answer too: what a page needs of it
+	var err error
 	if r.IsScan() {
 		in := req.scanInput(r, w.seg, start, limit)
-		if w.count {
-			in.Select = types.SelectCount
+		in.Select = cmp.Or(sel, in.Select)
+		var so *dynamodb.ScanOutput
+		if so, err = r.T.Client.Scan(ctx, in); err == nil {
+			o = &dynamodb.QueryOutput{Items: so.Items, LastEvaluatedKey: so.LastEvaluatedKey, Count: so.Count, ScannedCount: so.ScannedCount}
 		}
-		o, err := r.T.Client.Scan(ctx, in)
-		if err != nil {
-			return out, r.Wrap(err)
-		}
-		out, scanned = Response{Items: o.Items, Last: o.LastEvaluatedKey, Count: int(o.Count)}, o.ScannedCount
 	} else {
 		in := req.queryInput(r.T, start, limit)
-		if w.count {
-			in.Select = types.SelectCount
-		}
-		o, err := r.T.Client.Query(ctx, in)
-		if err != nil {
-			return out, r.Wrap(err)
-		}
-		out, scanned = Response{Items: o.Items, Last: o.LastEvaluatedKey, Count: int(o.Count)}, o.ScannedCount
+		in.Select = cmp.Or(sel, in.Select)
+		o, err = r.T.Client.Query(ctx, in)
 	}
-	out.Filtered = int32(out.Count) < scanned
-	return out, nil
+	if err != nil {
+		return Response{}, r.Wrap(err)
+	}
+	return Response{Items: o.Items, Last: o.LastEvaluatedKey, Count: int(o.Count), Filtered: o.Count < o.ScannedCount}, nil
 }
 
 // run is the paging loop of every read. It reads the walk's segment from

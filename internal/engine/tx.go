@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -56,28 +55,4 @@ func WrapTxError(op string, err error, actions []TxAction) error {
 		te.Actions = append(te.Actions, ae)
 	}
 	return te
-}
-
-// CopyTxItem returns a copy of item whose action and names map are its
-// own: the built ones are shared with the shape they were rendered from.
-func CopyTxItem(item types.TransactWriteItem) types.TransactWriteItem {
-	switch {
-	case item.Put != nil:
-		a := *item.Put
-		a.ExpressionAttributeNames = maps.Clone(a.ExpressionAttributeNames)
-		item.Put = &a
-	case item.Update != nil:
-		a := *item.Update
-		a.ExpressionAttributeNames = maps.Clone(a.ExpressionAttributeNames)
-		item.Update = &a
-	case item.Delete != nil:
-		a := *item.Delete
-		a.ExpressionAttributeNames = maps.Clone(a.ExpressionAttributeNames)
-		item.Delete = &a
-	case item.ConditionCheck != nil:
-		a := *item.ConditionCheck
-		a.ExpressionAttributeNames = maps.Clone(a.ExpressionAttributeNames)
-		item.ConditionCheck = &a
-	}
-	return item
 }

@@ -262,25 +262,23 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 // Copy returns the request with an input and names map of its own, for a
 // caller to change: a compiled request's names map is its shape's.
 func (r WriteRequest) Copy() WriteRequest {
-	switch {
-	case r.Put != nil:
-		in := *r.Put
-		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-		r.Put = &in
-	case r.Update != nil:
-		in := *r.Update
-		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-		r.Update = &in
-	case r.Delete != nil:
-		in := *r.Delete
-		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-		r.Delete = &in
-	case r.Check != nil:
-		in := *r.Check
-		in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-		r.Check = &in
-	}
+	r.Put = ownNames(r.Put, func(in *dynamodb.PutItemInput) *map[string]string { return &in.ExpressionAttributeNames })
+	r.Update = ownNames(r.Update, func(in *dynamodb.UpdateItemInput) *map[string]string { return &in.ExpressionAttributeNames })
+	r.Delete = ownNames(r.Delete, func(in *dynamodb.DeleteItemInput) *map[string]string { return &in.ExpressionAttributeNames })
+	r.Check = ownNames(r.Check, func(in *types.ConditionCheck) *map[string]string { return &in.ExpressionAttributeNames })
 	return r
+}
+
+// ownNames returns a copy of *in (nil for nil) whose names map, which
+// names locates in the copy, is a clone of the original's.
+func ownNames[In any](in *In, names func(*In) *map[string]string) *In {
+	if in == nil {
+		return nil
+	}
+	c := *in
+	m := names(&c)
+	*m = maps.Clone(*m)
+	return &c
 }
 
 // TxItem returns the request as an item of a TransactWriteItems request:

@@ -154,53 +154,51 @@ func (c *Codec) Empty(p unsafe.Pointer) bool {
 }
 
 func (c *Codec) int(p unsafe.Pointer) int64 {
-	switch c.bits {
-	case 8:
-		return int64(*(*int8)(p))
-	case 16:
-		return int64(*(*int16)(p))
-	case 32:
-		return int64(*(*int32)(p))
-	}
-	return *(*int64)(p)
+	return load[int8, int16, int32, int64](p, c.bits)
 }
 
 func (c *Codec) setInt(p unsafe.Pointer, n int64) {
-	switch c.bits {
-	case 8:
-		*(*int8)(p) = int8(n)
-	case 16:
-		*(*int16)(p) = int16(n)
-	case 32:
-		*(*int32)(p) = int32(n)
-	default:
-		*(*int64)(p) = n
-	}
+	store[int8, int16, int32, int64](p, c.bits, n)
 }
 
 func (c *Codec) uint(p unsafe.Pointer) uint64 {
-	switch c.bits {
-	case 8:
-		return uint64(*(*uint8)(p))
-	case 16:
-		return uint64(*(*uint16)(p))
-	case 32:
-		return uint64(*(*uint32)(p))
-	}
-	return *(*uint64)(p)
+	return load[uint8, uint16, uint32, uint64](p, c.bits)
 }
 
 func (c *Codec) setUint(p unsafe.Pointer, n uint64) {
-	switch c.bits {
+	store[uint8, uint16, uint32, uint64](p, c.bits, n)
+}
+
+// load returns the integer of the given bits at p (of type I8, I16, I32 or
+// W), widened to W; store stores n there, truncated. Signed and unsigned
+// integers are each one instantiation.
+func load[I8, I16, I32 integer, W int64 | uint64](p unsafe.Pointer, bits uint) W {
+	switch bits {
 	case 8:
-		*(*uint8)(p) = uint8(n)
+		return W(*(*I8)(p))
 	case 16:
-		*(*uint16)(p) = uint16(n)
+		return W(*(*I16)(p))
 	case 32:
-		*(*uint32)(p) = uint32(n)
-	default:
-		*(*uint64)(p) = n
+		return W(*(*I32)(p))
 	}
+	return *(*W)(p)
+}
+
+func store[I8, I16, I32 integer, W int64 | uint64](p unsafe.Pointer, bits uint, n W) {
+	switch bits {
+	case 8:
+		*(*I8)(p) = I8(n)
+	case 16:
+		*(*I16)(p) = I16(n)
+	case 32:
+		*(*I32)(p) = I32(n)
+	default:
+		*(*W)(p) = n
+	}
+}
+
+type integer interface {
+	~int8 | ~int16 | ~int32 | ~uint8 | ~uint16 | ~uint32
 }
 
 // appendString appends s escaped (see Escape).

@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,9 +36,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/tablemap/tablemap/internal/localaws"
 )
 
 const (
@@ -181,14 +180,7 @@ func (l *Local) Close() error {
 func (l *Local) Config() aws.Config { return Config(l.Endpoint) }
 
 // Config returns an aws.Config for a KMS endpoint on this machine.
-func Config(endpoint string) aws.Config {
-	return aws.Config{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
-	}
-}
+func Config(endpoint string) aws.Config { return localaws.Config(endpoint, Region, 0) }
 
 // Client returns a KMS client of this local-kms; optFns adjust it (a
 // Counter's Attach, say).

@@ -1,0 +1,58 @@
+package tablemap
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/tablemap/tablemap/internal/engine"
+)
+
+// A write is what the builders of one item's write (Put, Update, Delete,
+// Check) share: the entity, the conditions of their If calls, the first
+// error an option met, and the request compiled once, on the first
+// Params, Value, Run or transaction, so that all of them agree.
+type write[T any] struct {
+	e    *Entity[T]
+	spec func() engine.WriteSpec // the builder's options, as the engine takes them
+	cond *expression.ConditionBuilder
+	err  error
+
+	built bool
+	req   engine.WriteRequest
+}
+
+// and ANDs cond to the write's conditions.
+func (w *write[T]) and(cond expression.ConditionBuilder) { w.cond = engine.And(w.cond, cond) }
+
+// build compiles the write unless it is built already; ctx is for
+// sealing encrypted attributes. An option's error, kept instead, is
+// given the item's key.
+func (w *write[T]) build(ctx context.Context) {
+	if w.built {
+		return
+	}
+	w.built = true
+	spec := w.spec()
+	spec.S, spec.Cond = w.e.s, w.cond
+	if w.err != nil {
+		if ie := (*ItemError)(nil); errors.As(w.err, &ie) {
+			ie.Key, _ = spec.S.Key(spec.P)
+		}
+		return
+	}
+	w.req, w.err = spec.Compile(ctx)
+}
+
+// params returns the request for a Params method: a copy the caller may
+// change, since a compiled request's names map is its shape's.
+func (w *write[T]) params() (engine.WriteRequest, error) {
+	w.build(context.Background())
+	return w.req.Copy(), w.err
+}
+
+// txRequest compiles the write as Params does (see txWriter).
+func (w *write[T]) txRequest() (*engine.WriteRequest, error) {
+	w.build(context.Background())
+	return &w.req, w.err
+}
