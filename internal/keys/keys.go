@@ -222,7 +222,7 @@ func (t *Template) Parse(key string) ([]string, error) {
 // does.
 func (t *Template) Matches(key string) bool {
 	var buf [8]string
-	vals := buf[:0]
+	var vals []string
 	if n := len(t.attrs); n <= len(buf) {
 		vals = buf[:n]
 	} else {
