@@ -144,27 +144,21 @@ func (b *TableBatchGet) Consistent() *TableBatchGet {
 // A batch sends each request once (with a *dynamodb.Client, it turns the
 // client's retryer off for its requests) and retries under this policy
 // alone.
-func (b *TableBatchGet) Retries(n int) *TableBatchGet {
-	b.retry.Retries = max(n, 0)
-	return b
-}
+func (b *TableBatchGet) Retries(n int) *TableBatchGet { b.retry.SetRetries(n); return b }
 
 // Backoff sets the pause before keys are sent again: it starts at base and
 // doubles with every response in a row that read nothing, up to max, with
 // random jitter, and falls back to base once a response makes progress
 // (default 25ms to 2s).
 func (b *TableBatchGet) Backoff(base, max time.Duration) *TableBatchGet {
-	b.retry.Base, b.retry.Max = base, max
+	b.retry.SetBackoff(base, max)
 	return b
 }
 
 // Concurrency sets how many requests the batch has in flight at once
 // (default 4, at least 1). Results and a *BatchError's lists keep the
 // order of the keys whatever it is.
-func (b *TableBatchGet) Concurrency(n int) *TableBatchGet {
-	b.retry.Concurrency = max(n, 1)
-	return b
-}
+func (b *TableBatchGet) Concurrency(n int) *TableBatchGet { b.retry.SetConcurrency(n); return b }
 
 // Run reads every key once (a key asked for twice is read once). An item
 // found is decoded into each BatchGet that asked for its key and is of its
@@ -237,25 +231,19 @@ func (b *BatchWrite) add(w BatchItem, t *engine.Table, err error) {
 // Retries sets how many times a write is sent again before the batch
 // gives up on it (default 24; see TableBatchGet.Retries). Puts and deletes
 // are idempotent, so sending one again after a lost response is safe.
-func (b *BatchWrite) Retries(n int) *BatchWrite {
-	b.retry.Retries = max(n, 0)
-	return b
-}
+func (b *BatchWrite) Retries(n int) *BatchWrite { b.retry.SetRetries(n); return b }
 
 // Backoff sets the pause before writes are sent again (see
 // TableBatchGet.Backoff).
 func (b *BatchWrite) Backoff(base, max time.Duration) *BatchWrite {
-	b.retry.Base, b.retry.Max = base, max
+	b.retry.SetBackoff(base, max)
 	return b
 }
 
 // Concurrency sets how many requests the batch has in flight at once
 // (default 4, at least 1). A *BatchError's lists keep the order of the
 // writes whatever it is.
-func (b *BatchWrite) Concurrency(n int) *BatchWrite {
-	b.retry.Concurrency = max(n, 1)
-	return b
-}
+func (b *BatchWrite) Concurrency(n int) *BatchWrite { b.retry.SetConcurrency(n); return b }
 
 // Len returns the number of writes in the batch.
 func (b *BatchWrite) Len() int { return b.writes.Len() }

@@ -56,6 +56,12 @@ func DefaultRetry() RetryPolicy {
 	return RetryPolicy{Retries: DefaultRetries, Base: DefaultBackoff, Max: DefaultMaxBackoff, Concurrency: DefaultConcurrency}
 }
 
+// SetRetries, SetBackoff and SetConcurrency are the batch builders'
+// options: no negative retries, at least one request in flight.
+func (r *RetryPolicy) SetRetries(n int)                   { r.Retries = max(n, 0) }
+func (r *RetryPolicy) SetBackoff(base, max time.Duration) { r.Base, r.Max = base, max }
+func (r *RetryPolicy) SetConcurrency(n int)               { r.Concurrency = max(n, 1) }
+
 // Delay returns the pause after the n-th response in a row (from 1) that
 // made no progress: exponential, with jitter over its upper half.
 func (r RetryPolicy) Delay(n int) time.Duration {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // A caller's condition is an expression.ConditionBuilder, whose tree is
@@ -261,31 +262,12 @@ func Marshal(v any) (types.AttributeValue, byte) {
 		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}, 'N'
 	case bool:
 		return &types.AttributeValueMemberBOOL{Value: v}, 'T'
-	// expression takes the value members as values, and a copy's address
-	// of each as an AttributeValue.
-	case types.AttributeValueMemberS:
-		av = &v
-	case types.AttributeValueMemberN:
-		av = &v
-	case types.AttributeValueMemberB:
-		av = &v
-	case types.AttributeValueMemberSS:
-		av = &v
-	case types.AttributeValueMemberNS:
-		av = &v
-	case types.AttributeValueMemberBS:
-		av = &v
-	case types.AttributeValueMemberM:
-		av = &v
-	case types.AttributeValueMemberL:
-		av = &v
-	case types.AttributeValueMemberNULL:
-		av = &v
-	case types.AttributeValueMemberBOOL:
-		av = &v
 	case types.AttributeValue:
 		av = v
 	default:
+		if av = memberAddr(v); av != nil {
+			break
+		}
 		var err error
 		if av, err = attributevalue.Marshal(v); err != nil {
 			return nil, 0
@@ -297,29 +279,34 @@ func Marshal(v any) (types.AttributeValue, byte) {
 // avType names the type of av in a structure key; 0 for nil or a type
 // unknown here.
 func avType(av types.AttributeValue) byte {
-	switch av.(type) {
-	case *types.AttributeValueMemberS:
-		return 'S'
-	case *types.AttributeValueMemberN:
-		return 'N'
-	case *types.AttributeValueMemberB:
-		return 'B'
-	case *types.AttributeValueMemberBOOL:
-		return 'T'
-	case *types.AttributeValueMemberNULL:
-		return '0'
-	case *types.AttributeValueMemberL:
-		return 'L'
-	case *types.AttributeValueMemberM:
-		return 'M'
-	case *types.AttributeValueMemberSS:
-		return 's'
-	case *types.AttributeValueMemberNS:
-		return 'n'
-	case *types.AttributeValueMemberBS:
-		return 'b'
+	if av == nil {
+		return 0
 	}
-	return 0
+	return avTypes[codec.TypeName(av)]
+}
+
+var avTypes = map[string]byte{"S": 'S', "N": 'N', "B": 'B', "BOOL": 'T', "NULL": '0', "L": 'L', "M": 'M', "SS": 's', "NS": 'n', "BS": 'b'}
+
+// memberTypes are the attribute value members expression takes as values.
+var memberTypes = map[reflect.Type]bool{
+	reflect.TypeFor[types.AttributeValueMemberS](): true, reflect.TypeFor[types.AttributeValueMemberN](): true,
+	reflect.TypeFor[types.AttributeValueMemberB](): true, reflect.TypeFor[types.AttributeValueMemberSS](): true,
+	reflect.TypeFor[types.AttributeValueMemberNS](): true, reflect.TypeFor[types.AttributeValueMemberBS](): true,
+	reflect.TypeFor[types.AttributeValueMemberM](): true, reflect.TypeFor[types.AttributeValueMemberL](): true,
+	reflect.TypeFor[types.AttributeValueMemberNULL](): true, reflect.TypeFor[types.AttributeValueMemberBOOL](): true,
+}
+
+// memberAddr returns the address of a copy of v when v is an attribute
+// value member given as a value (types.AttributeValueMemberS{…}), as
+// expression takes it; else nil.
+func memberAddr(v any) types.AttributeValue {
+	t := reflect.TypeOf(v)
+	if !memberTypes[t] {
+		return nil
+	}
+	p := reflect.New(t)
+	p.Elem().Set(reflect.ValueOf(v))
+	return p.Interface().(types.AttributeValue)
 }
 
 // Marked returns a condition expression builds to the same text and names

@@ -36,18 +36,26 @@ var allAVs = cmpopts.IgnoreUnexported(types.AttributeValueMemberS{}, types.Attri
 	types.AttributeValueMemberL{}, types.AttributeValueMemberM{}, types.AttributeValueMemberSS{},
 	types.AttributeValueMemberNS{}, types.AttributeValueMemberBS{})
 
-// TestMarshalFastPaths holds the fast paths of Marshal equal to
-// attributevalue.Marshal, which expression uses.
+// TestMarshalFastPaths holds Marshal equal to what expression makes of a
+// value: attributevalue.Marshal, but for attribute value members given as
+// values, which it takes by a copy's address.
 func TestMarshalFastPaths(t *testing.T) {
 	for _, v := range []any{"", "a", "ü 𝄞", "\x00", 0, 1, -1, math.MaxInt, math.MinInt, int64(0), int64(math.MinInt64),
-		int64(math.MaxInt64), true, false} {
-		want, err := attributevalue.Marshal(v)
+		int64(math.MaxInt64), true, false,
+		types.AttributeValueMemberS{Value: "s"}, types.AttributeValueMemberN{Value: "1"}, types.AttributeValueMemberB{Value: []byte("b")},
+		types.AttributeValueMemberSS{Value: []string{"a"}}, types.AttributeValueMemberNS{Value: []string{"2"}},
+		types.AttributeValueMemberBS{Value: [][]byte{{1}}}, types.AttributeValueMemberNULL{Value: true},
+		types.AttributeValueMemberBOOL{Value: true}, types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+		types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}, &types.AttributeValueMemberS{Value: "p"},
+		types.UnknownUnionMember{Tag: "X"}, []string{"x"}, 1.5} {
+		e, err := expression.NewBuilder().WithCondition(expression.Name("a").Equal(expression.Value(v))).Build()
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := e.Values()[":0"]
 		got, typ := Marshal(v)
 		if d := cmp.Diff(want, got, allAVs); d != "" || typ != avType(want) {
-			t.Errorf("Marshal(%#v) = %#v, %c; attributevalue (-want +got):\n%s", v, got, typ, d)
+			t.Errorf("Marshal(%#v) = %#v, %c; expression (-want +got):\n%s", v, got, typ, d)
 		}
 	}
 }
