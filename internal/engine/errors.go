@@ -9,44 +9,41 @@ import (
 	"github.com/tablemap/tablemap/internal/codec"
 )
 
-// Sentinel errors; their user-facing docs are the root package's.
+// Sentinel errors, grouped by what they say of the request; their
+// user-facing docs are the root package's.
+
+// DynamoDB answered: the item is not as the request needs it.
 var (
-	// ErrNotFound: no item at the key.
-	ErrNotFound = errors.New("item not found")
-	// ErrConditionFailed: DynamoDB rejected a write whose condition did not hold.
+	ErrNotFound        = errors.New("item not found")
 	ErrConditionFailed = errors.New("condition failed")
-	// ErrVersionConflict: the stored version is not the one expected (also ErrConditionFailed).
-	ErrVersionConflict = errors.New("version conflict")
-	// ErrExists: an item exists where a write requires none (also ErrConditionFailed).
-	ErrExists = errors.New("item exists")
-	// ErrItemTooLarge: an item over MaxItemSize, refused before sending.
-	ErrItemTooLarge = errors.New("item too large")
-	// ErrInvalidKey: key fields that cannot make or parse a key.
-	ErrInvalidKey = errors.New("invalid key")
-	// ErrInvalidCursor: a page cursor this table and query did not produce.
-	ErrInvalidCursor = errors.New("invalid cursor")
-	// ErrTxConflict: a transaction cancelled by a concurrent write.
-	ErrTxConflict = errors.New("transaction conflict")
-	// ErrDecrypt: an encrypted attribute that did not open.
-	ErrDecrypt = errors.New("cannot decrypt")
-	// ErrNoCipher: encrypted fields on a table without a cipher.
-	ErrNoCipher = errors.New("the table has no cipher")
-	// ErrWrongEntity: the item at the key is of another entity type.
-	ErrWrongEntity = errors.New("item of another entity type")
-	// ErrInvalidCondition: a condition or filter that could never mean what it says.
-	ErrInvalidCondition = errors.New("invalid condition")
-	// ErrMissingParent: an Update of a nested path whose parent the stored
-	// item lacks; DynamoDB refused it and applied nothing.
+	ErrVersionConflict = errors.New("version conflict") // also ErrConditionFailed
+	ErrExists          = errors.New("item exists")      // also ErrConditionFailed
+	ErrWrongEntity     = errors.New("item of another entity type")
+)
+
+// DynamoDB answered: nothing of the request was applied.
+var (
+	ErrTxConflict    = errors.New("transaction conflict")
 	ErrMissingParent = errors.New("missing parent of a document path")
 )
 
-// Sentinel errors of values refused before sending.
+// Refused before sending: the request could not mean what it says.
 var (
-	// ErrInvalidValue: a value that would not be stored or read back as it is.
-	ErrInvalidValue = codec.ErrInvalidValue
-	// ErrNoClient: a table made with a nil client.
-	ErrNoClient = errors.New("no client")
+	ErrItemTooLarge     = errors.New("item too large")
+	ErrInvalidKey       = errors.New("invalid key")
+	ErrInvalidCursor    = errors.New("invalid cursor")
+	ErrInvalidCondition = errors.New("invalid condition")
+	ErrInvalidValue     = codec.ErrInvalidValue
 )
+
+// Refused before sending: the table cannot serve the request.
+var (
+	ErrNoClient = errors.New("no client")
+	ErrNoCipher = errors.New("the table has no cipher")
+)
+
+// Reading an item: an encrypted attribute that did not open.
+var ErrDecrypt = errors.New("cannot decrypt")
 
 // A DefinitionError is a refusal of Define (see the root package).
 type DefinitionError struct {
