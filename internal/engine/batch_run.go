@@ -168,8 +168,14 @@ func RunBatchWrite(ctx context.Context, t *Table, writes *BatchList, r RetryPoli
 	}
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		reqs := make([]types.WriteRequest, len(idx))
+		puts := make([]types.PutRequest, len(idx)) // one allocation, not one a put
 		for j, i := range idx {
-			reqs[j] = writes.At(i).Request(t)
+			if w := writes.At(i); !w.Delete {
+				puts[j].Item = w.Item
+				reqs[j].PutRequest = &puts[j]
+			} else {
+				reqs[j] = w.Request(t)
+			}
 		}
 		out, err := Write(ctx, t.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.Name: reqs},
