@@ -34,7 +34,7 @@ import (
 type Put[T any] struct {
 	e           *Entity[T]
 	cond        *expression.ConditionBuilder
-	w           *write[T] // the compiled write, made when first compiled
+	w           *write[T] // compiled on first use: a batch that takes the item alone never makes it
 	value       T
 	ifNotExists bool
 }
@@ -60,9 +60,6 @@ var (
 )
 
 // Put returns a Put of item v.
-//
-// A Put holds only its value and options until it is compiled: a batch
-// that takes its item alone (see BatchWrite.Put) never makes the rest.
 func (e *Entity[T]) Put(v T) *Put[T] { return &Put[T]{e: e, value: v} }
 
 // compiled returns the Put's write, compiling it the first time; ctx is
