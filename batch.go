@@ -264,7 +264,7 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 // is compiled as Run would, so that its conditions are refused and what it
 // wrote (version, timestamps) is what its Value says.
 func (op *Put[T]) batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error) {
-	if s := op.e.s; !op.built && op.err == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
+	if s := op.e.s; op.w == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
 		return s.BatchPut(context.Background(), enc, unsafe.Pointer(&op.value))
 	}
 	r, err := op.txRequest()

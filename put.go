@@ -32,7 +32,9 @@ import (
 // sealed with the context of Run, or context.Background() when Params or
 // Value comes first).
 type Put[T any] struct {
-	write[T]
+	e           *Entity[T]
+	cond        *expression.ConditionBuilder
+	w           *write[T] // compiled on first use: a batch that takes the item alone never makes it
 	value       T
 	ifNotExists bool
 }
@@ -58,12 +60,16 @@ var (
 )
 
 // Put returns a Put of item v.
-func (e *Entity[T]) Put(v T) *Put[T] {
-	op := &Put[T]{value: v}
-	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
-		return engine.WriteSpec{Kind: engine.WritePut, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists}
-	}}
-	return op
+func (e *Entity[T]) Put(v T) *Put[T] { return &Put[T]{e: e, value: v} }
+
+// compiled returns the Put's write, compiling it the first time; ctx is
+// for sealing encrypted attributes.
+func (op *Put[T]) compiled(ctx context.Context) *write[T] {
+	if op.w == nil {
+		op.w = &write[T]{e: op.e, cond: op.cond}
+		op.w.compile(ctx, engine.WriteSpec{Kind: engine.WritePut, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists})
+	}
+	return op.w
 }
 
 // IfNotExists makes the Put fail with ErrExists (a kind of
@@ -77,31 +83,39 @@ func (op *Put[T]) IfNotExists() *Put[T] { op.ifNotExists = true; return op }
 // a failed condition is ErrConditionFailed. Several If calls are ANDed. A
 // condition is checked before sending as Query.Filter says
 // (ErrInvalidCondition); so are those of Update, Delete and Check.
-func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] { op.and(cond); return op }
+func (op *Put[T]) If(cond expression.ConditionBuilder) *Put[T] {
+	op.cond = engine.And(op.cond, cond)
+	return op
+}
 
 // Params returns the PutItem request Run sends, without sending it.
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Put[T]) Params() (*dynamodb.PutItemInput, error) {
-	r, err := op.params()
+	r, err := op.compiled(context.Background()).params()
 	return r.Put, err
 }
 
 // Value returns the item as Run writes it, with its new version and
 // timestamps, without sending anything.
 func (op *Put[T]) Value() (T, error) {
-	op.build(context.Background())
-	return op.value, op.err
+	w := op.compiled(context.Background())
+	return op.value, w.err
 }
 
 // Run writes the item.
 func (op *Put[T]) Run(ctx context.Context) error {
-	op.build(ctx)
-	if op.err != nil {
-		return op.err
+	w := op.compiled(ctx)
+	if w.err != nil {
+		return w.err
 	}
-	if _, err := engine.Write(ctx, op.e.s.Table.Client.PutItem, op.req.Put); err != nil {
-		return op.req.Fail.Wrap(err, nil)
+	if _, err := engine.Write(ctx, op.e.s.Table.Client.PutItem, w.req.Put); err != nil {
+		return w.req.Fail.Wrap(err, nil)
 	}
 	return nil
+}
+
+// txRequest compiles the Put as Params does (see txWriter).
+func (op *Put[T]) txRequest() (*engine.WriteRequest, error) {
+	return op.compiled(context.Background()).txRequest()
 }

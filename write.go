@@ -32,8 +32,13 @@ func (w *write[T]) build(ctx context.Context) {
 	if w.built {
 		return
 	}
+	w.compile(ctx, w.spec())
+}
+
+// compile compiles the write of spec (see build): for a builder that
+// makes its write only when compiled, with no spec function to keep.
+func (w *write[T]) compile(ctx context.Context, spec engine.WriteSpec) {
 	w.built = true
-	spec := w.spec()
 	spec.S, spec.Cond = w.e.s, w.cond
 	if w.err != nil {
 		if ie := (*ItemError)(nil); errors.As(w.err, &ie) {

@@ -26,6 +26,58 @@ type encState struct {
 	buf   []byte
 	depth int // maps, lists, structs and pointers to pointers entered
 	arena [128]byte
+
+	// An Encoder's state (pool) hands out the members of string and
+	// number values from blocks: a batch's items cost an allocation per
+	// block rather than one per value. Each value is a member of its own.
+	pool bool
+	ss   []types.AttributeValueMemberS
+	ns   []types.AttributeValueMemberN
+}
+
+// memberBlock is how many members a block of an Encoder's state holds.
+const memberBlock = 64
+
+// newS returns a string value of v.
+func (e *encState) newS(v string) types.AttributeValue {
+	if e == nil || !e.pool {
+		return &types.AttributeValueMemberS{Value: v}
+	}
+	if len(e.ss) == 0 {
+		e.ss = make([]types.AttributeValueMemberS, memberBlock)
+	}
+	m := &e.ss[0]
+	e.ss = e.ss[1:]
+	m.Value = v
+	return m
+}
+
+// newN returns a number value of text v.
+func (e *encState) newN(v string) types.AttributeValue {
+	if e == nil || !e.pool {
+		return &types.AttributeValueMemberN{Value: v}
+	}
+	if len(e.ns) == 0 {
+		e.ns = make([]types.AttributeValueMemberN, memberBlock)
+	}
+	m := &e.ns[0]
+	e.ns = e.ns[1:]
+	m.Value = v
+	return m
+}
+
+// strings returns n string members for the elements of a list: one
+// allocation for them all, or none when the pool's block has room.
+func (e *encState) strings(n int) []types.AttributeValueMemberS {
+	if e == nil || !e.pool || n > memberBlock {
+		return make([]types.AttributeValueMemberS, n)
+	}
+	if len(e.ss) < n {
+		e.ss = make([]types.AttributeValueMemberS, memberBlock)
+	}
+	ms := e.ss[:n:n]
+	e.ss = e.ss[n:]
+	return ms
 }
 
 func newEncState() *encState {
@@ -382,12 +434,12 @@ func encBool(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	return &types.AttributeValueMemberBOOL{Value: *(*bool)(p)}, nil
 }
 
-func encString(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+func encString(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 	s := *(*string)(p)
 	if !utf8.ValidString(s) {
 		return nil, badString(s)
 	}
-	return &types.AttributeValueMemberS{Value: s}, nil
+	return e.newS(s), nil
 }
 
 func encNumberString(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
@@ -397,22 +449,22 @@ func encNumberString(_ *encState, p unsafe.Pointer) (types.AttributeValue, error
 func encInt[T int | int8 | int16 | int32 | int64](asString bool) encFn {
 	if asString {
 		return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-			return &types.AttributeValueMemberS{Value: e.formatInt(int64(*(*T)(p)))}, nil
+			return e.newS(e.formatInt(int64(*(*T)(p)))), nil
 		}
 	}
 	return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-		return &types.AttributeValueMemberN{Value: e.formatInt(int64(*(*T)(p)))}, nil
+		return e.newN(e.formatInt(int64(*(*T)(p)))), nil
 	}
 }
 
 func encUint[T uint | uint8 | uint16 | uint32 | uint64](asString bool) encFn {
 	if asString {
 		return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-			return &types.AttributeValueMemberS{Value: e.formatUint(uint64(*(*T)(p)))}, nil
+			return e.newS(e.formatUint(uint64(*(*T)(p)))), nil
 		}
 	}
 	return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
-		return &types.AttributeValueMemberN{Value: e.formatUint(uint64(*(*T)(p)))}, nil
+		return e.newN(e.formatUint(uint64(*(*T)(p)))), nil
 	}
 }
 
@@ -423,9 +475,9 @@ func encFloat[T float32 | float64](bits int, asString bool) encFn {
 			return nil, err
 		}
 		if asString {
-			return &types.AttributeValueMemberS{Value: s}, nil
+			return e.newS(s), nil
 		}
-		return &types.AttributeValueMemberN{Value: s}, nil
+		return e.newN(s), nil
 	}
 }
 
@@ -440,14 +492,14 @@ func encTime(o opts) encFn {
 			return nil, nil
 		}
 		if unix {
-			return &types.AttributeValueMemberN{Value: e.formatInt(t.Unix())}, nil
+			return e.newN(e.formatInt(t.Unix())), nil
 		}
 		s := e.formatTime(*t)
 		if s[0] == '-' || s[4] != '-' {
 			// attributevalue writes these, but cannot read them back.
 			return nil, errorf("cannot encode %s: RFC3339 needs a year from 0 to 9999", s)
 		}
-		return &types.AttributeValueMemberS{Value: s}, nil
+		return e.newS(s), nil
 	}
 }
 
@@ -736,15 +788,17 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 
 	if set == setNone {
 		if plainStrings {
-			return func(_ *encState, p unsafe.Pointer) (types.AttributeValue, error) {
+			return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 				data, n := elems(t, p)
 				l := make([]types.AttributeValue, n)
+				ms := e.strings(n)
 				for i := range l {
 					s := *(*string)(unsafe.Add(data, uintptr(i)*size))
 					if !utf8.ValidString(s) {
 						return nil, at(badString(s), "["+strconv.Itoa(i)+"]")
 					}
-					l[i] = &types.AttributeValueMemberS{Value: s}
+					ms[i].Value = s
+					l[i] = &ms[i]
 				}
 				return &types.AttributeValueMemberL{Value: l}, nil
 			}, nil

@@ -2,10 +2,12 @@ package codec_test
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/google/go-cmp/cmp"
@@ -171,6 +173,22 @@ func FuzzCodec(f *testing.F) {
 		}
 		if diff := cmp.Diff(want, got, avOpts); diff != "" {
 			t.Fatalf("Marshal differs from attributevalue (-want +got):\n%s", diff)
+		}
+		// A batch's Encoder, its values from blocks, encodes it alike,
+		// after other items too.
+		st, err := codec.StructOf(reflect.TypeFor[Fuzzed]())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var enc codec.Encoder
+		for range 2 {
+			pooled, _, err := st.MarshalPtrSized(&enc, unsafe.Pointer(v), 0)
+			if err != nil {
+				t.Fatalf("MarshalPtrSized with an Encoder: %v", err)
+			}
+			if diff := cmp.Diff(got, pooled, avOpts); diff != "" {
+				t.Fatalf("with an Encoder, Marshal differs (-alone +with the Encoder):\n%s", diff)
+			}
 		}
 
 		var back, ref Fuzzed

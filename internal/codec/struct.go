@@ -184,6 +184,19 @@ func (s *Struct) MarshalPtrSized(enc *Encoder, p unsafe.Pointer, extra int) (map
 // per buffer filled rather than one each. Not for concurrent use.
 type Encoder struct{ e *encState }
 
+// String returns a string value of v, from the encoder's blocks (see
+// Encoder), or a value of its own when enc is nil.
+func (enc *Encoder) String(v string) types.AttributeValue {
+	if enc == nil {
+		return &types.AttributeValueMemberS{Value: v}
+	}
+	if enc.e == nil {
+		enc.e = newEncState()
+		enc.e.pool = true
+	}
+	return enc.e.newS(v)
+}
+
 // state returns the encoder's state for one more item, or a new state
 // when enc is nil.
 func (enc *Encoder) state() *encState {
@@ -192,6 +205,7 @@ func (enc *Encoder) state() *encState {
 	}
 	if enc.e == nil {
 		enc.e = newEncState()
+		enc.e.pool = true
 	}
 	enc.e.depth = 0 // an item that failed may have left it
 	return enc.e

@@ -107,10 +107,7 @@ func (b *batchGet) all(i int) func(yield func(wantOf) bool) {
 // send reads the keys of idx and returns those left unprocessed.
 func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
 	t := b.t
-	ka := types.KeysAndAttributes{Keys: make([]map[string]types.AttributeValue, len(idx))}
-	for j, i := range idx {
-		ka.Keys[j] = t.KeyItem(b.keys[i].key)
-	}
+	ka := types.KeysAndAttributes{Keys: t.keyItems(len(idx), func(j int) Key { return b.keys[idx[j]].key })}
 	if b.consistent {
 		ka.ConsistentRead = aws.Bool(true)
 	}
@@ -129,6 +126,41 @@ func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
 		}
 	}
 	return left, nil
+}
+
+// keyItems returns the key items of n keys (key(j) is key j), as KeyItem
+// makes them, but with the members of their string values in one
+// allocation, not one each.
+func (t *Table) keyItems(n int, key func(j int) Key) []map[string]types.AttributeValue {
+	isS := func(attr string) bool {
+		typ := t.AttrType(attr)
+		return typ != types.ScalarAttributeTypeN && typ != types.ScalarAttributeTypeB
+	}
+	pkS, skS := isS(t.PK), t.SK != "" && isS(t.SK)
+	var ss []types.AttributeValueMemberS
+	value := func(attr, v string, s bool) types.AttributeValue {
+		if !s {
+			return t.KeyValue(attr, v)
+		}
+		if len(ss) == 0 {
+			ss = make([]types.AttributeValueMemberS, 2*n)
+		}
+		m := &ss[0]
+		ss = ss[1:]
+		m.Value = v
+		return m
+	}
+	items := make([]map[string]types.AttributeValue, n)
+	for j := range items {
+		k := key(j)
+		m := make(map[string]types.AttributeValue, 2)
+		m[t.PK] = value(t.PK, k.PK, pkS)
+		if t.SK != "" {
+			m[t.SK] = value(t.SK, k.SK, skS)
+		}
+		items[j] = m
+	}
+	return items
 }
 
 // take hands the items of one response to the parts that asked for them.
@@ -168,8 +200,14 @@ func RunBatchWrite(ctx context.Context, t *Table, writes *BatchList, r RetryPoli
 	}
 	send := func(ctx context.Context, idx []int) ([]int, error) {
 		reqs := make([]types.WriteRequest, len(idx))
+		puts := make([]types.PutRequest, len(idx)) // one allocation, not one a put
 		for j, i := range idx {
-			reqs[j] = writes.At(i).Request(t)
+			if w := writes.At(i); !w.Delete {
+				puts[j].Item = w.Item
+				reqs[j].PutRequest = &puts[j]
+			} else {
+				reqs[j] = w.Request(t)
+			}
 		}
 		out, err := Write(ctx, t.Client.BatchWriteItem, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{t.Name: reqs},

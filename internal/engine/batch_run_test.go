@@ -4,6 +4,10 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // firstRepeat is the first write whose key an earlier one has, by brute
@@ -73,6 +77,38 @@ func TestBatchList(t *testing.T) {
 		for i := range n {
 			if got := l.At(i).Entity; got != strconv.Itoa(i) {
 				t.Fatalf("%d adds: At(%d) = %s", n, i, got)
+			}
+		}
+	}
+}
+
+// A BatchGet request's keys, their string values made in one allocation,
+// are KeyItem's for every layout of key types, and each value is its own.
+func TestKeyItemsAreKeyItem(t *testing.T) {
+	tables := []*Table{
+		{PK: "PK", SK: "SK"},
+		{PK: "PK"},
+		{PK: "id", SK: "n", Layout: Layout{AttrTypes: map[string]types.ScalarAttributeType{"n": types.ScalarAttributeTypeN}}},
+		{PK: "b", SK: "s", Layout: Layout{AttrTypes: map[string]types.ScalarAttributeType{"b": types.ScalarAttributeTypeB}}},
+	}
+	keys := make([]Key, 130)
+	for i := range keys {
+		keys[i] = Key{PK: "P#" + strconv.Itoa(i), SK: strconv.Itoa(i * 7)}
+	}
+	opts := cmpopts.IgnoreUnexported(types.AttributeValueMemberS{}, types.AttributeValueMemberN{}, types.AttributeValueMemberB{})
+	for _, tb := range tables {
+		if tb.SK == "" {
+			for i := range keys {
+				keys[i].SK = ""
+			}
+		}
+		got := tb.keyItems(len(keys), func(j int) Key { return keys[j] })
+		if s, ok := got[0][tb.PK].(*types.AttributeValueMemberS); ok {
+			s.Value = "changed" // must change key 0 alone
+		}
+		for i, k := range keys[1:] {
+			if d := cmp.Diff(tb.KeyItem(k), got[i+1], opts); d != "" {
+				t.Fatalf("table %s/%s, key %d (-KeyItem +keyItems):\n%s", tb.PK, tb.SK, i+1, d)
 			}
 		}
 	}

@@ -34,7 +34,7 @@ func (s *Schema) EncodeSized(ctx context.Context, enc *codec.Encoder, p unsafe.P
 	if err != nil {
 		return nil, key, 0, err
 	}
-	grew, err := s.encodeKeys(item, key, p)
+	grew, err := s.encodeKeys(enc, item, key, p)
 	if err != nil {
 		return nil, key, 0, err
 	}
@@ -97,12 +97,19 @@ func drop(item map[string]types.AttributeValue, name string) int {
 // encodeKeys sets the type (or match) attribute, the table's key and the
 // keys of every index whose fields are all present in item, and returns
 // how much the item's size grew, or -1 when it does not know (see set).
-func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p unsafe.Pointer) (int, error) {
+// String keys come from enc's blocks, as the item's values do.
+func (s *Schema) encodeKeys(enc *codec.Encoder, item map[string]types.AttributeValue, key Key, p unsafe.Pointer) (int, error) {
 	t := s.Table
 	n, fresh := 0, true
 	add := func(name string, av types.AttributeValue) {
 		d, ok := set(item, name, av)
 		n, fresh = n+d, fresh && ok
+	}
+	keyValue := func(attr, v string) types.AttributeValue {
+		if typ := t.AttrType(attr); typ != types.ScalarAttributeTypeN && typ != types.ScalarAttributeTypeB {
+			return enc.String(v)
+		}
+		return t.KeyValue(attr, v)
 	}
 	if t.TypeAttr != "" {
 		add(t.TypeAttr, s.TypeValue)
@@ -110,9 +117,9 @@ func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p uns
 	if s.Match.Attr != "" {
 		add(s.Match.Attr, &types.AttributeValueMemberS{Value: s.Match.Value})
 	}
-	add(t.PK, t.KeyValue(t.PK, key.PK))
+	add(t.PK, keyValue(t.PK, key.PK))
 	if s.Primary.SK != nil {
-		add(t.SK, t.KeyValue(t.SK, key.SK))
+		add(t.SK, keyValue(t.SK, key.SK))
 	}
 	for _, g := range s.GSIs {
 		pk, sk, ok, err := g.Build(p)
@@ -129,9 +136,9 @@ func (s *Schema) encodeKeys(item map[string]types.AttributeValue, key Key, p uns
 			}
 			continue
 		}
-		add(g.PKAttr, t.KeyValue(g.PKAttr, pk))
+		add(g.PKAttr, keyValue(g.PKAttr, pk))
 		if g.SK != nil {
-			add(g.SKAttr, t.KeyValue(g.SKAttr, sk))
+			add(g.SKAttr, keyValue(g.SKAttr, sk))
 		}
 	}
 	if !fresh {
