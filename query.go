@@ -66,10 +66,12 @@ type skCondition[T any] struct {
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
 	q := &Query[T]{value: v}
-	q.reading = reading[T]{e: e, op: "Query", newRead: func() (*engine.Read, error) {
-		return engine.NewQuery(e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
-	}}
+	q.reading = reading[T]{e: e, op: "Query", builder: q}
 	return q
+}
+
+func (q *Query[T]) newRead() (*engine.Read, error) {
+	return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
 }
 
 // changed marks the built request stale after an option call.

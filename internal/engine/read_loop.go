@@ -36,7 +36,7 @@ type walk struct {
 // fetch sends one request of the walk, starting after start, asking for
 // at most limit items (0: no limit).
 func (r *Read) fetch(ctx context.Context, w *walk, start map[string]types.AttributeValue, limit int) (Response, error) {
-	req := r.items
+	req := r.itemsRequest()
 	var sel types.Select // a count's; else the request's own
 	if w.count {
 		var err error
