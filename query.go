@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -258,6 +259,10 @@ func readPage[T any](ctx context.Context, r *engine.Read, e *Entity[T], cursor s
 	scratch := new(T)
 	next, err := r.Page(ctx, cursor, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		return true, appendAs(ctx, e, r, item, scratch, &page.Items)
+	}, func(items []map[string]types.AttributeValue) {
+		if r.Limit == 0 {
+			page.Items = slices.Grow(page.Items, len(items))
+		}
 	})
 	if err != nil {
 		return nil, err

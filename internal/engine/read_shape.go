@@ -28,13 +28,16 @@ type QueryShape struct {
 // it by its structure (see usercond.go); a read with a filter that has
 // none builds its own expressions.
 type ShapeKey struct {
-	Scan    bool
-	G       *Index
-	Op      KeyOp
-	Ident   string // the entity types
-	Project string
-	Expiry  bool   // the filter hides expired items
-	Filter  string // the structure key of the caller's filter
+	Scan  bool
+	G     *Index
+	Op    KeyOp
+	Ident string // the entity types
+	// Project holds the projected paths when they are at most four (no
+	// string joined per read), else Projects them all, NUL-separated.
+	Project  [4]string
+	Projects string
+	Expiry   bool   // the filter hides expired items
+	Filter   string // the structure key of the caller's filter
 }
 
 // OperandMark is the value a key operand has while its shape is built, to
@@ -51,7 +54,12 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 		project = nil
 	}
 	cacheable := r.Filter == nil || r.filter.read
-	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Project: strings.Join(project, "\x00"), Expiry: !r.ExpiredOK}
+	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Expiry: !r.ExpiredOK}
+	if len(project) <= len(key.Project) {
+		copy(key.Project[:], project)
+	} else {
+		key.Projects = strings.Join(project, "\x00")
+	}
 	key.Filter = r.filter.key
 	if cacheable {
 		if s, ok := r.T.QueryShapes.Load(key); ok {
