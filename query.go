@@ -66,8 +66,8 @@ type skCondition[T any] struct {
 
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
-	q := &Query[T]{value: v}
-	q.reading = reading[T]{e: e, op: "Query", builder: q}
+	q := &Query[T]{reading: reading[T]{e: e, op: "Query"}, value: v}
+	q.builder = q
 	return q
 }
 

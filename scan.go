@@ -29,8 +29,8 @@ type Scan[T any] struct {
 
 // Scan returns a scan of the entity's items.
 func (e *Entity[T]) Scan() *Scan[T] {
-	sc := &Scan[T]{}
-	sc.reading = reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}, builder: sc}
+	sc := &Scan[T]{reading: reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}}}
+	sc.builder = sc
 	return sc
 }
 

@@ -129,7 +129,9 @@ func (r *Read) count() (request, error) {
 func (r *Read) request(shape *QueryShape) request {
 	t := r.T
 	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
-	maps.Copy(values, shape.Values)
+	for _, pv := range shape.values {
+		values[pv.ph] = pv.v
+	}
 	for i, ph := range shape.User {
 		values[ph] = r.filter.values[i]
 	}

@@ -22,6 +22,13 @@ type QueryShape struct {
 	Slots                       [3]string                       // placeholders of the partition key and the sort key operands a and b
 	User                        []string                        // placeholders of the caller's filter's values, in Read.filter's order
 	Now                         string                          // placeholder of the expiry filter's now, "" if none
+	values                      []placed                        // Values as a list, quicker to copy than a map
+}
+
+// A placed is a value and its placeholder.
+type placed struct {
+	ph string
+	v  types.AttributeValue
 }
 
 // A ShapeKey is what a read's shape depends on. A caller's filter is in
@@ -143,6 +150,9 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 		if slices.Contains(s.User, "") {
 			return nil, errors.New("internal error: a value of the filter has no placeholder")
 		}
+	}
+	for ph, v := range s.Values {
+		s.values = append(s.values, placed{ph, v})
 	}
 	return s, nil
 }
