@@ -71,13 +71,8 @@ func decodeAs[T any](ctx context.Context, e *Entity[T], r *engine.Read, item map
 	var zero T
 	*scratch = zero
 	p := unsafe.Pointer(scratch)
-	if err := e.s.DecodeInto(ctx, item, p); err != nil {
+	if err := e.s.DecodeRead(ctx, item, p, len(r.Project) > 0); err != nil {
 		return zero, r.ItemErr(e.s, item, err)
-	}
-	if len(r.Project) > 0 {
-		if err := e.s.FillKey(item, p); err != nil {
-			return zero, r.ItemErr(e.s, item, err)
-		}
 	}
 	return *scratch, nil
 }
