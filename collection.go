@@ -2,6 +2,7 @@ package tablemap
 
 import (
 	"context"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,14 +41,25 @@ func (c *collection[A]) params() (*dynamodb.QueryInput, error) {
 }
 
 // page reads from cursor, handing each item to decode with its entity's
-// position, and returns the cursor after the last item read.
-func (c *collection[A]) page(ctx context.Context, cursor string, onePage bool, decode func(r *engine.Read, item map[string]types.AttributeValue, typ int) error) (string, error) {
+// position, and returns the cursor after the last item read. Before each
+// response's items, grow gets the number of items of each entity in it.
+func (c *collection[A]) page(ctx context.Context, cursor string, onePage bool, decode func(r *engine.Read, item map[string]types.AttributeValue, typ int) error, grow func(n []int)) (string, error) {
 	r, err := c.ready()
 	if err != nil {
 		return "", err
 	}
+	var counts [3]int
 	return r.Page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) (bool, error) {
 		return true, decode(r, item, typ)
+	}, func(items []map[string]types.AttributeValue) {
+		n := counts[:len(r.Types)]
+		clear(n)
+		for _, item := range items {
+			if typ := engine.TypeIndex(r.T, r.Types, item); typ >= 0 {
+				n[typ]++
+			}
+		}
+		grow(n)
 	})
 }
 
@@ -59,13 +71,8 @@ func decodeAs[T any](ctx context.Context, e *Entity[T], r *engine.Read, item map
 	var zero T
 	*scratch = zero
 	p := unsafe.Pointer(scratch)
-	if err := e.s.DecodeInto(ctx, item, p); err != nil {
+	if err := e.s.DecodeRead(ctx, item, p, len(r.Project) > 0); err != nil {
 		return zero, r.ItemErr(e.s, item, err)
-	}
-	if len(r.Project) > 0 {
-		if err := e.s.FillKey(item, p); err != nil {
-			return zero, r.ItemErr(e.s, item, err)
-		}
 	}
 	return *scratch, nil
 }
@@ -138,6 +145,8 @@ func (c *Collection2[A, B]) read(ctx context.Context, cursor string, onePage boo
 			return appendAs(ctx, c.ea, r, item, sa, &p.A)
 		}
 		return appendAs(ctx, c.eb, r, item, sb, &p.B)
+	}, func(n []int) {
+		p.A, p.B = slices.Grow(p.A, n[0]), slices.Grow(p.B, n[1])
 	})
 	if err != nil {
 		return nil, err
@@ -194,6 +203,8 @@ func (c *Collection3[A, B, C]) read(ctx context.Context, cursor string, onePage 
 		default:
 			return appendAs(ctx, c.ec, r, item, sc, &p.C)
 		}
+	}, func(n []int) {
+		p.A, p.B, p.C = slices.Grow(p.A, n[0]), slices.Grow(p.B, n[1]), slices.Grow(p.C, n[2])
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -65,11 +66,13 @@ type skCondition[T any] struct {
 
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
-	q := &Query[T]{value: v}
-	q.reading = reading[T]{e: e, op: "Query", newRead: func() (*engine.Read, error) {
-		return engine.NewQuery(e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
-	}}
+	q := &Query[T]{reading: reading[T]{e: e, op: "Query"}, value: v}
+	q.builder = q
 	return q
+}
+
+func (q *Query[T]) newRead() (*engine.Read, error) {
+	return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
 }
 
 // changed marks the built request stale after an option call.
@@ -256,6 +259,10 @@ func readPage[T any](ctx context.Context, r *engine.Read, e *Entity[T], cursor s
 	scratch := new(T)
 	next, err := r.Page(ctx, cursor, true, func(item map[string]types.AttributeValue, _ int) (bool, error) {
 		return true, appendAs(ctx, e, r, item, scratch, &page.Items)
+	}, func(items []map[string]types.AttributeValue) {
+		if r.Limit == 0 {
+			page.Items = slices.Grow(page.Items, len(items))
+		}
 	})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package tablemap
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/tablemap/tablemap/internal/engine"
@@ -14,8 +13,8 @@ import (
 // from the options, built again after any option call.
 type reading[T any] struct {
 	e       *Entity[T]
-	op      string                       // "Query" or "Scan", for errors
-	newRead func() (*engine.Read, error) // builds the read from the options
+	op      string      // "Query" or "Scan", for errors
+	builder readBuilder // the Query or Scan, which builds the read from the options
 	opts    engine.ReadOptions
 	err     error
 
@@ -46,10 +45,10 @@ func (r *reading[T]) filter(cond expression.ConditionBuilder) {
 }
 
 func (r *reading[T]) project(attrs []string) {
-	if err := r.e.s.CheckProjectPaths(append(slices.Clip(r.opts.Project), attrs...)); err != nil {
+	r.opts.Project = append(r.opts.Project, attrs...)
+	if err := r.e.s.CheckProjectPaths(r.opts.Project); err != nil {
 		r.fail(err)
 	}
-	r.opts.Project = append(r.opts.Project, attrs...)
 	r.version++
 }
 
@@ -59,7 +58,13 @@ func (r *reading[T]) ready() (*engine.Read, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	return r.read.Get(r.version, r.newRead)
+	return r.read.Get(r.version, r.builder.newRead)
+}
+
+// A readBuilder builds its read from its options. (An interface, not a
+// func field: a closure would be one more allocation per builder.)
+type readBuilder interface {
+	newRead() (*engine.Read, error)
 }
 
 // page reads the page after cursor (see Query.Page).

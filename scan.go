@@ -29,12 +29,12 @@ type Scan[T any] struct {
 
 // Scan returns a scan of the entity's items.
 func (e *Entity[T]) Scan() *Scan[T] {
-	sc := &Scan[T]{}
-	sc.reading = reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}, newRead: func() (*engine.Read, error) {
-		return engine.NewScan(e.s, sc.opts)
-	}}
+	sc := &Scan[T]{reading: reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}}}
+	sc.builder = sc
 	return sc
 }
+
+func (sc *Scan[T]) newRead() (*engine.Read, error) { return engine.NewScan(sc.e.s, sc.opts) }
 
 // changed marks the built request stale after an option call.
 func (sc *Scan[T]) changed() *Scan[T] { sc.version++; return sc }

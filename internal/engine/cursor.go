@@ -220,6 +220,9 @@ func (r *Read) cursorIdent() string {
 
 // EncodeCursor returns the cursor to resume the read after key.
 func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error) {
+	if len(key) == 0 {
+		return "", nil // the end: no scope to digest
+	}
 	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs, key)
 	if err != nil {
 		return "", r.Wrap(err)
@@ -230,6 +233,9 @@ func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error)
 // DecodeCursor returns the start key of a cursor of this read: its
 // entity, index, key condition, order, key attributes and partition.
 func (r *Read) DecodeCursor(cursor string) (map[string]types.AttributeValue, error) {
+	if cursor == "" {
+		return nil, nil // the start: no scope to digest
+	}
 	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs)
 	if err != nil {
 		return nil, r.Wrap(err)

@@ -350,6 +350,10 @@ func TestPathsOverlapAndProjection(t *testing.T) {
 		"tags[0]":                               "packed",
 		"address.town":                          "has no field",
 		"secret.k":                              "encrypted",
+		// Top-level attributes alone take a shorter way, to the same answers.
+		"id,tags,address,a.b": "",
+		"tags,id,tags":        `paths "tags" and "tags" overlap`,
+		"id,nope":             "has no attribute",
 	} {
 		err := s.CheckProjectPaths(strings.Split(attrs, ","))
 		if msg == "" && err != nil || msg != "" && (err == nil || !strings.Contains(err.Error(), msg)) {

@@ -30,8 +30,9 @@ func (r *Read) checkSKSize() error {
 		return nil
 	}
 	for _, operand := range [...]string{r.SK.A, r.SK.B} {
-		if err := CheckKeySize(r.G.SK.Tag+" condition", operand, MaxSortKeyBytes); err != nil {
-			return err
+		// The tag is joined only for an error: most queries pass.
+		if len(operand) > MaxSortKeyBytes {
+			return CheckKeySize(r.G.SK.Tag+" condition", operand, MaxSortKeyBytes)
 		}
 	}
 	return nil
@@ -265,17 +266,17 @@ type SkArg struct {
 // p (see Query in the root package): its sort key condition is sk, or
 // without one the prefix of the value's leading sort key fields.
 func NewQuery(s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newQuery("Query", s.Name, []*Schema{s}, o, p, sk)
+	r, err := newQuery("Query", s.Name, s, nil, o, p, sk)
 	if err != nil {
 		return nil, err
 	}
 	return r, r.finish()
 }
 
-// newQuery returns the read of schemas' items in the partition of the
-// value at p, of the first schema, with its key condition, unfinished.
-func newQuery(op, ident string, schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newRead(op, ident, schemas, o)
+// newQuery returns the read of the items of s and others (see newRead)
+// in the partition of the value at p, with its key condition, unfinished.
+func newQuery(op, ident string, s *Schema, others []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newRead(op, ident, s, others, o)
 	if err != nil {
 		return nil, err
 	}

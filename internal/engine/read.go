@@ -40,9 +40,16 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
+	one      [1]*Schema // Types of a single entity's read, without a slice of its own
 	filter   userFilter // the caller's Filter read by expr.UserCond
 	keyAttrs []string   // the key attributes a cursor holds
-	items    request    // the request reading items
+	shape    *QueryShape
+	// items is the request reading items, built on first use from shape:
+	// a read built for Params alone never builds it.
+	items struct {
+		once sync.Once
+		req  request
+	}
 	// counting is the request counting items (see count), when it
 	// differs from items.
 	counting struct {
@@ -62,11 +69,15 @@ type request struct {
 // IsScan reports whether the read is a Scan.
 func (r *Read) IsScan() bool { return r.Op == "Scan" }
 
-// newRead returns the read of schemas' items on the index o names, the
-// first schema's, before its partition is set; errors are the read's.
-func newRead(op, ident string, schemas []*Schema, o ReadOptions) (*Read, error) {
-	r := &Read{T: schemas[0].Table, Op: op, Ident: ident, Types: schemas, ReadOptions: o}
-	s := schemas[0]
+// newRead returns the read of the items of s and others on the index o
+// names, s's, before its partition is set; errors are the read's. Others
+// is nil or all the schemas, s first.
+func newRead(op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
+	r := &Read{T: s.Table, Op: op, Ident: ident, Types: others, ReadOptions: o}
+	if others == nil {
+		r.one[0] = s
+		r.Types = r.one[:]
+	}
 	if r.G = s.IndexNamed(o.Index); r.G == nil {
 		return nil, r.Wrap(fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.Name, o.Index))
 	}
@@ -84,8 +95,14 @@ func (r *Read) finish() error {
 	if err != nil {
 		return r.Wrap(err)
 	}
-	r.items = r.request(shape)
+	r.shape = shape
 	return nil
+}
+
+// itemsRequest returns the request reading the read's items.
+func (r *Read) itemsRequest() request {
+	r.items.once.Do(func() { r.items.req = r.request(r.shape) })
+	return r.items.req
 }
 
 // count returns the request counting the read's items (Select COUNT),
@@ -93,7 +110,7 @@ func (r *Read) finish() error {
 // read whose filter takes the old way is not cached.
 func (r *Read) count() (request, error) {
 	if len(r.Project) == 0 {
-		return r.items, nil
+		return r.itemsRequest(), nil
 	}
 	// A count projects nothing, and DynamoDB refuses unused names.
 	c := &r.counting
@@ -112,7 +129,9 @@ func (r *Read) count() (request, error) {
 func (r *Read) request(shape *QueryShape) request {
 	t := r.T
 	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
-	maps.Copy(values, shape.Values)
+	for _, pv := range shape.values {
+		values[pv.ph] = pv.v
+	}
 	for i, ph := range shape.User {
 		values[ph] = r.filter.values[i]
 	}
@@ -132,7 +151,9 @@ func (r *Read) request(shape *QueryShape) request {
 	if r.Consistent {
 		consistent = aws.Bool(true)
 	}
-	names := maps.Clone(shape.Names)
+	// The shape's names, shared read-only by every request of the shape:
+	// QueryInput and ScanInput, which hand a request to a caller, copy them.
+	names := shape.Names
 	if r.IsScan() {
 		return request{now: shape.Now, scan: &dynamodb.ScanInput{
 			TableName: aws.String(t.Name), IndexName: index, ConsistentRead: consistent,
@@ -161,32 +182,52 @@ func (r *Read) operandValue(i int, operand string) types.AttributeValue {
 }
 
 // QueryInput returns the Query request of the page starting after start,
-// asking for at most limit items (0: no limit).
+// asking for at most limit items (0: no limit), for Params: a request of
+// its own, the caller's to change, its names map a copy of the shape's.
 func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
-	return r.items.queryInput(r.T, start, limit)
+	in := r.request(r.shape).query
+	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	return in
 }
 
 // ScanInput returns the Scan request of segment seg's page starting after
-// start, asking for at most limit items (0: no limit).
+// start, asking for at most limit items (0: no limit), for Params: a
+// request of its own, as QueryInput.
 func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
-	return r.items.scanInput(r, seg, start, limit)
+	in := r.request(r.shape).scan
+	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
+	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	r.setSegment(in, seg)
+	return in
 }
 
+// queryInput and scanInput return a copy of the request, for the page
+// starting after start, with the expiry filter's now set anew.
 func (q request) queryInput(t *Table, start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
 	in := *q.query
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
-	in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, t.Epoch())
+	if q.now != "" {
+		in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, t.Epoch())
+	}
 	return &in
 }
 
 func (q request) scanInput(r *Read, seg int, start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
 	in := *q.scan
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
-	in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, r.T.Epoch())
+	if q.now != "" {
+		in.ExpressionAttributeValues = WithNow(in.ExpressionAttributeValues, q.now, r.T.Epoch())
+	}
+	r.setSegment(&in, seg)
+	return &in
+}
+
+// setSegment makes in the request of segment seg of a parallel scan.
+func (r *Read) setSegment(in *dynamodb.ScanInput, seg int) {
 	if r.Segments > 1 {
 		in.Segment, in.TotalSegments = aws.Int32(int32(seg)), aws.Int32(int32(r.Segments))
 	}
-	return &in
 }
 
 // PageLimit returns the Limit of a request for at most limit items (0: no

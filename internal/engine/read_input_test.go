@@ -151,13 +151,13 @@ func TestQueryShapeShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ann.items.query.KeyConditionExpression != other.items.query.KeyConditionExpression {
+	if ann.itemsRequest().query.KeyConditionExpression != other.itemsRequest().query.KeyConditionExpression {
 		t.Error("two partitions of one shape built two key conditions")
 	}
 	diff(t, "partition", str("USER#bob"), other.QueryInput(nil, 0).ExpressionAttributeValues[":2"])
 	f := expression.Name("tag").Equal(expression.Value("go"))
 	filtered := postQuery(t, post, ReadOptions{Filter: &f}, nil)
-	if filtered.items.query.FilterExpression == ann.items.query.FilterExpression {
+	if filtered.itemsRequest().query.FilterExpression == ann.itemsRequest().query.FilterExpression {
 		t.Error("a query with a filter shares the cached shape")
 	}
 }

@@ -31,12 +31,17 @@ type walk struct {
 	count   bool // Select COUNT: responses carry no items
 	item    Each
 	page    func(Response) (bool, error) // after each response's items; false stops
+	before  Before                       // before each response's items; nil: none
 }
+
+// A Before sees the items of each response before they are handed on,
+// to size the slices that will hold them.
+type Before func(items []map[string]types.AttributeValue)
 
 // fetch sends one request of the walk, starting after start, asking for
 // at most limit items (0: no limit).
 func (r *Read) fetch(ctx context.Context, w *walk, start map[string]types.AttributeValue, limit int) (Response, error) {
-	req := r.items
+	req := r.itemsRequest()
 	var sel types.Select // a count's; else the request's own
 	if w.count {
 		var err error
@@ -81,6 +86,9 @@ func (r *Read) run(ctx context.Context, w walk) (map[string]types.AttributeValue
 		out, err := r.fetch(ctx, &w, start, ask)
 		if err != nil {
 			return nil, err
+		}
+		if w.before != nil {
+			w.before(out.Items)
 		}
 		for i, item := range out.Items {
 			typ := TypeIndex(r.T, r.Types, item)
@@ -146,7 +154,8 @@ func TypeIndex(t *Table, schemas []*Schema, item map[string]types.AttributeValue
 // them, handing each to each, and returns the cursor after the last item
 // read ("" at the end). With onePage and no Limit, it stops at the end of
 // the first response that handed an item. A parallel scan has no pages.
-func (r *Read) Page(ctx context.Context, cursor string, onePage bool, each Each) (string, error) {
+// Before, unless nil, sees each response's items first.
+func (r *Read) Page(ctx context.Context, cursor string, onePage bool, each Each, before Before) (string, error) {
 	if r.Segments > 1 {
 		return "", r.Wrap(errors.New("Page reads one segment; use All for a parallel scan"))
 	}
@@ -154,7 +163,7 @@ func (r *Read) Page(ctx context.Context, cursor string, onePage bool, each Each)
 	if err != nil {
 		return "", err
 	}
-	next, err := r.run(ctx, walk{start: start, want: r.Limit, onePage: onePage, item: each})
+	next, err := r.run(ctx, walk{start: start, want: r.Limit, onePage: onePage, item: each, before: before})
 	if err != nil {
 		return "", err
 	}

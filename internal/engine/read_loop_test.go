@@ -72,7 +72,7 @@ func TestLoopResumesInsideResponse(t *testing.T) {
 	post, _ := readTable(t, c)
 	r := postQuery(t, post, ReadOptions{Limit: 2}, nil)
 	var got []string
-	next, err := r.Page(ctx, "", true, ids(&got, 0))
+	next, err := r.Page(ctx, "", true, ids(&got, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestLoopResumesInsideResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, "resume key", keyOfPost("3"), start)
-	if _, err := r.Page(ctx, next, true, ids(&got, 0)); err != nil {
+	if _, err := r.Page(ctx, next, true, ids(&got, 0), nil); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "next page's start", keyOfPost("3"), c.queries[2].ExclusiveStartKey)
@@ -95,7 +95,7 @@ func TestLoopLimitAtResponseEnd(t *testing.T) {
 	c := newScript(reply{items: []map[string]types.AttributeValue{postItem("1"), postItem("2")}, scanned: 2, last: keyOfPost("2")})
 	post, _ := readTable(t, c)
 	r := postQuery(t, post, ReadOptions{Limit: 2}, nil)
-	next, err := r.Page(ctx, "", true, ids(new([]string), 0))
+	next, err := r.Page(ctx, "", true, ids(new([]string), 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestLoopOnePage(t *testing.T) {
 	post, _ := readTable(t, c)
 	r := postQuery(t, post, ReadOptions{}, nil)
 	var got []string
-	next, err := r.Page(ctx, "", true, ids(&got, 0))
+	next, err := r.Page(ctx, "", true, ids(&got, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestLoopAllPages(t *testing.T) {
 func TestLoopLastPageHasNoCursor(t *testing.T) {
 	c := newScript(reply{items: []map[string]types.AttributeValue{postItem("1")}})
 	post, _ := readTable(t, c)
-	next, err := postQuery(t, post, ReadOptions{Limit: 5}, nil).Page(ctx, "", true, ids(new([]string), 0))
+	next, err := postQuery(t, post, ReadOptions{Limit: 5}, nil).Page(ctx, "", true, ids(new([]string), 0), nil)
 	if err != nil || next != "" {
 		t.Errorf("cursor %q, %v; want none", next, err)
 	}
@@ -182,7 +182,7 @@ func TestLoopCollectionTypes(t *testing.T) {
 	_, err = r.Page(ctx, "", false, func(_ map[string]types.AttributeValue, typ int) (bool, error) {
 		typs = append(typs, typ)
 		return true, nil
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestLoopMissingKeyAttribute(t *testing.T) {
 	delete(item, "SK")
 	c := newScript(reply{items: []map[string]types.AttributeValue{item, postItem("2")}})
 	post, _ := readTable(t, c)
-	_, err := postQuery(t, post, ReadOptions{Limit: 1}, nil).Page(ctx, "", true, ids(new([]string), 0))
+	_, err := postQuery(t, post, ReadOptions{Limit: 1}, nil).Page(ctx, "", true, ids(new([]string), 0), nil)
 	if err == nil {
 		t.Error("no error resuming after an item without its sort key")
 	}

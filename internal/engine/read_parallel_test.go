@@ -108,7 +108,7 @@ func TestPageParallelRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Page(ctx, "", true, ids(new([]string), 0)); err == nil {
+	if _, err := r.Page(ctx, "", true, ids(new([]string), 0), nil); err == nil {
 		t.Error("Page of a parallel scan: no error")
 	}
 	diff(t, "requests", 0, len(c.scans))
@@ -129,7 +129,7 @@ func TestCursorOfOtherPartitionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Page(ctx, cursor, true, ids(new([]string), 0)); !errors.Is(err, ErrInvalidCursor) {
+	if _, err := r.Page(ctx, cursor, true, ids(new([]string), 0), nil); !errors.Is(err, ErrInvalidCursor) {
 		t.Errorf("error %v, want ErrInvalidCursor", err)
 	}
 	diff(t, "requests", 0, len(c.queries))

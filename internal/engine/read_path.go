@@ -13,6 +13,9 @@ import (
 // start, so they would decode at the wrong indexes. So are two paths of
 // which one holds the other, which DynamoDB refuses.
 func (s *Schema) CheckProjectPaths(attrs []string) error {
+	if s.distinctAttributes(attrs) {
+		return nil
+	}
 	paths := make([]DocPath, 0, len(attrs))
 	for _, a := range attrs {
 		p, err := s.ResolvePath(a)
@@ -31,4 +34,21 @@ func (s *Schema) CheckProjectPaths(attrs []string) error {
 		return fmt.Errorf("project: %s: paths %s and %s overlap, which DynamoDB refuses", s.Name, quotePath(a), quotePath(b))
 	}
 	return nil
+}
+
+// distinctAttributes reports whether attrs are top-level attributes of the
+// entity, no two the same: the common projection, which passes every
+// check of CheckProjectPaths, told without resolving paths.
+func (s *Schema) distinctAttributes(attrs []string) bool {
+	for i, a := range attrs {
+		if s.Codec.Field(a) == nil {
+			return false
+		}
+		for _, b := range attrs[:i] {
+			if a == b {
+				return false
+			}
+		}
+	}
+	return true
 }

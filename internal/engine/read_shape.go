@@ -22,19 +22,29 @@ type QueryShape struct {
 	Slots                       [3]string                       // placeholders of the partition key and the sort key operands a and b
 	User                        []string                        // placeholders of the caller's filter's values, in Read.filter's order
 	Now                         string                          // placeholder of the expiry filter's now, "" if none
+	values                      []placed                        // Values as a list, quicker to copy than a map
+}
+
+// A placed is a value and its placeholder.
+type placed struct {
+	ph string
+	v  types.AttributeValue
 }
 
 // A ShapeKey is what a read's shape depends on. A caller's filter is in
 // it by its structure (see usercond.go); a read with a filter that has
 // none builds its own expressions.
 type ShapeKey struct {
-	Scan    bool
-	G       *Index
-	Op      KeyOp
-	Ident   string // the entity types
-	Project string
-	Expiry  bool   // the filter hides expired items
-	Filter  string // the structure key of the caller's filter
+	Scan  bool
+	G     *Index
+	Op    KeyOp
+	Ident string // the entity types
+	// Project holds the projected paths when they are at most four (no
+	// string joined per read), else Projects them all, NUL-separated.
+	Project  [4]string
+	Projects string
+	Expiry   bool   // the filter hides expired items
+	Filter   string // the structure key of the caller's filter
 }
 
 // OperandMark is the value a key operand has while its shape is built, to
@@ -51,7 +61,12 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 		project = nil
 	}
 	cacheable := r.Filter == nil || r.filter.read
-	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Project: strings.Join(project, "\x00"), Expiry: !r.ExpiredOK}
+	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Expiry: !r.ExpiredOK}
+	if len(project) <= len(key.Project) {
+		copy(key.Project[:], project)
+	} else {
+		key.Projects = strings.Join(project, "\x00")
+	}
 	key.Filter = r.filter.key
 	if cacheable {
 		if s, ok := r.T.QueryShapes.Load(key); ok {
@@ -135,6 +150,9 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 		if slices.Contains(s.User, "") {
 			return nil, errors.New("internal error: a value of the filter has no placeholder")
 		}
+	}
+	for ph, v := range s.Values {
+		s.values = append(s.values, placed{ph, v})
 	}
 	return s, nil
 }
