@@ -311,10 +311,30 @@ func (r *WriteRequest) TxItem() types.TransactWriteItem {
 	return types.TransactWriteItem{ConditionCheck: r.Check}
 }
 
+// OwnTxItem is TxItem with a names map of its own, for a caller to
+// change (see Copy).
+func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
+	it := r.TxItem()
+	var m *map[string]string
+	switch {
+	case it.Put != nil:
+		m = &it.Put.ExpressionAttributeNames
+	case it.Update != nil:
+		m = &it.Update.ExpressionAttributeNames
+	case it.Delete != nil:
+		m = &it.Delete.ExpressionAttributeNames
+	default:
+		c := *it.ConditionCheck
+		it.ConditionCheck, m = &c, &c.ExpressionAttributeNames
+	}
+	*m = maps.Clone(*m)
+	return it
+}
+
 // TxAction returns what a transaction knows of the request to report it.
 func (r *WriteRequest) TxAction() TxAction {
 	f := &r.Fail
-	return TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f.ConditionFailed}
+	return TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
 }
 
 // BatchItem returns a compiled Put or Delete as a write of a batch (see
