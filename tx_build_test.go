@@ -1,0 +1,93 @@
+package tablemap_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/go-cmp/cmp"
+	"github.com/tablemap/tablemap"
+)
+
+// TestTxOneItemTwice: two actions on one item are refused whether the
+// transaction is small or large, naming both actions.
+func TestTxOneItemTwice(t *testing.T) {
+	t.Parallel()
+	s := newSocial(t)
+	for _, c := range []struct{ n, a, b int }{{2, 0, 1}, {5, 1, 4}, {8, 0, 7}, {9, 3, 8}, {40, 2, 37}, {100, 98, 99}} {
+		tx := s.tbl.WriteTx()
+		for i := range c.n {
+			name := fmt.Sprint("u", i)
+			if i == c.b {
+				name = fmt.Sprint("u", c.a)
+			}
+			tx.Put(s.profiles.Put(txProfile{Username: name}))
+		}
+		_, err := tx.Params()
+		if !errors.Is(err, tablemap.ErrInvalidTx) {
+			t.Errorf("%d actions, %d and %d on one item: error %v, want ErrInvalidTx", c.n, c.a, c.b, err)
+			continue
+		}
+		if want := fmt.Sprintf("actions %d (Put Profile) and %d (Put Profile)", c.a, c.b); !strings.Contains(err.Error(), want) {
+			t.Errorf("%d actions: error %q does not say %q", c.n, err, want)
+		}
+	}
+	// Without a repeated item, as many actions as allowed pass.
+	tx := s.tbl.WriteTx()
+	for i := range tablemap.MaxTxActions {
+		tx.Put(s.profiles.Put(txProfile{Username: fmt.Sprint("u", i)}))
+	}
+	if in, err := tx.Params(); err != nil || len(in.TransactItems) != tablemap.MaxTxActions {
+		t.Errorf("%d distinct actions: %v", tablemap.MaxTxActions, err)
+	}
+	if n := s.m.Requests(); n != 0 {
+		t.Errorf("%d requests sent, want 0", n)
+	}
+}
+
+// TestTxParamsOwned: a WriteTx's Params are the caller's, every kind of
+// action included: changing them changes neither a later Params nor what
+// Run sends.
+func TestTxParamsOwned(t *testing.T) {
+	t.Parallel()
+	s := newSocial(t)
+	s.put(t, "ann", "bob")
+	tx := s.tbl.WriteTx().
+		Put(s.follows.Put(txFollow{Follower: "ann", Followed: "bob"}).IfNotExists()).
+		Update(s.profiles.Update(txProfile{Username: "bob"}).Incr("followers", 1)).
+		Delete(s.follows.Delete(txFollow{Follower: "bob", Followed: "ann"})).
+		Check(s.profiles.Check(txProfile{Username: "ann"}).Exists())
+	first, err := tx.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := tx.Params()
+	scribble := func(names map[string]string) {
+		for k := range names {
+			names[k] = "scribbled"
+		}
+	}
+	it := first.TransactItems
+	scribble(it[0].Put.ExpressionAttributeNames)
+	scribble(it[1].Update.ExpressionAttributeNames)
+	scribble(it[2].Delete.ExpressionAttributeNames)
+	scribble(it[3].ConditionCheck.ExpressionAttributeNames)
+	it[3].ConditionCheck.ConditionExpression = aws.String("scribbled")
+	it[3].ConditionCheck.TableName = aws.String("scribbled")
+
+	again, err := tx.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, again, txOpts, rawOpts); d != "" {
+		t.Errorf("Params after a caller changed an earlier one (-want +got):\n%s", d)
+	}
+	if err := tx.Run(ctx); err != nil {
+		t.Fatalf("Run after a caller changed Params: %v", err)
+	}
+	if p := s.profile(t, "bob"); p.Followers != 1 {
+		t.Errorf("bob has %d followers, want 1", p.Followers)
+	}
+}
