@@ -91,3 +91,55 @@ func TestTxParamsOwned(t *testing.T) {
 		t.Errorf("bob has %d followers, want 1", p.Followers)
 	}
 }
+
+// TestParamsTableNameTheCallers: compiled requests share their table's
+// name with the SDK, so every Params hands out a name of its own: a caller
+// changing it changes neither the table nor later requests.
+func TestParamsTableNameTheCallers(t *testing.T) {
+	t.Parallel()
+	s := newSocial(t)
+	s.put(t, "ann", "bob")
+	table := s.tbl.Name()
+	scribble := func(what string, name *string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if *name != table {
+			t.Errorf("%s: table name %q, want %q", what, *name, table)
+		}
+		*name = "scribbled"
+	}
+	for range 2 {
+		put, err := s.follows.Put(txFollow{Follower: "ann", Followed: "bob"}).Params()
+		scribble("Put", put.TableName, err)
+		upd, err := s.profiles.Update(txProfile{Username: "bob"}).Incr("followers", 1).Params()
+		scribble("Update", upd.TableName, err)
+		del, err := s.follows.Delete(txFollow{Follower: "bob", Followed: "ann"}).Params()
+		scribble("Delete", del.TableName, err)
+		chk, err := s.profiles.Check(txProfile{Username: "ann"}).Exists().Params()
+		scribble("Check", chk.TableName, err)
+		tx, err := s.follow("ann", "bob").Check(s.follows.Check(txFollow{Follower: "bob", Followed: "ann"}).NotExists()).
+			Delete(s.follows.Delete(txFollow{Follower: "cat", Followed: "ann"})).Params()
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := tx.TransactItems
+		scribble("WriteTx Put", it[0].Put.TableName, nil)
+		scribble("WriteTx Update", it[1].Update.TableName, nil)
+		scribble("WriteTx Check", it[3].ConditionCheck.TableName, nil)
+		scribble("WriteTx Delete", it[4].Delete.TableName, nil)
+	}
+	if got := s.tbl.Name(); got != table {
+		t.Errorf("table name %q after callers changed Params, want %q", got, table)
+	}
+	if err := s.follow("ann", "bob").Run(ctx); err != nil {
+		t.Fatalf("Run after callers changed Params: %v", err)
+	}
+	if _, err := s.profiles.Update(txProfile{Username: "ann"}).Incr("followers", 1).Run(ctx); err != nil {
+		t.Fatalf("Update after callers changed Params: %v", err)
+	}
+	if p := s.profile(t, "bob"); p.Followers != 1 {
+		t.Errorf("bob has %d followers, want 1", p.Followers)
+	}
+}

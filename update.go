@@ -65,12 +65,14 @@ type Update[T any] struct {
 	write[T]
 	key     T
 	actions []engine.UpdateAction
-	enc     codec.ValueEncoder // the scratch state of the actions' values
+	first   [4]engine.UpdateAction // actions' storage for the first few
+	enc     codec.ValueEncoder     // the scratch state of the actions' values
 }
 
 // Update returns an Update of the item whose key fields are those of key.
 func (e *Entity[T]) Update(key T) *Update[T] {
 	op := &Update[T]{key: key}
+	op.actions = op.first[:0]
 	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
 		return engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions}
 	}}
@@ -149,7 +151,8 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	case f.HasOption("encrypted") && kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove:
 		return op.fails("%s %q: the attribute is encrypted; DynamoDB cannot change a ciphertext (Set the whole value instead)", verb, attr)
 	}
-	for _, a := range op.actions {
+	for i := range op.actions {
+		a := &op.actions[i]
 		if a.F == f {
 			return op.fails("%s %q: the attribute already has a %s action", verb, attr, engine.UpdateKindNames[a.Kind])
 		}

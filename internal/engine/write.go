@@ -95,7 +95,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 // keyedInput sets the input of an Update, Delete or Check.
 func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	t := w.S.Table
-	name, key := aws.String(t.Name), t.KeyItem(r.Fail.Key)
+	name, key := &t.Name, t.KeyItem(r.Fail.Key) // the name is the table's: see Copy
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch w.Kind {
 	case WriteUpdate:
@@ -167,7 +167,7 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		return err
 	}
 	r.Put = &dynamodb.PutItemInput{
-		TableName: aws.String(t.Name), Item: item,
+		TableName: &t.Name, Item: item, // the table's: see Copy
 		ConditionExpression: e.cond, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
@@ -259,26 +259,36 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 	return nil
 }
 
-// Copy returns the request with an input and names map of its own, for a
-// caller to change: a compiled request's names map is its shape's.
+// Copy returns the request with an input, table name and names map of
+// its own, for a caller to change: a compiled request's table name is its
+// table's and its names map its shape's, which only the SDK may share.
 func (r WriteRequest) Copy() WriteRequest {
-	r.Put = ownNames(r.Put, func(in *dynamodb.PutItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Update = ownNames(r.Update, func(in *dynamodb.UpdateItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Delete = ownNames(r.Delete, func(in *dynamodb.DeleteItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Check = ownNames(r.Check, func(in *types.ConditionCheck) *map[string]string { return &in.ExpressionAttributeNames })
+	switch {
+	case r.Put != nil:
+		c := *r.Put
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Put = &c
+	case r.Update != nil:
+		c := *r.Update
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Update = &c
+	case r.Delete != nil:
+		c := *r.Delete
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Delete = &c
+	case r.Check != nil:
+		c := *r.Check
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Check = &c
+	}
 	return r
 }
 
-// ownNames returns a copy of *in (nil for nil) whose names map, which
-// names locates in the copy, is a clone of the original's.
-func ownNames[In any](in *In, names func(*In) *map[string]string) *In {
-	if in == nil {
-		return nil
-	}
-	c := *in
-	m := names(&c)
-	*m = maps.Clone(*m)
-	return &c
+// own replaces the table name and names map of an input's copy with
+// copies of their own.
+func own(name **string, names *map[string]string) {
+	*name = aws.String(**name)
+	*names = maps.Clone(*names)
 }
 
 // TxItem returns the request as an item of a TransactWriteItems request:
@@ -311,23 +321,22 @@ func (r *WriteRequest) TxItem() types.TransactWriteItem {
 	return types.TransactWriteItem{ConditionCheck: r.Check}
 }
 
-// OwnTxItem is TxItem with a names map of its own, for a caller to
-// change (see Copy).
+// OwnTxItem is TxItem with a table name and names map of its own, for a
+// caller to change (see Copy).
 func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 	it := r.TxItem()
-	var m *map[string]string
 	switch {
 	case it.Put != nil:
-		m = &it.Put.ExpressionAttributeNames
+		own(&it.Put.TableName, &it.Put.ExpressionAttributeNames)
 	case it.Update != nil:
-		m = &it.Update.ExpressionAttributeNames
+		own(&it.Update.TableName, &it.Update.ExpressionAttributeNames)
 	case it.Delete != nil:
-		m = &it.Delete.ExpressionAttributeNames
+		own(&it.Delete.TableName, &it.Delete.ExpressionAttributeNames)
 	default:
 		c := *it.ConditionCheck
-		it.ConditionCheck, m = &c, &c.ExpressionAttributeNames
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		it.ConditionCheck = &c
 	}
-	*m = maps.Clone(*m)
 	return it
 }
 
