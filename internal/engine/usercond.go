@@ -117,11 +117,6 @@ var userWrites struct {
 	m  atomic.Pointer[map[userWriteKey]*userWrite]
 }
 
-// lastUserWrite is the userWrite found last: a request of the shape of
-// the one before compares keys instead of hashing one (a writeKey hashes
-// slowly), and sets it only when the shape changes.
-var lastUserWrite atomic.Pointer[userWrite]
-
 // userConds recycles the buffers of reading callers' conditions.
 var userConds = sync.Pool{New: func() any { return new(expr.UserCond) }}
 
@@ -136,14 +131,15 @@ func (x *writeExpr) renderCached() (r rendered, ok bool, err error) {
 	if !u.Read(x.user) {
 		return r, false, nil
 	}
-	uw := lastUserWrite.Load()
+	slot := &userWriteMemo[userWriteIndex(&x.key, u.Key)]
+	uw := slot.Load()
 	if uw == nil || uw.key.w != x.key || uw.key.user != string(u.Key) {
 		uw = nil
 		if m := userWrites.m.Load(); m != nil {
 			uw = (*m)[userWriteKey{w: x.key, user: string(u.Key)}]
 		}
 		if uw != nil {
-			lastUserWrite.Store(uw)
+			slot.Store(uw)
 		}
 	}
 	if uw == nil {
