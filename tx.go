@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
@@ -68,7 +67,6 @@ type WriteTx struct {
 	writes []txWriter
 	first  [4]txWriter // writes' storage for the first few actions
 	token  string
-	items  []types.TransactWriteItem // Run's, built on the first Run
 }
 
 // WriteTx returns an empty write transaction on the table.
@@ -138,11 +136,7 @@ func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
 	if tx.build(); tx.err != nil {
 		return nil, tx.err
 	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: tx.txItems(true)}
-	if tx.token != "" {
-		in.ClientRequestToken = aws.String(tx.token)
-	}
-	return in, nil
+	return tx.input(true, tx.token), nil
 }
 
 // Run sends the transaction. A cancelled transaction is a *TxError; nothing
@@ -151,15 +145,11 @@ func (tx *WriteTx) Run(ctx context.Context) error {
 	if tx.build(); tx.err != nil {
 		return tx.err
 	}
-	if tx.items == nil {
-		tx.items = tx.txItems(false)
-	}
 	token := tx.token
 	if token == "" {
 		token = rand.Text()
 	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: tx.items, ClientRequestToken: &token}
-	if _, err := engine.Write(ctx, tx.t.core.Client.TransactWriteItems, in); err != nil {
+	if _, err := engine.Write(ctx, tx.t.core.Client.TransactWriteItems, tx.input(false, token)); err != nil {
 		return engine.WrapTxError("WriteTx", err, tx.actions)
 	}
 	return nil
@@ -176,20 +166,39 @@ func (tx *WriteTx) build() {
 	})
 }
 
-// txItems returns the transaction's items, built. With own, they are the
-// caller's to change (Params); without, their names maps are their
-// shapes' (Run, which shares them with the SDK only).
-func (tx *WriteTx) txItems(own bool) []types.TransactWriteItem {
-	items := make([]types.TransactWriteItem, len(tx.writes))
+// A txInput is a TransactWriteItems request with room for its token and
+// the items of a small transaction: one allocation.
+type txInput struct {
+	in    dynamodb.TransactWriteItemsInput
+	token string
+	items [4]types.TransactWriteItem
+}
+
+// input returns the transaction's request, built, with token unless it is
+// empty. With own, its items are the caller's to change (Params); without,
+// their names maps are their shapes' (Run, which shares them with the SDK
+// only).
+func (tx *WriteTx) input(own bool, token string) *dynamodb.TransactWriteItemsInput {
+	r := &txInput{token: token}
+	if token != "" {
+		r.in.ClientRequestToken = &r.token
+	}
+	var items []types.TransactWriteItem
+	if n := len(tx.writes); n <= len(r.items) {
+		items = r.items[:n:n]
+	} else {
+		items = make([]types.TransactWriteItem, n)
+	}
 	for i, w := range tx.writes {
-		r, _ := w.txRequest() // built without error, as build says
+		q, _ := w.txRequest() // built without error, as build says
 		if own {
-			items[i] = r.OwnTxItem()
+			items[i] = q.OwnTxItem()
 		} else {
-			items[i] = r.TxItem()
+			items[i] = q.TxItem()
 		}
 	}
-	return items
+	r.in.TransactItems = items
+	return &r.in
 }
 
 // A txBuild is what WriteTx and ReadTx share: the table, the first error
@@ -200,6 +209,7 @@ type txBuild struct {
 	err     error
 	built   bool
 	actions []engine.TxAction
+	first   [4]engine.TxAction // actions' storage for the first few
 }
 
 // buildActions builds the transaction's n actions with action (see
@@ -213,21 +223,26 @@ func (b *txBuild) buildActions(op string, n int, action func(i int) (engine.TxAc
 	if b.err != nil {
 		return false
 	}
-	b.actions, b.err = buildTx(op, b.t, n, action)
+	b.actions, b.err = buildTx(op, b.t, n, b.first[:0], action)
 	return b.err == nil
 }
 
-// buildTx builds the n actions of a transaction, refusing what DynamoDB
-// would: no actions, too many, an entity of another table, two on one
-// item.
-func buildTx(op string, t *Table, n int, action func(i int) (engine.TxAction, error)) ([]engine.TxAction, error) {
+// buildTx builds the n actions of a transaction, in buf when they fit,
+// refusing what DynamoDB would: no actions, too many, an entity of another
+// table, two on one item.
+func buildTx(op string, t *Table, n int, buf []engine.TxAction, action func(i int) (engine.TxAction, error)) ([]engine.TxAction, error) {
 	switch {
 	case n == 0:
 		return nil, fmt.Errorf("tablemap: %s: no actions: %w", op, engine.ErrInvalidTx)
 	case n > MaxTxActions:
 		return nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, engine.ErrInvalidTx)
 	}
-	actions := make([]engine.TxAction, n)
+	var actions []engine.TxAction
+	if n <= cap(buf) {
+		actions = buf[:n]
+	} else {
+		actions = make([]engine.TxAction, n)
+	}
 	var seen map[Key]int // for many actions; a few are compared in turn
 	if n > smallTx {
 		seen = make(map[Key]int, n)
