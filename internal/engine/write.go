@@ -65,9 +65,9 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 		return r, err
 	}
 	k, err := w.S.Key(w.P)
-	r.Fail = Failure{Op: w.Kind.String(), S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
+	r.Fail = Failure{Kind: w.Kind, S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
 	if err != nil {
-		return r, ItemErr(r.Fail.Op, w.S, k, err)
+		return r, ItemErr(r.Fail.Op(), w.S, k, err)
 	}
 	var x writeExpr
 	switch w.Kind {
@@ -84,7 +84,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 	}
 	if err != nil {
 		if !errors.As(err, new(*ItemError)) {
-			err = &ItemError{Op: r.Fail.Op, Entity: w.S.Name, Key: k, Err: err}
+			err = &ItemError{Op: r.Fail.Op(), Entity: w.S.Name, Key: k, Err: err}
 		}
 		return r, err
 	}
@@ -122,7 +122,7 @@ func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
 		err = CheckCondition(w.S.Table, []*Schema{w.S}, "the condition", u.Condition(), u.Names(), u.Values())
 	}
 	if err != nil {
-		return e, &ItemError{Op: f.Op, Entity: w.S.Name, Key: f.Key, Err: err}
+		return e, &ItemError{Op: f.Op(), Entity: w.S.Name, Key: f.Key, Err: err}
 	}
 	return e, nil
 }
@@ -130,7 +130,7 @@ func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
 func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 	s, p := w.S, w.P
 	t := s.Table
-	r.Fail = Failure{Op: "Put", S: s, Absent: w.Absent}
+	r.Fail = Failure{Kind: WritePut, S: s, Absent: w.Absent}
 	var x writeExpr
 	x.init(s, false)
 	free := w.Absent // a condition requires no item at the key
@@ -343,7 +343,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 // TxAction returns what a transaction knows of the request to report it.
 func (r *WriteRequest) TxAction() TxAction {
 	f := &r.Fail
-	return TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
+	return TxAction{Op: f.Op(), Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
 }
 
 // BatchItem returns a compiled Put or Delete as a write of a batch (see

@@ -29,7 +29,8 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 			// A path is a request value, never part of a cached shape:
 			// every clause of the update is rendered by expression.
 			x.docPaths = true
-			f.Paths = append(f.Paths, *a.Path)
+			m := f.ext()
+			m.Paths = append(m.Paths, *a.Path)
 		}
 	}
 	for _, a := range w.Actions {
@@ -92,11 +93,11 @@ func (x *writeExpr) pathClause(a UpdateAction) {
 	}
 }
 
-// indexedCond is the caller's condition and that the index keys f.Indexed
+// indexedCond is the caller's condition and that the index keys f.extra.Indexed
 // names are stored (see indexKey).
 func (w *WriteSpec) indexedCond(f *Failure) *expression.ConditionBuilder {
 	cond := w.Cond
-	for _, ia := range f.Indexed {
+	for _, ia := range f.indexed() {
 		cond = And(cond, expression.Name(ia.Attr).AttributeExists())
 	}
 	return cond
@@ -186,7 +187,8 @@ func (w *WriteSpec) indexKey(x *writeExpr, f *Failure, g *Index, set, removed ma
 		if w.given(c.part, set) {
 			changes = append(changes, c)
 		} else {
-			f.Indexed = append(f.Indexed, IndexedAttr{Index: g.Name, Attr: *c.attr})
+			m := f.ext()
+			m.Indexed = append(m.Indexed, IndexedAttr{Index: g.Name, Attr: *c.attr})
 		}
 	}
 	for _, c := range changes {
