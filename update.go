@@ -146,9 +146,9 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 		return op.fails("%s %q: the attribute is a field of the table's key; changing it would move the item (delete and put instead)", verb, attr)
 	case f == s.Version || f == s.Created || f == s.Updated:
 		return op.fails("%s %q: the attribute is managed by tablemap", verb, attr)
-	case len(s.GSIOf[attr]) > 0 && kind != engine.UpdateSet && kind != engine.UpdateRemove:
+	case kind != engine.UpdateSet && kind != engine.UpdateRemove && len(s.GSIOf[attr]) > 0:
 		return op.fails("%s %q: the attribute is a field of index %s's key, which only Set and Remove can recompute", verb, attr, s.GSIOf[attr][0].Name)
-	case f.HasOption("encrypted") && kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove:
+	case kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove && f.HasOption("encrypted"):
 		return op.fails("%s %q: the attribute is encrypted; DynamoDB cannot change a ciphertext (Set the whole value instead)", verb, attr)
 	}
 	for i := range op.actions {
