@@ -142,7 +142,7 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	switch {
 	case f == nil:
 		return op.fails("%s: %s has no attribute %q", verb, s.Name, attr)
-	case s.KeyFields[attr]:
+	case s.IsKeyField(attr):
 		return op.fails("%s %q: the attribute is a field of the table's key; changing it would move the item (delete and put instead)", verb, attr)
 	case f == s.Version || f == s.Created || f == s.Updated:
 		return op.fails("%s %q: the attribute is managed by tablemap", verb, attr)
