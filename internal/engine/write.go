@@ -95,7 +95,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 // keyedInput sets the input of an Update, Delete or Check.
 func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	t := w.S.Table
-	name, key := &t.Name, t.KeyItem(r.Fail.Key) // the name is the table's: see Copy
+	name, key := &t.Name, w.S.keyItem(r.Fail.Key) // the name is the table's: see Copy
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch w.Kind {
 	case WriteUpdate:
@@ -111,6 +111,17 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
 	}
+}
+
+// keyItem is t.KeyItem(k) for the table t of s, typed by s's key parts,
+// which hold the types of the table's key attributes, without looking
+// them up.
+func (s *Schema) keyItem(k Key) map[string]types.AttributeValue {
+	t, p := s.Table, s.Primary
+	if p.SK == nil {
+		return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK)}
+	}
+	return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK), t.SK: KeyValueOf(p.SK.Kind, k.SK)}
 }
 
 // finish renders x, checks the caller's condition, and returns the
