@@ -61,7 +61,7 @@ func (*Check[T]) txCheck()   {}
 // cancelled transaction is a *TxError naming each failing action.
 //
 // A WriteTx keeps the first error an action meets and returns it from Run
-// or Params. Its request is built once, on the first Params or Run.
+// or Params. Its actions are compiled once, on the first Params or Run.
 type WriteTx struct {
 	txBuild
 	writes []txWriter
