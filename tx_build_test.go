@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tablemap/tablemap"
 )
 
@@ -141,5 +142,39 @@ func TestParamsTableNameTheCallers(t *testing.T) {
 	}
 	if p := s.profile(t, "bob"); p.Followers != 1 {
 		t.Errorf("bob has %d followers, want 1", p.Followers)
+	}
+}
+
+// incrCounters has counters of the types Incr passes through unconverted
+// and of one it converts.
+type incrCounters struct {
+	_     struct{} `tablemap:"Counters" pk:"C#{id}"`
+	ID    string   `dynamo:"id"`
+	Int   int      `dynamo:"int"`
+	Int64 int64    `dynamo:"int64"`
+	Int32 int32    `dynamo:"int32"`
+}
+
+// TestIncrCounterTypes: Incr adds to int, int64 and other counters alike,
+// large increments included, and decrements them.
+func TestIncrCounterTypes(t *testing.T) {
+	t.Parallel()
+	tbl, m := setup(t)
+	cs := define[incrCounters](t, tbl)
+	create(t, tbl, m)
+	if err := cs.Put(incrCounters{ID: "a"}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cs.Update(incrCounters{ID: "a"}).Incr("int", 1<<40).Incr("int64", 1<<50).Incr("int32", 1<<30).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = cs.Update(incrCounters{ID: "a"}).Incr("int", -1).Incr("int64", 3).Incr("int32", -(1 << 29)).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := incrCounters{ID: "a", Int: 1<<40 - 1, Int64: 1<<50 + 3, Int32: 1 << 29}
+	if d := cmp.Diff(want, got, cmpopts.IgnoreUnexported(incrCounters{})); d != "" {
+		t.Errorf("counters after Incr (-want +got):\n%s", d)
 	}
 }
