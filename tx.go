@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/tablemap/tablemap/internal/engine"
@@ -62,16 +61,16 @@ func (*Check[T]) txCheck()   {}
 // cancelled transaction is a *TxError naming each failing action.
 //
 // A WriteTx keeps the first error an action meets and returns it from Run
-// or Params. Its request is built once, on the first Params or Run.
+// or Params. Its actions are compiled once, on the first Params or Run.
 type WriteTx struct {
-	txBuild[types.TransactWriteItem]
+	txBuild
 	writes []txWriter
+	first  [4]txWriter // writes' storage for the first few actions
 	token  string
-	in     *dynamodb.TransactWriteItemsInput
 }
 
 // WriteTx returns an empty write transaction on the table.
-func (t *Table) WriteTx() *WriteTx { return &WriteTx{txBuild: txBuild[types.TransactWriteItem]{t: t}} }
+func (t *Table) WriteTx() *WriteTx { return &WriteTx{txBuild: txBuild{t: t}} }
 
 // Put adds a Put to the transaction.
 func (tx *WriteTx) Put(op TxPut) *WriteTx { return tx.add(op) }
@@ -91,6 +90,9 @@ func (tx *WriteTx) Check(op TxCheck) *WriteTx { return tx.add(op) }
 func (tx *WriteTx) add(w txWriter) *WriteTx {
 	if w == nil && tx.err == nil {
 		tx.err = fmt.Errorf("tablemap: WriteTx: action %d is nil: %w", len(tx.writes), engine.ErrInvalidTx)
+	}
+	if tx.writes == nil {
+		tx.writes = tx.first[:0]
 	}
 	tx.writes = append(tx.writes, w)
 	return tx
@@ -131,77 +133,89 @@ func (tx *WriteTx) Token(token string) *WriteTx {
 // it. Its ClientRequestToken is the one given to Token, or nil: Run
 // generates one then. It is the caller's to change, as Put.Params says.
 func (tx *WriteTx) Params() (*dynamodb.TransactWriteItemsInput, error) {
-	in, err := tx.request()
-	if err != nil {
-		return nil, err
-	}
-	out := *in
-	out.TransactItems = make([]types.TransactWriteItem, len(tx.writes))
-	for i, w := range tx.writes {
-		r, _ := w.txRequest() // built without error, as request says
-		c := r.Copy()
-		out.TransactItems[i] = c.TxItem()
-	}
-	return &out, nil
-}
-
-// request returns the request Run sends, its items' names maps shared
-// with their shapes.
-func (tx *WriteTx) request() (*dynamodb.TransactWriteItemsInput, error) {
-	tx.build()
-	if tx.err != nil {
+	if tx.build(); tx.err != nil {
 		return nil, tx.err
 	}
-	if tx.token != "" {
-		tx.in.ClientRequestToken = aws.String(tx.token)
-	}
-	return tx.in, nil
+	return tx.input(true, tx.token), nil
 }
 
 // Run sends the transaction. A cancelled transaction is a *TxError; nothing
 // of it is applied.
 func (tx *WriteTx) Run(ctx context.Context) error {
-	in, err := tx.request()
-	if err != nil {
-		return err
+	if tx.build(); tx.err != nil {
+		return tx.err
 	}
-	req := *in
-	if req.ClientRequestToken == nil {
-		req.ClientRequestToken = aws.String(rand.Text())
+	token := tx.token
+	if token == "" {
+		token = rand.Text()
 	}
-	if _, err := engine.Write(ctx, tx.t.core.Client.TransactWriteItems, &req); err != nil {
+	if _, err := engine.Write(ctx, tx.t.core.Client.TransactWriteItems, tx.input(false, token)); err != nil {
 		return engine.WrapTxError("WriteTx", err, tx.actions)
 	}
 	return nil
 }
 
+// build compiles the actions and checks them (see buildTx).
 func (tx *WriteTx) build() {
-	built := tx.buildItems("WriteTx", len(tx.writes), func(i int) (types.TransactWriteItem, engine.TxAction, error) {
+	tx.buildActions("WriteTx", len(tx.writes), func(i int) (engine.TxAction, error) {
 		r, err := tx.writes[i].txRequest()
 		if err != nil {
-			return types.TransactWriteItem{}, engine.TxAction{}, err
+			return engine.TxAction{}, err
 		}
-		return r.TxItem(), r.TxAction(), nil
+		return r.TxAction(), nil
 	})
-	if built {
-		tx.in = &dynamodb.TransactWriteItemsInput{TransactItems: tx.items}
+}
+
+// A txInput is a TransactWriteItems request with room for its token and
+// the items of a small transaction: one allocation.
+type txInput struct {
+	in    dynamodb.TransactWriteItemsInput
+	token string
+	items [4]types.TransactWriteItem
+}
+
+// input returns the transaction's request, built, with token unless it is
+// empty. With own, its items are the caller's to change (Params); without,
+// their names maps are their shapes' (Run, which shares them with the SDK
+// only).
+func (tx *WriteTx) input(own bool, token string) *dynamodb.TransactWriteItemsInput {
+	r := &txInput{token: token}
+	if token != "" {
+		r.in.ClientRequestToken = &r.token
 	}
+	var items []types.TransactWriteItem
+	if n := len(tx.writes); n <= len(r.items) {
+		items = r.items[:n:n]
+	} else {
+		items = make([]types.TransactWriteItem, n)
+	}
+	for i, w := range tx.writes {
+		q, _ := w.txRequest() // built without error, as build says
+		if own {
+			items[i] = q.OwnTxItem()
+		} else {
+			items[i] = q.TxItem()
+		}
+	}
+	r.in.TransactItems = items
+	return &r.in
 }
 
 // A txBuild is what WriteTx and ReadTx share: the table, the first error
-// an action met, and the items and actions built once, on the first
+// an action met, and the actions, built and checked once, on the first
 // Params or Run.
-type txBuild[I any] struct {
+type txBuild struct {
 	t       *Table
 	err     error
 	built   bool
-	items   []I
 	actions []engine.TxAction
+	first   [4]engine.TxAction // actions' storage for the first few
 }
 
-// build builds the transaction's n items with item (see buildTx) unless
-// it is built already or an action failed; it reports whether it did.
-func (b *txBuild[I]) buildItems(op string, n int, item func(i int) (I, engine.TxAction, error)) bool {
+// buildActions builds the transaction's n actions with action (see
+// buildTx) unless it is built already or an action failed; it reports
+// whether it did.
+func (b *txBuild) buildActions(op string, n int, action func(i int) (engine.TxAction, error)) bool {
 	if b.built {
 		return false
 	}
@@ -209,37 +223,67 @@ func (b *txBuild[I]) buildItems(op string, n int, item func(i int) (I, engine.Tx
 	if b.err != nil {
 		return false
 	}
-	b.items, b.actions, b.err = buildTx(op, b.t, n, item)
+	b.actions, b.err = buildTx(op, b.t, n, b.first[:0], action)
 	return b.err == nil
 }
 
-// buildTx builds the n items of a transaction, refusing what DynamoDB
-// would: no items, too many, an entity of another table, two on one item.
-func buildTx[I any](op string, t *Table, n int, item func(i int) (I, engine.TxAction, error)) ([]I, []engine.TxAction, error) {
+// buildTx builds the n actions of a transaction, in buf when they fit,
+// refusing what DynamoDB would: no actions, too many, an entity of another
+// table, two on one item.
+func buildTx(op string, t *Table, n int, buf []engine.TxAction, action func(i int) (engine.TxAction, error)) ([]engine.TxAction, error) {
 	switch {
 	case n == 0:
-		return nil, nil, fmt.Errorf("tablemap: %s: no actions: %w", op, engine.ErrInvalidTx)
+		return nil, fmt.Errorf("tablemap: %s: no actions: %w", op, engine.ErrInvalidTx)
 	case n > MaxTxActions:
-		return nil, nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, engine.ErrInvalidTx)
+		return nil, fmt.Errorf("tablemap: %s: %d actions, over DynamoDB's limit of %d: %w", op, n, MaxTxActions, engine.ErrInvalidTx)
 	}
-	items := make([]I, n)
-	actions := make([]engine.TxAction, n)
-	seen := make(map[Key]int, n)
+	var actions []engine.TxAction
+	if n <= cap(buf) {
+		actions = buf[:n]
+	} else {
+		actions = make([]engine.TxAction, n)
+	}
+	var seen map[Key]int // for many actions; a few are compared in turn
+	if n > smallTx {
+		seen = make(map[Key]int, n)
+	}
 	for i := range n {
-		it, a, err := item(i)
+		a, err := action(i)
 		if err != nil {
-			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %w", op, i, err)
+			return nil, fmt.Errorf("tablemap: %s: action %d: %w", op, i, err)
 		}
 		if a.Table != t.core {
-			return nil, nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.Op, a.Entity, a.Table.Name, t.core.Name, engine.ErrInvalidTx)
+			return nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.Op, a.Entity, a.Table.Name, t.core.Name, engine.ErrInvalidTx)
 		}
-		if j, dup := seen[a.Key]; dup {
+		if j := sameItem(actions[:i], seen, a.Key); j >= 0 {
 			b := actions[j]
-			return nil, nil, fmt.Errorf("tablemap: %s: actions %d (%s %s) and %d (%s %s) are on one item {%s}; DynamoDB allows one action per item: %w",
+			return nil, fmt.Errorf("tablemap: %s: actions %d (%s %s) and %d (%s %s) are on one item {%s}; DynamoDB allows one action per item: %w",
 				op, j, b.Op, b.Entity, i, a.Op, a.Entity, a.Key, engine.ErrInvalidTx)
 		}
-		seen[a.Key] = i
-		items[i], actions[i] = it, a
+		if seen != nil {
+			seen[a.Key] = i
+		}
+		actions[i] = a
 	}
-	return items, actions, nil
+	return actions, nil
+}
+
+// smallTx is the most actions buildTx compares in turn, without a map.
+const smallTx = 8
+
+// sameItem returns the index of the action before on key k, or -1: from
+// seen when it is not nil, else by comparing those before in turn.
+func sameItem(before []engine.TxAction, seen map[Key]int, k Key) int {
+	if seen != nil {
+		if j, ok := seen[k]; ok {
+			return j
+		}
+		return -1
+	}
+	for j := range before {
+		if before[j].Key == k {
+			return j
+		}
+	}
+	return -1
 }

@@ -24,7 +24,7 @@ import (
 // may cancel it when a write transaction holds one of its items: a
 // *TxError that is ErrTxConflict.
 type ReadTx struct {
-	txBuild[types.TransactGetItem]
+	txBuild
 	gets []txReader
 	in   *dynamodb.TransactGetItemsInput
 }
@@ -38,7 +38,7 @@ type txReader interface {
 }
 
 // ReadTx returns an empty read transaction on the table.
-func (t *Table) ReadTx() *ReadTx { return &ReadTx{txBuild: txBuild[types.TransactGetItem]{t: t}} }
+func (t *Table) ReadTx() *ReadTx { return &ReadTx{txBuild: txBuild{t: t}} }
 
 // A TxItem is the item a get of a read transaction reads; Value returns it
 // once the transaction ran.
@@ -118,10 +118,16 @@ func (tx *ReadTx) Run(ctx context.Context) error {
 }
 
 func (tx *ReadTx) build() {
-	built := tx.buildItems("ReadTx", len(tx.gets), func(i int) (types.TransactGetItem, engine.TxAction, error) {
-		return tx.gets[i].txGetItem()
+	var items []types.TransactGetItem
+	built := tx.buildActions("ReadTx", len(tx.gets), func(i int) (engine.TxAction, error) {
+		if items == nil {
+			items = make([]types.TransactGetItem, len(tx.gets))
+		}
+		it, a, err := tx.gets[i].txGetItem()
+		items[i] = it
+		return a, err
 	})
 	if built {
-		tx.in = &dynamodb.TransactGetItemsInput{TransactItems: tx.items}
+		tx.in = &dynamodb.TransactGetItemsInput{TransactItems: items}
 	}
 }

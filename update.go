@@ -65,12 +65,14 @@ type Update[T any] struct {
 	write[T]
 	key     T
 	actions []engine.UpdateAction
-	enc     codec.ValueEncoder // the scratch state of the actions' values
+	first   [4]engine.UpdateAction // actions' storage for the first few
+	enc     codec.ValueEncoder     // the scratch state of the actions' values
 }
 
 // Update returns an Update of the item whose key fields are those of key.
 func (e *Entity[T]) Update(key T) *Update[T] {
 	op := &Update[T]{key: key}
+	op.actions = op.first[:0]
 	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
 		return engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions}
 	}}
@@ -140,16 +142,17 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 	switch {
 	case f == nil:
 		return op.fails("%s: %s has no attribute %q", verb, s.Name, attr)
-	case s.KeyFields[attr]:
+	case s.IsKeyField(attr):
 		return op.fails("%s %q: the attribute is a field of the table's key; changing it would move the item (delete and put instead)", verb, attr)
 	case f == s.Version || f == s.Created || f == s.Updated:
 		return op.fails("%s %q: the attribute is managed by tablemap", verb, attr)
-	case len(s.GSIOf[attr]) > 0 && kind != engine.UpdateSet && kind != engine.UpdateRemove:
+	case kind != engine.UpdateSet && kind != engine.UpdateRemove && len(s.GSIOf[attr]) > 0:
 		return op.fails("%s %q: the attribute is a field of index %s's key, which only Set and Remove can recompute", verb, attr, s.GSIOf[attr][0].Name)
-	case f.HasOption("encrypted") && kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove:
+	case kind != engine.UpdateSet && kind != engine.UpdateSetIfNotExists && kind != engine.UpdateRemove && f.HasOption("encrypted"):
 		return op.fails("%s %q: the attribute is encrypted; DynamoDB cannot change a ciphertext (Set the whole value instead)", verb, attr)
 	}
-	for _, a := range op.actions {
+	for i := range op.actions {
+		a := &op.actions[i]
 		if a.F == f {
 			return op.fails("%s %q: the attribute already has a %s action", verb, attr, engine.UpdateKindNames[a.Kind])
 		}

@@ -1,6 +1,8 @@
 package tablemap
 
 import (
+	"math"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -37,8 +39,20 @@ func (op *Update[T]) Incr(attr string, n int64) *Update[T] {
 	}
 	before := len(op.actions)
 	// The magnitude fits unsigned counters too; action checks the
-	// attribute and encodes the number like the field.
-	op.action(engine.UpdateAdd, attr, mag)
+	// attribute and encodes the number like the field. An increment of an
+	// int or int64 field is given as the field's type: no conversion.
+	var v any = mag
+	if f != nil && n >= 0 {
+		switch f.Type {
+		case reflect.TypeFor[int]():
+			if n <= math.MaxInt {
+				v = int(n)
+			}
+		case reflect.TypeFor[int64]():
+			v = n
+		}
+	}
+	op.action(engine.UpdateAdd, attr, v)
 	if n >= 0 || len(op.actions) == before {
 		return op
 	}

@@ -23,7 +23,7 @@ type TxAction struct {
 	Key    Key
 	Table  *Table
 	// Failed maps a failed condition (nil for gets, which have none).
-	Failed func(cause error, old map[string]types.AttributeValue) error
+	Failed *Failure
 }
 
 // WrapTxError turns the error of a TransactWriteItems or TransactGetItems
@@ -46,7 +46,7 @@ func WrapTxError(op string, err error, actions []TxAction) error {
 		}
 		switch {
 		case code == "ConditionalCheckFailed" && a.Failed != nil:
-			ae.Err = a.Failed(err, r.Item)
+			ae.Err = a.Failed.ConditionFailed(err, r.Item)
 		case code == "TransactionConflict":
 			ae.Err = &ItemError{Op: a.Op, Entity: a.Entity, Key: a.Key, Kind: ErrTxConflict, Err: err}
 		default:

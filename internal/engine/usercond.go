@@ -104,6 +104,7 @@ type userWriteKey struct {
 // A userWrite is the rendering of a userWriteKey; its caller's condition
 // passed CheckCondition.
 type userWrite struct {
+	key          userWriteKey
 	cond, update *string
 	names        map[string]string
 	slots        []string // the placeholders of the own conditions' values, the caller's, the update's
@@ -130,9 +131,16 @@ func (x *writeExpr) renderCached() (r rendered, ok bool, err error) {
 	if !u.Read(x.user) {
 		return r, false, nil
 	}
-	var uw *userWrite
-	if m := userWrites.m.Load(); m != nil {
-		uw = (*m)[userWriteKey{w: x.key, user: string(u.Key)}]
+	slot := &userWriteMemo[userWriteIndex(&x.key, u.Key)]
+	uw := slot.Load()
+	if uw == nil || uw.key.w != x.key || uw.key.user != string(u.Key) {
+		uw = nil
+		if m := userWrites.m.Load(); m != nil {
+			uw = (*m)[userWriteKey{w: x.key, user: string(u.Key)}]
+		}
+		if uw != nil {
+			slot.Store(uw)
+		}
 	}
 	if uw == nil {
 		if userShapesFull(x.key.s.Table) {
@@ -141,7 +149,8 @@ func (x *writeExpr) renderCached() (r rendered, ok bool, err error) {
 		if uw, err = x.compileUser(u); uw == nil {
 			return r, err != nil, err // a refused check; nil: the old way
 		}
-		storeUserWrite(x.key.s.Table, userWriteKey{w: x.key, user: string(u.Key)}, uw)
+		uw.key = userWriteKey{w: x.key, user: string(u.Key)}
+		storeUserWrite(x.key.s.Table, uw.key, uw)
 	}
 	var buf [32]types.AttributeValue
 	vals := x.condVals.appendTo(buf[:0])

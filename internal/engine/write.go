@@ -65,9 +65,9 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 		return r, err
 	}
 	k, err := w.S.Key(w.P)
-	r.Fail = Failure{Op: w.Kind.String(), S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
+	r.Fail = Failure{Kind: w.Kind, S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
 	if err != nil {
-		return r, ItemErr(r.Fail.Op, w.S, k, err)
+		return r, ItemErr(r.Fail.Op(), w.S, k, err)
 	}
 	var x writeExpr
 	switch w.Kind {
@@ -84,7 +84,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 	}
 	if err != nil {
 		if !errors.As(err, new(*ItemError)) {
-			err = &ItemError{Op: r.Fail.Op, Entity: w.S.Name, Key: k, Err: err}
+			err = &ItemError{Op: r.Fail.Op(), Entity: w.S.Name, Key: k, Err: err}
 		}
 		return r, err
 	}
@@ -95,7 +95,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 // keyedInput sets the input of an Update, Delete or Check.
 func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	t := w.S.Table
-	name, key := aws.String(t.Name), t.KeyItem(r.Fail.Key)
+	name, key := &t.Name, w.S.keyItem(r.Fail.Key) // the name is the table's: see Copy
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch w.Kind {
 	case WriteUpdate:
@@ -113,6 +113,17 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	}
 }
 
+// keyItem is t.KeyItem(k) for the table t of s, typed by s's key parts,
+// which hold the types of the table's key attributes, without looking
+// them up.
+func (s *Schema) keyItem(k Key) map[string]types.AttributeValue {
+	t, p := s.Table, s.Primary
+	if p.SK == nil {
+		return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK)}
+	}
+	return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK), t.SK: KeyValueOf(p.SK.Kind, k.SK)}
+}
+
 // finish renders x, checks the caller's condition, and returns the
 // rendered expressions.
 func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
@@ -122,7 +133,7 @@ func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
 		err = CheckCondition(w.S.Table, []*Schema{w.S}, "the condition", u.Condition(), u.Names(), u.Values())
 	}
 	if err != nil {
-		return e, &ItemError{Op: f.Op, Entity: w.S.Name, Key: f.Key, Err: err}
+		return e, &ItemError{Op: f.Op(), Entity: w.S.Name, Key: f.Key, Err: err}
 	}
 	return e, nil
 }
@@ -130,7 +141,7 @@ func (w *WriteSpec) finish(x *writeExpr, f *Failure) (rendered, error) {
 func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 	s, p := w.S, w.P
 	t := s.Table
-	r.Fail = Failure{Op: "Put", S: s, Absent: w.Absent}
+	r.Fail = Failure{Kind: WritePut, S: s, Absent: w.Absent}
 	var x writeExpr
 	x.init(s, false)
 	free := w.Absent // a condition requires no item at the key
@@ -167,7 +178,7 @@ func (w *WriteSpec) compilePut(ctx context.Context, r *WriteRequest) error {
 		return err
 	}
 	r.Put = &dynamodb.PutItemInput{
-		TableName: aws.String(t.Name), Item: item,
+		TableName: &t.Name, Item: item, // the table's: see Copy
 		ConditionExpression: e.cond, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
@@ -259,26 +270,36 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 	return nil
 }
 
-// Copy returns the request with an input and names map of its own, for a
-// caller to change: a compiled request's names map is its shape's.
+// Copy returns the request with an input, table name and names map of
+// its own, for a caller to change: a compiled request's table name is its
+// table's and its names map its shape's, which only the SDK may share.
 func (r WriteRequest) Copy() WriteRequest {
-	r.Put = ownNames(r.Put, func(in *dynamodb.PutItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Update = ownNames(r.Update, func(in *dynamodb.UpdateItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Delete = ownNames(r.Delete, func(in *dynamodb.DeleteItemInput) *map[string]string { return &in.ExpressionAttributeNames })
-	r.Check = ownNames(r.Check, func(in *types.ConditionCheck) *map[string]string { return &in.ExpressionAttributeNames })
+	switch {
+	case r.Put != nil:
+		c := *r.Put
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Put = &c
+	case r.Update != nil:
+		c := *r.Update
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Update = &c
+	case r.Delete != nil:
+		c := *r.Delete
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Delete = &c
+	case r.Check != nil:
+		c := *r.Check
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		r.Check = &c
+	}
 	return r
 }
 
-// ownNames returns a copy of *in (nil for nil) whose names map, which
-// names locates in the copy, is a clone of the original's.
-func ownNames[In any](in *In, names func(*In) *map[string]string) *In {
-	if in == nil {
-		return nil
-	}
-	c := *in
-	m := names(&c)
-	*m = maps.Clone(*m)
-	return &c
+// own replaces the table name and names map of an input's copy with
+// copies of their own.
+func own(name **string, names *map[string]string) {
+	*name = aws.String(**name)
+	*names = maps.Clone(*names)
 }
 
 // TxItem returns the request as an item of a TransactWriteItems request:
@@ -311,10 +332,29 @@ func (r *WriteRequest) TxItem() types.TransactWriteItem {
 	return types.TransactWriteItem{ConditionCheck: r.Check}
 }
 
+// OwnTxItem is TxItem with a table name and names map of its own, for a
+// caller to change (see Copy).
+func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
+	it := r.TxItem()
+	switch {
+	case it.Put != nil:
+		own(&it.Put.TableName, &it.Put.ExpressionAttributeNames)
+	case it.Update != nil:
+		own(&it.Update.TableName, &it.Update.ExpressionAttributeNames)
+	case it.Delete != nil:
+		own(&it.Delete.TableName, &it.Delete.ExpressionAttributeNames)
+	default:
+		c := *it.ConditionCheck
+		own(&c.TableName, &c.ExpressionAttributeNames)
+		it.ConditionCheck = &c
+	}
+	return it
+}
+
 // TxAction returns what a transaction knows of the request to report it.
 func (r *WriteRequest) TxAction() TxAction {
 	f := &r.Fail
-	return TxAction{Op: f.Op, Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f.ConditionFailed}
+	return TxAction{Op: f.Op(), Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
 }
 
 // BatchItem returns a compiled Put or Delete as a write of a batch (see

@@ -269,7 +269,7 @@ func (x *writeExpr) render() (rendered, error) {
 	if x.user != nil || len(x.more) > 0 {
 		return x.renderUser()
 	}
-	comp, err := writeShapes.Get(x.key, x.key.shape)
+	comp, err := writeShape(&x.key)
 	if err != nil {
 		return rendered{}, err
 	}

@@ -24,15 +24,17 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 		return fmt.Errorf("nothing to update")
 	}
 	x.init(s, true)
-	for _, a := range w.Actions {
-		if a.Path != nil {
+	for i := range w.Actions {
+		if a := &w.Actions[i]; a.Path != nil {
 			// A path is a request value, never part of a cached shape:
 			// every clause of the update is rendered by expression.
 			x.docPaths = true
-			f.Paths = append(f.Paths, *a.Path)
+			m := f.ext()
+			m.Paths = append(m.Paths, *a.Path)
 		}
 	}
-	for _, a := range w.Actions {
+	for i := range w.Actions {
+		a := &w.Actions[i]
 		if a.Path != nil {
 			x.pathClause(a)
 			continue
@@ -78,7 +80,7 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 // pathClause adds the clause of an action on a nested path, as
 // PathUpdate.Apply builds it: a nested Add is SET p = if_not_exists(p, 0)
 // + v, since DynamoDB's ADD is for top-level attributes.
-func (x *writeExpr) pathClause(a UpdateAction) {
+func (x *writeExpr) pathClause(a *UpdateAction) {
 	p := &a.Path.Path
 	switch a.Kind {
 	case UpdateRemove:
@@ -92,11 +94,11 @@ func (x *writeExpr) pathClause(a UpdateAction) {
 	}
 }
 
-// indexedCond is the caller's condition and that the index keys f.Indexed
+// indexedCond is the caller's condition and that the index keys f.extra.Indexed
 // names are stored (see indexKey).
 func (w *WriteSpec) indexedCond(f *Failure) *expression.ConditionBuilder {
 	cond := w.Cond
-	for _, ia := range f.Indexed {
+	for _, ia := range f.indexed() {
 		cond = And(cond, expression.Name(ia.Attr).AttributeExists())
 	}
 	return cond
@@ -111,8 +113,9 @@ func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 	s := w.S
 	var set, removed map[string]bool
 	var next reflect.Value // the key value with the Set values: the new index fields
-	for _, a := range w.Actions {
-		if a.Path != nil || len(s.GSIOf[a.F.Name]) == 0 || a.Kind != UpdateSet && a.Kind != UpdateRemove {
+	for i := range w.Actions {
+		a := &w.Actions[i]
+		if a.Path != nil || a.Kind != UpdateSet && a.Kind != UpdateRemove || len(s.GSIOf[a.F.Name]) == 0 {
 			continue
 		}
 		if set == nil {
@@ -186,7 +189,8 @@ func (w *WriteSpec) indexKey(x *writeExpr, f *Failure, g *Index, set, removed ma
 		if w.given(c.part, set) {
 			changes = append(changes, c)
 		} else {
-			f.Indexed = append(f.Indexed, IndexedAttr{Index: g.Name, Attr: *c.attr})
+			m := f.ext()
+			m.Indexed = append(m.Indexed, IndexedAttr{Index: g.Name, Attr: *c.attr})
 		}
 	}
 	for _, c := range changes {
