@@ -165,11 +165,14 @@ func TestIncrCounterTypes(t *testing.T) {
 	if err := cs.Put(incrCounters{ID: "a"}).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := cs.Update(incrCounters{ID: "a"}).Incr("int", 1<<40).Incr("int64", 1<<50).Incr("int32", 1<<30).Run(ctx)
+	first, err := cs.Update(incrCounters{ID: "a"}).Incr("int", 1<<40).Incr("int64", 1<<50).Incr("int32", 1<<30).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = cs.Update(incrCounters{ID: "a"}).Incr("int", -1).Incr("int64", 3).Incr("int32", -(1 << 29)).Run(ctx)
+	if want := (incrCounters{ID: "a", Int: 1 << 40, Int64: 1 << 50, Int32: 1 << 30}); !cmp.Equal(want, first, cmpopts.IgnoreUnexported(incrCounters{})) {
+		t.Errorf("counters after the first Incr: %+v, want %+v", first, want)
+	}
+	got, err := cs.Update(incrCounters{ID: "a"}).Incr("int", -1).Incr("int64", 3).Incr("int32", -(1 << 29)).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
