@@ -188,6 +188,7 @@ func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dyn
 	in := r.request(r.shape).query
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	OwnStrings(&in.KeyConditionExpression, &in.FilterExpression, &in.ProjectionExpression) // the shape's
 	return in
 }
 
@@ -198,6 +199,7 @@ func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit i
 	in := r.request(r.shape).scan
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
+	OwnStrings(&in.FilterExpression, &in.ProjectionExpression) // the shape's
 	r.setSegment(in, seg)
 	return in
 }

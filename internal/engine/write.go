@@ -277,29 +277,39 @@ func (r WriteRequest) Copy() WriteRequest {
 	switch {
 	case r.Put != nil:
 		c := *r.Put
-		own(&c.TableName, &c.ExpressionAttributeNames)
+		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
 		r.Put = &c
 	case r.Update != nil:
 		c := *r.Update
-		own(&c.TableName, &c.ExpressionAttributeNames)
+		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression, &c.UpdateExpression)
 		r.Update = &c
 	case r.Delete != nil:
 		c := *r.Delete
-		own(&c.TableName, &c.ExpressionAttributeNames)
+		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
 		r.Delete = &c
 	case r.Check != nil:
 		c := *r.Check
-		own(&c.TableName, &c.ExpressionAttributeNames)
+		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
 		r.Check = &c
 	}
 	return r
 }
 
-// own replaces the table name and names map of an input's copy with
-// copies of their own.
-func own(name **string, names *map[string]string) {
-	*name = aws.String(**name)
+// own replaces the names map and the strings (table name, expressions) of
+// an input's copy with copies of their own: the compiled ones are shared
+// with the table and the shape they were rendered from.
+func own(names *map[string]string, strs ...**string) {
 	*names = maps.Clone(*names)
+	OwnStrings(strs...)
+}
+
+// OwnStrings points each of ps to a copy of its string.
+func OwnStrings(ps ...**string) {
+	for _, p := range ps {
+		if *p != nil {
+			*p = aws.String(**p)
+		}
+	}
 }
 
 // TxItem returns the request as an item of a TransactWriteItems request:
@@ -338,14 +348,15 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 	it := r.TxItem()
 	switch {
 	case it.Put != nil:
-		own(&it.Put.TableName, &it.Put.ExpressionAttributeNames)
+		own(&it.Put.ExpressionAttributeNames, &it.Put.TableName, &it.Put.ConditionExpression)
 	case it.Update != nil:
-		own(&it.Update.TableName, &it.Update.ExpressionAttributeNames)
+		u := it.Update
+		own(&u.ExpressionAttributeNames, &u.TableName, &u.ConditionExpression, &u.UpdateExpression)
 	case it.Delete != nil:
-		own(&it.Delete.TableName, &it.Delete.ExpressionAttributeNames)
+		own(&it.Delete.ExpressionAttributeNames, &it.Delete.TableName, &it.Delete.ConditionExpression)
 	default:
 		c := *it.ConditionCheck
-		own(&c.TableName, &c.ExpressionAttributeNames)
+		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
 		it.ConditionCheck = &c
 	}
 	return it
