@@ -105,6 +105,10 @@ func (q *Query[T]) Limit(n int) *Query[T] { q.limit(n); return q }
 // or unixtime attribute, stored as epoch seconds: give t.Unix()). A
 // document path ("address.city", "reactions.heart", "tags[0]") is checked
 // against the entity's Go type and compared by the type stored there.
+// Reads whose filters share a structure (attributes, operators, value
+// types) share one rendering and one check; only the values are encoded
+// per request. A table that has seen more than 1,000 condition and filter
+// structures builds each further one per request.
 func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] { q.filter(cond); return q }
 
 // Project reads only the named attributes: top-level attribute names of

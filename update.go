@@ -18,7 +18,9 @@ import (
 // it is afterwards. Make one with Entity.Update, add actions and options,
 // then Run it (or read its Params). Each action names a top-level attribute
 // of the entity and takes a value of its field's type (numbers and strings
-// convert between kinds when no precision is lost), encoded like the field.
+// convert between kinds when no precision is lost: an integer converts to
+// another integer kind only when the field holds the same number, so
+// uint8(255) for an int8 field is an error), encoded like the field.
 // It keeps the first error an action meets and returns it from Run or
 // Params.
 //
