@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -53,6 +54,7 @@ type Table struct {
 	QueryShapes sync.Map      // shapeKey -> *queryShape (query.go)
 	Collections sync.Map      // collectionKey -> *collectionPlan (collection.go)
 	keyAttrs    sync.Map      // *Index -> []string (KeyAttrs)
+	userShapes  atomic.Int64  // shapes cached with a caller's condition (usercond.go)
 
 	Cipher      Cipher // seals encrypted attributes (see WithCipher)
 	LogicalName string // the table name encrypted attributes are bound to, if not name

@@ -30,32 +30,22 @@ const maxUserShapes = 1000
 // that compare it with the old way.
 var userCache = true
 
-var userBudget struct {
-	mu sync.Mutex
-	n  map[*Table]int
-}
-
 // userShapesFull reports whether t has cached maxUserShapes shapes with a
 // caller's condition.
-func userShapesFull(t *Table) bool {
-	userBudget.mu.Lock()
-	defer userBudget.mu.Unlock()
-	return userBudget.n[t] >= maxUserShapes
-}
+func userShapesFull(t *Table) bool { return t.userShapes.Load() >= maxUserShapes }
 
 // takeUserShape reports whether t may cache one more shape with a
 // caller's condition, and counts it.
 func takeUserShape(t *Table) bool {
-	userBudget.mu.Lock()
-	defer userBudget.mu.Unlock()
-	if userBudget.n == nil {
-		userBudget.n = map[*Table]int{}
+	for {
+		n := t.userShapes.Load()
+		if n >= maxUserShapes {
+			return false
+		}
+		if t.userShapes.CompareAndSwap(n, n+1) {
+			return true
+		}
 	}
-	if userBudget.n[t] >= maxUserShapes {
-		return false
-	}
-	userBudget.n[t]++
-	return true
 }
 
 // valueMark is the value i has while a shape is built with marks.

@@ -262,12 +262,7 @@ func TestUserCondBudget(t *testing.T) {
 	tbl, user, _, _ := writeTable(t)
 	post, _ := readTable(t, nil)
 	for _, tb := range []*Table{tbl, post.Table} {
-		userBudget.mu.Lock()
-		if userBudget.n == nil {
-			userBudget.n = map[*Table]int{}
-		}
-		userBudget.n[tb] = maxUserShapes - 1
-		userBudget.mu.Unlock()
+		tb.userShapes.Store(maxUserShapes - 1)
 	}
 	shapes := func() (n int) {
 		post.Table.QueryShapes.Range(func(k, _ any) bool {
