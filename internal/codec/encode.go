@@ -43,11 +43,7 @@ func (e *encState) newS(v string) types.AttributeValue {
 	if e == nil || !e.pool {
 		return &types.AttributeValueMemberS{Value: v}
 	}
-	if len(e.ss) == 0 {
-		e.ss = make([]types.AttributeValueMemberS, memberBlock)
-	}
-	m := &e.ss[0]
-	e.ss = e.ss[1:]
+	m := take(&e.ss)
 	m.Value = v
 	return m
 }
@@ -57,12 +53,19 @@ func (e *encState) newN(v string) types.AttributeValue {
 	if e == nil || !e.pool {
 		return &types.AttributeValueMemberN{Value: v}
 	}
-	if len(e.ns) == 0 {
-		e.ns = make([]types.AttributeValueMemberN, memberBlock)
-	}
-	m := &e.ns[0]
-	e.ns = e.ns[1:]
+	m := take(&e.ns)
 	m.Value = v
+	return m
+}
+
+// take returns the next member of a block, making a new block of
+// memberBlock when it is used up.
+func take[M any](block *[]M) *M {
+	if len(*block) == 0 {
+		*block = make([]M, memberBlock)
+	}
+	m := &(*block)[0]
+	*block = (*block)[1:]
 	return m
 }
 

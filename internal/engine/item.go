@@ -172,14 +172,7 @@ func (s *Schema) EncodeValue(f *codec.Field, v reflect.Value) (types.AttributeVa
 // the item has no "pk". The item is not modified.
 // Decryption comes first: encrypted values are bound to the item's key.
 func (s *Schema) DecodeInto(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	item, err := s.OpenItem(ctx, item)
-	if err != nil {
-		return err
-	}
-	if err := s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs); err != nil {
-		return err
-	}
-	return s.keyOnlyFields(item, p)
+	return s.DecodeRead(ctx, item, p, false)
 }
 
 // keyOnlyFields sets the key fields an item holds only in its table key,

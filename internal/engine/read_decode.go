@@ -13,9 +13,6 @@ import (
 // (FillKey) once, where DecodeInto followed by FillKey could parse them
 // twice.
 func (s *Schema) DecodeRead(ctx context.Context, item map[string]types.AttributeValue, p unsafe.Pointer, projected bool) error {
-	if !projected {
-		return s.DecodeInto(ctx, item, p)
-	}
 	item, err := s.OpenItem(ctx, item)
 	if err != nil {
 		return err
@@ -23,5 +20,8 @@ func (s *Schema) DecodeRead(ctx context.Context, item map[string]types.Attribute
 	if err := s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs); err != nil {
 		return err
 	}
-	return s.FillKey(item, p)
+	if projected {
+		return s.FillKey(item, p)
+	}
+	return s.keyOnlyFields(item, p)
 }
