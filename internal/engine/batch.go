@@ -118,7 +118,7 @@ type Drainer struct {
 	Send func(ctx context.Context, idx []int) (unprocessed []int, err error)
 
 	Mu     sync.Mutex
-	Wake   *sync.Cond
+	Wake   *sync.Cond // nil with a single worker, which never waits
 	Queue  []int
 	Busy   int    // requests in flight or backing off
 	Tries  []int  // by item
@@ -132,15 +132,22 @@ type Drainer struct {
 // or the error of a request (which ends the batch).
 func Drain(ctx context.Context, n, size int, r RetryPolicy, send func(ctx context.Context, idx []int) ([]int, error)) (notDone, unknown []int, err error) {
 	d := &Drainer{R: r, Size: size, Send: send, Queue: make([]int, n), Tries: make([]int, n), Maybe: make([]bool, n)}
-	d.Wake = sync.NewCond(&d.Mu)
 	for i := range d.Queue {
 		d.Queue[i] = i
 	}
-	var wg sync.WaitGroup
-	for range max(1, min(r.Concurrency, (n+size-1)/size)) {
-		wg.Go(func() { d.Work(ctx) })
+	if workers := max(1, min(r.Concurrency, (n+size-1)/size)); workers == 1 {
+		// One worker never waits for another (see Take): it runs on the
+		// caller's goroutine, which spares a goroutine, whose stack the
+		// SDK's call would grow, and the condition variable.
+		d.Work(ctx)
+	} else {
+		d.Wake = sync.NewCond(&d.Mu)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() { d.Work(ctx) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	left := append(d.Failed, d.Queue...)
 	slices.Sort(left)
 	for _, i := range left {
@@ -165,7 +172,7 @@ func (d *Drainer) Take() ([]int, bool) {
 	d.Mu.Lock()
 	defer d.Mu.Unlock()
 	for len(d.Queue) == 0 && d.Busy > 0 && d.Err == nil {
-		d.Wake.Wait()
+		d.Wake.Wait() // Busy > 0: another worker's request is out
 	}
 	if d.Err != nil || len(d.Queue) == 0 {
 		return nil, false
@@ -205,7 +212,7 @@ func (d *Drainer) Work(ctx context.Context) {
 		d.Mu.Lock()
 		d.Queue = append(d.Queue, retry...)
 		d.Busy--
-		d.Wake.Broadcast()
+		d.wake()
 		d.Mu.Unlock()
 	}
 }
@@ -225,7 +232,7 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 			if d.Err == nil {
 				d.Err = err
 			}
-			d.Wake.Broadcast()
+			d.wake()
 			return nil, false
 		}
 		left = idx
@@ -251,6 +258,13 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 	return retry, progress
 }
 
+// wake wakes the workers waiting in Take, if any can be.
+func (d *Drainer) wake() {
+	if d.Wake != nil {
+		d.Wake.Broadcast()
+	}
+}
+
 // End ends the batch with err, unless it has ended already.
 func (d *Drainer) End(err error) {
 	d.Mu.Lock()
@@ -258,7 +272,7 @@ func (d *Drainer) End(err error) {
 	if d.Err == nil {
 		d.Err = err
 	}
-	d.Wake.Broadcast()
+	d.wake()
 }
 
 // BatchGetPart is the type-erased face of a BatchGet. Reset readies it for
