@@ -121,8 +121,9 @@ type Drainer struct {
 	Wake   *sync.Cond // nil with a single worker, which never waits
 	Queue  []int
 	Busy   int    // requests in flight or backing off
-	Tries  []int  // by item
-	Maybe  []bool // by item: sent in a request that may have been applied, not done since
+	N      int    // items
+	Tries  []int  // by item; nil until an item is to be sent again
+	Maybe  []bool // by item: sent in a request that may have been applied, not done since; nil until one is
 	Failed []int  // out of retries
 	Err    error  // the error that ended the batch
 }
@@ -131,7 +132,7 @@ type Drainer struct {
 // done and of those perhaps done (in list order), and why: ErrUnprocessed,
 // or the error of a request (which ends the batch).
 func Drain(ctx context.Context, n, size int, r RetryPolicy, send func(ctx context.Context, idx []int) ([]int, error)) (notDone, unknown []int, err error) {
-	d := &Drainer{R: r, Size: size, Send: send, Queue: make([]int, n), Tries: make([]int, n), Maybe: make([]bool, n)}
+	d := &Drainer{R: r, Size: size, Send: send, N: n, Queue: make([]int, n)}
 	for i := range d.Queue {
 		d.Queue[i] = i
 	}
@@ -151,7 +152,7 @@ func Drain(ctx context.Context, n, size int, r RetryPolicy, send func(ctx contex
 	left := append(d.Failed, d.Queue...)
 	slices.Sort(left)
 	for _, i := range left {
-		if d.Maybe[i] {
+		if d.Maybe != nil && d.Maybe[i] {
 			unknown = append(unknown, i)
 		} else {
 			notDone = append(notDone, i)
@@ -226,9 +227,13 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 	d.Mu.Lock()
 	defer d.Mu.Unlock()
 	if err != nil {
-		maybe := errors.Is(err, ErrUnknownOutcome)
-		for _, i := range idx {
-			d.Maybe[i] = d.Maybe[i] || maybe
+		if errors.Is(err, ErrUnknownOutcome) {
+			if d.Maybe == nil {
+				d.Maybe = make([]bool, d.N)
+			}
+			for _, i := range idx {
+				d.Maybe[i] = true
+			}
 		}
 		if !RetryableBatch(ctx, err) {
 			d.Failed = append(d.Failed, idx...)
@@ -240,16 +245,21 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 		}
 		left = idx
 	} else {
-		held := make(map[int]bool, len(left))
-		for _, i := range left {
-			held[i] = true
-		}
-		for _, i := range idx {
-			if !held[i] {
-				d.Maybe[i] = false // done
+		if d.Maybe != nil {
+			held := make(map[int]bool, len(left))
+			for _, i := range left {
+				held[i] = true
+			}
+			for _, i := range idx {
+				if !held[i] {
+					d.Maybe[i] = false // done
+				}
 			}
 		}
 		progress = len(left) < len(idx)
+	}
+	if len(left) > 0 && d.Tries == nil {
+		d.Tries = make([]int, d.N)
 	}
 	for _, i := range left {
 		if d.Tries[i]++; d.Tries[i] > d.R.Retries {
