@@ -83,7 +83,9 @@ func (b *BatchGet[T]) compact() {
 	n := 0
 	for i, ok := range b.has {
 		if ok {
-			b.vals[n] = b.vals[i]
+			if n != i {
+				b.vals[n] = b.vals[i]
+			}
 			n++
 		}
 	}

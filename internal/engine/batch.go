@@ -118,11 +118,12 @@ type Drainer struct {
 	Send func(ctx context.Context, idx []int) (unprocessed []int, err error)
 
 	Mu     sync.Mutex
-	Wake   *sync.Cond
+	Wake   *sync.Cond // nil with a single worker, which never waits
 	Queue  []int
 	Busy   int    // requests in flight or backing off
-	Tries  []int  // by item
-	Maybe  []bool // by item: sent in a request that may have been applied, not done since
+	N      int    // items
+	Tries  []int  // by item; nil until an item is to be sent again
+	Maybe  []bool // by item: sent in a request that may have been applied, not done since; nil until one is
 	Failed []int  // out of retries
 	Err    error  // the error that ended the batch
 }
@@ -131,20 +132,27 @@ type Drainer struct {
 // done and of those perhaps done (in list order), and why: ErrUnprocessed,
 // or the error of a request (which ends the batch).
 func Drain(ctx context.Context, n, size int, r RetryPolicy, send func(ctx context.Context, idx []int) ([]int, error)) (notDone, unknown []int, err error) {
-	d := &Drainer{R: r, Size: size, Send: send, Queue: make([]int, n), Tries: make([]int, n), Maybe: make([]bool, n)}
-	d.Wake = sync.NewCond(&d.Mu)
+	d := &Drainer{R: r, Size: size, Send: send, N: n, Queue: make([]int, n)}
 	for i := range d.Queue {
 		d.Queue[i] = i
 	}
-	var wg sync.WaitGroup
-	for range max(1, min(r.Concurrency, (n+size-1)/size)) {
-		wg.Go(func() { d.Work(ctx) })
+	if workers := max(1, min(r.Concurrency, (n+size-1)/size)); workers == 1 {
+		// One worker never waits for another (see Take): it runs on the
+		// caller's goroutine, which spares a goroutine, whose stack the
+		// SDK's call would grow, and the condition variable.
+		d.Work(ctx)
+	} else {
+		d.Wake = sync.NewCond(&d.Mu)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() { d.Work(ctx) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	left := append(d.Failed, d.Queue...)
 	slices.Sort(left)
 	for _, i := range left {
-		if d.Maybe[i] {
+		if d.Maybe != nil && d.Maybe[i] {
 			unknown = append(unknown, i)
 		} else {
 			notDone = append(notDone, i)
@@ -165,13 +173,16 @@ func (d *Drainer) Take() ([]int, bool) {
 	d.Mu.Lock()
 	defer d.Mu.Unlock()
 	for len(d.Queue) == 0 && d.Busy > 0 && d.Err == nil {
-		d.Wake.Wait()
+		d.Wake.Wait() // Busy > 0: another worker's request is out
 	}
 	if d.Err != nil || len(d.Queue) == 0 {
 		return nil, false
 	}
 	k := min(d.Size, len(d.Queue))
-	idx := slices.Clone(d.Queue[:k])
+	// No copy: the queue only drops items at its front and appends after
+	// its end, so it never writes where idx lies; its capacity stops an
+	// append to idx from writing into the queue.
+	idx := d.Queue[:k:k]
 	d.Queue = d.Queue[k:]
 	d.Busy++
 	return idx, true
@@ -205,7 +216,7 @@ func (d *Drainer) Work(ctx context.Context) {
 		d.Mu.Lock()
 		d.Queue = append(d.Queue, retry...)
 		d.Busy--
-		d.Wake.Broadcast()
+		d.wake()
 		d.Mu.Unlock()
 	}
 }
@@ -216,30 +227,39 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 	d.Mu.Lock()
 	defer d.Mu.Unlock()
 	if err != nil {
-		maybe := errors.Is(err, ErrUnknownOutcome)
-		for _, i := range idx {
-			d.Maybe[i] = d.Maybe[i] || maybe
+		if errors.Is(err, ErrUnknownOutcome) {
+			if d.Maybe == nil {
+				d.Maybe = make([]bool, d.N)
+			}
+			for _, i := range idx {
+				d.Maybe[i] = true
+			}
 		}
 		if !RetryableBatch(ctx, err) {
 			d.Failed = append(d.Failed, idx...)
 			if d.Err == nil {
 				d.Err = err
 			}
-			d.Wake.Broadcast()
+			d.wake()
 			return nil, false
 		}
 		left = idx
 	} else {
-		held := make(map[int]bool, len(left))
-		for _, i := range left {
-			held[i] = true
-		}
-		for _, i := range idx {
-			if !held[i] {
-				d.Maybe[i] = false // done
+		if d.Maybe != nil {
+			held := make(map[int]bool, len(left))
+			for _, i := range left {
+				held[i] = true
+			}
+			for _, i := range idx {
+				if !held[i] {
+					d.Maybe[i] = false // done
+				}
 			}
 		}
 		progress = len(left) < len(idx)
+	}
+	if len(left) > 0 && d.Tries == nil {
+		d.Tries = make([]int, d.N)
 	}
 	for _, i := range left {
 		if d.Tries[i]++; d.Tries[i] > d.R.Retries {
@@ -251,6 +271,13 @@ func (d *Drainer) Settle(ctx context.Context, idx, left []int, err error) (retry
 	return retry, progress
 }
 
+// wake wakes the workers waiting in Take, if any can be.
+func (d *Drainer) wake() {
+	if d.Wake != nil {
+		d.Wake.Broadcast()
+	}
+}
+
 // End ends the batch with err, unless it has ended already.
 func (d *Drainer) End(err error) {
 	d.Mu.Lock()
@@ -258,7 +285,7 @@ func (d *Drainer) End(err error) {
 	if d.Err == nil {
 		d.Err = err
 	}
-	d.Wake.Broadcast()
+	d.wake()
 }
 
 // BatchGetPart is the type-erased face of a BatchGet. Reset readies it for

@@ -15,7 +15,7 @@ import (
 // that asked for it, in the order first asked.
 type batchGet struct {
 	t          *Table
-	keys       []batchWant
+	keys       []wantOf         // by key: who asked for it first
 	more       map[int][]wantOf // by key: who asked for it after the first, rarely any
 	at         *keyIndex        // of keys
 	consistent bool
@@ -24,17 +24,16 @@ type batchGet struct {
 	decodeErr error
 }
 
-// A batchWant is a key and who asked for it first (others, another part
-// or the same part again, are in batchGet.more).
-type batchWant struct {
-	key   Key
-	first wantOf
-}
-
 // A wantOf is the i-th key of part p.
 type wantOf struct {
 	p *BatchGetPart
 	i int
+}
+
+// key returns key i of the batch, that of who asked for it first.
+func (b *batchGet) key(i int) Key {
+	w := b.keys[i]
+	return w.p.Keys[w.i]
 }
 
 // RunBatchGet reads every key of parts once, in BatchGetItem requests of
@@ -53,15 +52,15 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 		}
 		n += len(p.Keys)
 	}
-	b := &batchGet{t: t, keys: make([]batchWant, 0, n), consistent: consistent}
-	b.at = newKeyIndex(n, func(i int) Key { return b.keys[i].key })
+	b := &batchGet{t: t, keys: make([]wantOf, 0, n), consistent: consistent}
+	b.at = newKeyIndex(n, b.key)
 	for _, p := range parts {
 		b.consistent = b.consistent || p.Consistent
 		p.Reset()
 		for j, k := range p.Keys {
 			i, ok := b.at.add(k, len(b.keys))
 			if !ok {
-				b.keys = append(b.keys, batchWant{key: k, first: wantOf{p, j}})
+				b.keys = append(b.keys, wantOf{p, j})
 				continue
 			}
 			if b.more == nil {
@@ -80,7 +79,7 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 			var last *BatchGetPart
 			for w := range b.all(i) {
 				if w.p != last { // once per part, however often it asked
-					be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: w.p.S.Name, Key: b.keys[i].key})
+					be.Unprocessed = append(be.Unprocessed, BatchItem{Entity: w.p.S.Name, Key: b.key(i)})
 					last = w.p
 				}
 			}
@@ -93,7 +92,7 @@ func RunBatchGet(ctx context.Context, t *Table, parts []*BatchGetPart, consisten
 // all yields who asked for key i, in the order asked.
 func (b *batchGet) all(i int) func(yield func(wantOf) bool) {
 	return func(yield func(wantOf) bool) {
-		if !yield(b.keys[i].first) {
+		if !yield(b.keys[i]) {
 			return
 		}
 		for _, o := range b.more[i] {
@@ -107,7 +106,7 @@ func (b *batchGet) all(i int) func(yield func(wantOf) bool) {
 // send reads the keys of idx and returns those left unprocessed.
 func (b *batchGet) send(ctx context.Context, idx []int) ([]int, error) {
 	t := b.t
-	ka := types.KeysAndAttributes{Keys: t.keyItems(len(idx), func(j int) Key { return b.keys[idx[j]].key })}
+	ka := types.KeysAndAttributes{Keys: t.keyItems(len(idx), func(j int) Key { return b.key(idx[j]) })}
 	if b.consistent {
 		ka.ConsistentRead = aws.Bool(true)
 	}
@@ -175,18 +174,24 @@ func (b *batchGet) take(ctx context.Context, items []map[string]types.AttributeV
 			continue
 		}
 		typ := b.t.TypeOf(item)
-		for w := range b.all(i) {
-			p := w.p
-			if p.S.Name != typ {
-				continue // another entity's item: not found for this one
-			}
-			if !p.ExpiredOK && p.S.ExpiredAt(item, now) {
-				continue // expired: not found
-			}
-			if err := p.Take(ctx, w.i, item); err != nil && b.decodeErr == nil {
-				b.decodeErr = err
+		b.give(ctx, b.keys[i], typ, item, now)
+		if b.more != nil {
+			for _, w := range b.more[i] {
+				b.give(ctx, w, typ, item, now)
 			}
 		}
+	}
+}
+
+// give hands item, of entity type typ, to w, unless it is another
+// entity's or has expired: not found for w.
+func (b *batchGet) give(ctx context.Context, w wantOf, typ string, item map[string]types.AttributeValue, now int64) {
+	p := w.p
+	if p.S.Name != typ || !p.ExpiredOK && p.S.ExpiredAt(item, now) {
+		return
+	}
+	if err := p.Take(ctx, w.i, item); err != nil && b.decodeErr == nil {
+		b.decodeErr = err
 	}
 }
 
