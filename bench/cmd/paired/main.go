@@ -8,7 +8,14 @@
 // confidence interval (a t-interval over the rounds' log ratios), the same
 // for wall time, and allocations per op.
 //
-//	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-max 4m] [-run regexp] [-latency 0]
+//	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-minops 10] [-max 4m] [-run regexp] [-latency 0]
+//
+// A block runs for -block and at least -minops ops. Each block starts
+// with a forced garbage collection, after which the next one comes once
+// the block has allocated about 4 MB: in a block of a few ops that is
+// always the same point of the first op, which for a batch of 1,000
+// writes is its worst (all its items held). Ten ops or more spread the
+// collections over the ops, as a long-running program sees them.
 //
 // With -latency, the in-memory server waits that long before each answer,
 // as a network would: the CPU ratios stay what they are, and the wall
@@ -37,6 +44,7 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 30, "rounds per operation")
 	block := flag.Duration("block", 25*time.Millisecond, "length of one block of one implementation (CPU or wall time, the longer)")
+	minOps := flag.Int("minops", 10, "fewest ops in one block")
 	maxTime := flag.Duration("max", 4*time.Minute, "time limit of the whole run")
 	run := flag.String("run", "", "run only the operations matching this regexp")
 	latency := flag.Duration("latency", 0, "delay of the in-memory server's every answer")
@@ -58,12 +66,12 @@ func main() {
 	}
 	fmt.Printf("paired: %s, %s %s/%s, GOMAXPROCS %d, load %s\n", time.Now().UTC().Format(time.RFC3339),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), loadavg())
-	fmt.Printf("rounds %d, blocks of %v, A B … B A order, time limit %v, latency %v\n\n", *rounds, *block, *maxTime, *latency)
+	fmt.Printf("rounds %d, blocks of %v and at least %d ops, A B … B A order, time limit %v, latency %v\n\n", *rounds, *block, *minOps, *maxTime, *latency)
 	fmt.Println("| op | impl | CPU µs/op | CPU ×raw [95% CI] | wall ×raw [95% CI] | allocs/op | rounds |")
 	fmt.Println("|---|---|---:|---|---|---:|---:|")
 	budget := *maxTime / time.Duration(len(ops))
 	for _, op := range ops {
-		res, err := measure(context.Background(), op, *rounds, *block, budget)
+		res, err := measure(context.Background(), op, *rounds, *minOps, *block, budget)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", op.Name, err)
 			os.Exit(1)
@@ -79,7 +87,7 @@ type sample struct{ cpu, wall, allocs float64 }
 
 // measure runs rounds of blocks of op's implementations and returns the
 // samples of each implementation, one per round done.
-func measure(ctx context.Context, op bench.Op, rounds int, block, budget time.Duration) ([][]sample, error) {
+func measure(ctx context.Context, op bench.Op, rounds, minOps int, block, budget time.Duration) ([][]sample, error) {
 	start := time.Now()
 	iters := make([]int, len(op.Impls))
 	for i, im := range op.Impls { // warm up and calibrate
@@ -91,7 +99,7 @@ func measure(ctx context.Context, op bench.Op, rounds int, block, budget time.Du
 			}
 			per := max(s.cpu, s.wall)
 			if took := time.Duration(per * float64(n)); took >= block/4 || n >= 1<<20 {
-				iters[i] = max(1, int(float64(block)/per))
+				iters[i] = max(1, minOps, int(float64(block)/per))
 				break
 			}
 			n *= 2
