@@ -193,12 +193,12 @@ func (t *Table) BatchWrite() *BatchWrite {
 
 // A BatchPut is a Put (see Entity.Put) that a BatchWrite can carry.
 type BatchPut interface {
-	batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error)
+	batchPut(enc *codec.Encoder) (engine.BatchEntry, *engine.Table, error)
 }
 
 // A BatchDelete is a Delete (see Entity.Delete) that a BatchWrite can carry.
 type BatchDelete interface {
-	batchDelete() (BatchItem, *engine.Table, error)
+	batchDelete() (engine.BatchEntry, *engine.Table, error)
 }
 
 // Put adds puts to the batch.
@@ -217,9 +217,9 @@ func (b *BatchWrite) Delete(deletes ...BatchDelete) *BatchWrite {
 	return b
 }
 
-func (b *BatchWrite) add(w BatchItem, t *engine.Table, err error) {
+func (b *BatchWrite) add(w engine.BatchEntry, t *engine.Table, err error) {
 	if err == nil && t != b.t.core {
-		err = fmt.Errorf("tablemap: BatchWrite: entity %s is defined on table %s, not %s", w.Entity, t.Name, b.t.core.Name)
+		err = fmt.Errorf("tablemap: BatchWrite: entity %s is defined on table %s, not %s", w.Item.Entity, t.Name, b.t.core.Name)
 	}
 	if err != nil {
 		if b.err == nil {
@@ -265,21 +265,21 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 // changes nothing in the value (see engine.Schema.PlainPut); any other Put
 // is compiled as Run would, so that its conditions are refused and what it
 // wrote (version, timestamps) is what its Value says.
-func (op *Put[T]) batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error) {
+func (op *Put[T]) batchPut(enc *codec.Encoder) (engine.BatchEntry, *engine.Table, error) {
 	if s := op.e.s; op.w == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
 		return s.BatchPut(context.Background(), enc, unsafe.Pointer(&op.value))
 	}
 	r, err := op.txRequest()
 	if err != nil {
-		return BatchItem{}, nil, err
+		return engine.BatchEntry{}, nil, err
 	}
-	return r.BatchItem()
+	return engine.Entry(r.BatchItem())
 }
 
-func (op *Delete[T]) batchDelete() (BatchItem, *engine.Table, error) {
+func (op *Delete[T]) batchDelete() (engine.BatchEntry, *engine.Table, error) {
 	r, err := op.txRequest()
 	if err != nil {
-		return BatchItem{}, nil, err
+		return engine.BatchEntry{}, nil, err
 	}
-	return r.BatchItem()
+	return engine.Entry(r.BatchItem())
 }
