@@ -35,6 +35,7 @@ type encState struct {
 	ss   strPool
 	ns   numPool
 	ls   listPool
+	lm   pool[types.AttributeValueMemberL]
 }
 
 // newS returns a string value of v.
@@ -72,6 +73,16 @@ func (e *encState) list(n int) []types.AttributeValue {
 		return make([]types.AttributeValue, n)
 	}
 	return e.ls.takeN(n)
+}
+
+// newL returns a list value of elements l.
+func (e *encState) newL(l []types.AttributeValue) types.AttributeValue {
+	if e == nil || !e.pool {
+		return &types.AttributeValueMemberL{Value: l}
+	}
+	m := e.lm.take()
+	m.Value = l
+	return m
 }
 
 // room makes room for n more bytes of text, in a new buffer when the one
@@ -795,7 +806,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 					ms[i].Value = s
 					l[i] = &ms[i]
 				}
-				return &types.AttributeValueMemberL{Value: l}, nil
+				return e.newL(l), nil
 			}, nil
 		}
 		elem, err := c.encField(et, eo, elemAddr)

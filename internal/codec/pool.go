@@ -52,6 +52,9 @@ func (p *pool[M]) rewind() {
 	p.free, p.used = p.block, 0
 }
 
+// textRoom is the most room (see encState.room) a value's text asks for.
+const textRoom = 48
+
 // memberBlock is how many members a block of a pool holds at first.
 const memberBlock = 64
 
@@ -67,8 +70,9 @@ func (enc *Encoder) Reset() {
 	e.ss.rewind()
 	e.ns.rewind()
 	e.ls.rewind()
+	e.lm.rewind()
 	if n := e.spilled + len(e.buf); n > cap(e.buf) {
-		e.buf = make([]byte, 0, n)
+		e.buf = make([]byte, 0, n+textRoom) // room's margin: the same text fits again
 	}
 	e.buf, e.spilled, e.depth = e.buf[:0], 0, 0
 }
