@@ -178,6 +178,17 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 // fails alone, and none is conditional — a Put with IfNotExists or If, a
 // Put of an entity with a version field, or a Delete with a condition is
 // an error. Deletes of missing items are not reported.
+//
+// A batch holds its puts' values, not their items: Run checks every item
+// before the first request (a value that cannot be stored is an error
+// then, and nothing is written), and encodes each again as it sends it,
+// as Put.Run encodes when it runs. So a batch of many items does not keep
+// them all in memory, and with a *dynamodb.Client each request reuses
+// the maps of the one before it (the client keeps nothing of a request
+// once it has returned; a middleware of yours that keeps a request's
+// input past its return would see them change). Puts of entities with
+// encrypted fields, or of types with their own
+// MarshalDynamoDBAttributeValue, are encoded when added.
 type BatchWrite struct {
 	t      *Table
 	writes engine.BatchList

@@ -200,8 +200,9 @@ func (s *Struct) Custom() bool { return s.marshaler != nil }
 
 // An Encoder is the scratch space of encoding items one after another,
 // as a batch does: the text of their numbers and times shares its
-// buffers, which are only ever appended to, so items cost an allocation
-// per buffer filled rather than one each. Not for concurrent use.
+// buffers, which are only appended to until a Reset, and their members
+// come from blocks, so items cost an allocation per buffer or block filled
+// rather than several each. Not for concurrent use.
 type Encoder struct{ e *encState }
 
 // String returns a string value of v, from the encoder's blocks (see
