@@ -178,6 +178,17 @@ func (b *TableBatchGet) Run(ctx context.Context) error {
 // fails alone, and none is conditional — a Put with IfNotExists or If, a
 // Put of an entity with a version field, or a Delete with a condition is
 // an error. Deletes of missing items are not reported.
+//
+// A batch holds its puts' values, not their items: Run checks every item
+// before the first request (a value that cannot be stored is an error
+// then, and nothing is written), and encodes each again as it sends it,
+// as Put.Run encodes when it runs. So a batch of many items does not keep
+// them all in memory, and with a *dynamodb.Client each request reuses
+// the maps of the one before it (the client keeps nothing of a request
+// once it has returned; a middleware of yours that keeps a request's
+// input past its return would see them change). Puts of entities with
+// encrypted fields, or of types with their own
+// MarshalDynamoDBAttributeValue, are encoded when added.
 type BatchWrite struct {
 	t      *Table
 	writes engine.BatchList
@@ -193,12 +204,12 @@ func (t *Table) BatchWrite() *BatchWrite {
 
 // A BatchPut is a Put (see Entity.Put) that a BatchWrite can carry.
 type BatchPut interface {
-	batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error)
+	batchPut(enc *codec.Encoder) (engine.BatchEntry, *engine.Table, error)
 }
 
 // A BatchDelete is a Delete (see Entity.Delete) that a BatchWrite can carry.
 type BatchDelete interface {
-	batchDelete() (BatchItem, *engine.Table, error)
+	batchDelete() (engine.BatchEntry, *engine.Table, error)
 }
 
 // Put adds puts to the batch.
@@ -217,9 +228,9 @@ func (b *BatchWrite) Delete(deletes ...BatchDelete) *BatchWrite {
 	return b
 }
 
-func (b *BatchWrite) add(w BatchItem, t *engine.Table, err error) {
+func (b *BatchWrite) add(w engine.BatchEntry, t *engine.Table, err error) {
 	if err == nil && t != b.t.core {
-		err = fmt.Errorf("tablemap: BatchWrite: entity %s is defined on table %s, not %s", w.Entity, t.Name, b.t.core.Name)
+		err = fmt.Errorf("tablemap: BatchWrite: entity %s is defined on table %s, not %s", w.Item.Entity, t.Name, b.t.core.Name)
 	}
 	if err != nil {
 		if b.err == nil {
@@ -265,21 +276,21 @@ func (b *BatchWrite) Run(ctx context.Context) error {
 // changes nothing in the value (see engine.Schema.PlainPut); any other Put
 // is compiled as Run would, so that its conditions are refused and what it
 // wrote (version, timestamps) is what its Value says.
-func (op *Put[T]) batchPut(enc *codec.Encoder) (BatchItem, *engine.Table, error) {
+func (op *Put[T]) batchPut(enc *codec.Encoder) (engine.BatchEntry, *engine.Table, error) {
 	if s := op.e.s; op.w == nil && !op.ifNotExists && op.cond == nil && s.PlainPut() {
 		return s.BatchPut(context.Background(), enc, unsafe.Pointer(&op.value))
 	}
 	r, err := op.txRequest()
 	if err != nil {
-		return BatchItem{}, nil, err
+		return engine.BatchEntry{}, nil, err
 	}
-	return r.BatchItem()
+	return engine.Entry(r.BatchItem())
 }
 
-func (op *Delete[T]) batchDelete() (BatchItem, *engine.Table, error) {
+func (op *Delete[T]) batchDelete() (engine.BatchEntry, *engine.Table, error) {
 	r, err := op.txRequest()
 	if err != nil {
-		return BatchItem{}, nil, err
+		return engine.BatchEntry{}, nil, err
 	}
-	return r.BatchItem()
+	return engine.Entry(r.BatchItem())
 }

@@ -23,27 +23,27 @@ type encFn func(e *encState, p unsafe.Pointer) (types.AttributeValue, error)
 // abandoned, not reused), so the strings of one item cost one allocation,
 // usually the arena inside the state itself.
 type encState struct {
-	buf   []byte
-	depth int // maps, lists, structs and pointers to pointers entered
-	arena [128]byte
+	buf     []byte
+	spilled int // bytes of text in the buffers abandoned since the last Reset
+	depth   int // maps, lists, structs and pointers to pointers entered
+	arena   [128]byte
 
 	// An Encoder's state (pool) hands out the members of string and
-	// number values from blocks: a batch's items cost an allocation per
-	// block rather than one per value. Each value is a member of its own.
+	// number values, and the elements of lists of strings, from pools
+	// (see pool). Each value is a member of its own.
 	pool bool
-	ss   []types.AttributeValueMemberS
-	ns   []types.AttributeValueMemberN
+	ss   strPool
+	ns   numPool
+	ls   listPool
+	lm   pool[types.AttributeValueMemberL]
 }
-
-// memberBlock is how many members a block of an Encoder's state holds.
-const memberBlock = 64
 
 // newS returns a string value of v.
 func (e *encState) newS(v string) types.AttributeValue {
 	if e == nil || !e.pool {
 		return &types.AttributeValueMemberS{Value: v}
 	}
-	m := take(&e.ss)
+	m := e.ss.take()
 	m.Value = v
 	return m
 }
@@ -53,19 +53,8 @@ func (e *encState) newN(v string) types.AttributeValue {
 	if e == nil || !e.pool {
 		return &types.AttributeValueMemberN{Value: v}
 	}
-	m := take(&e.ns)
+	m := e.ns.take()
 	m.Value = v
-	return m
-}
-
-// take returns the next member of a block, making a new block of
-// memberBlock when it is used up.
-func take[M any](block *[]M) *M {
-	if len(*block) == 0 {
-		*block = make([]M, memberBlock)
-	}
-	m := &(*block)[0]
-	*block = (*block)[1:]
 	return m
 }
 
@@ -75,12 +64,34 @@ func (e *encState) strings(n int) []types.AttributeValueMemberS {
 	if e == nil || !e.pool || n > memberBlock {
 		return make([]types.AttributeValueMemberS, n)
 	}
-	if len(e.ss) < n {
-		e.ss = make([]types.AttributeValueMemberS, memberBlock)
+	return e.ss.takeN(n)
+}
+
+// list returns the n elements of a list value, as strings does.
+func (e *encState) list(n int) []types.AttributeValue {
+	if e == nil || !e.pool || n > memberBlock {
+		return make([]types.AttributeValue, n)
 	}
-	ms := e.ss[:n:n]
-	e.ss = e.ss[n:]
-	return ms
+	return e.ls.takeN(n)
+}
+
+// newL returns a list value of elements l.
+func (e *encState) newL(l []types.AttributeValue) types.AttributeValue {
+	if e == nil || !e.pool {
+		return &types.AttributeValueMemberL{Value: l}
+	}
+	m := e.lm.take()
+	m.Value = l
+	return m
+}
+
+// room makes room for n more bytes of text, in a new buffer when the one
+// in use lacks it (the old one is abandoned: its strings are in use).
+func (e *encState) room(n int) {
+	if cap(e.buf)-len(e.buf) < n {
+		e.spilled += len(e.buf)
+		e.buf = make([]byte, 0, 256)
+	}
 }
 
 func newEncState() *encState {
@@ -93,9 +104,7 @@ func (e *encState) formatInt(i int64) string {
 	if 0 <= i && i < 100 {
 		return strconv.FormatInt(i, 10) // small numbers are static strings
 	}
-	if cap(e.buf)-len(e.buf) < 20 {
-		e.buf = make([]byte, 0, 256)
-	}
+	e.room(20)
 	start := len(e.buf)
 	e.buf = strconv.AppendInt(e.buf, i, 10)
 	return unsafe.String(&e.buf[start], len(e.buf)-start)
@@ -105,9 +114,7 @@ func (e *encState) formatUint(u uint64) string {
 	if u < 100 {
 		return strconv.FormatUint(u, 10)
 	}
-	if cap(e.buf)-len(e.buf) < 20 {
-		e.buf = make([]byte, 0, 256)
-	}
+	e.room(20)
 	start := len(e.buf)
 	e.buf = strconv.AppendUint(e.buf, u, 10)
 	return unsafe.String(&e.buf[start], len(e.buf)-start)
@@ -123,18 +130,14 @@ func (e *encState) formatFloat(f float64, bits int) (string, error) {
 		return e.formatInt(int64(f)), nil
 	}
 	// 'f' formatting of large exponents is long; give it room.
-	if cap(e.buf)-len(e.buf) < 32 {
-		e.buf = make([]byte, 0, 256)
-	}
+	e.room(32)
 	start := len(e.buf)
 	e.buf = strconv.AppendFloat(e.buf, f, 'f', -1, bits)
 	return unsafe.String(&e.buf[start], len(e.buf)-start), nil
 }
 
 func (e *encState) formatTime(t time.Time) string {
-	if cap(e.buf)-len(e.buf) < 48 {
-		e.buf = make([]byte, 0, 256)
-	}
+	e.room(48)
 	start := len(e.buf)
 	e.buf = t.AppendFormat(e.buf, time.RFC3339Nano)
 	return unsafe.String(&e.buf[start], len(e.buf)-start)
@@ -793,7 +796,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 		if plainStrings {
 			return func(e *encState, p unsafe.Pointer) (types.AttributeValue, error) {
 				data, n := elems(t, p)
-				l := make([]types.AttributeValue, n)
+				l := e.list(n)
 				ms := e.strings(n)
 				for i := range l {
 					s := *(*string)(unsafe.Add(data, uintptr(i)*size))
@@ -803,7 +806,7 @@ func (c *compiler) encList(t reflect.Type, o opts, addr bool) (encFn, error) {
 					ms[i].Value = s
 					l[i] = &ms[i]
 				}
-				return &types.AttributeValueMemberL{Value: l}, nil
+				return e.newL(l), nil
 			}, nil
 		}
 		elem, err := c.encField(et, eo, elemAddr)

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tablemap/tablemap/internal/codec"
@@ -188,6 +189,19 @@ func FuzzCodec(f *testing.F) {
 			}
 			if diff := cmp.Diff(got, pooled, avOpts); diff != "" {
 				t.Fatalf("with an Encoder, Marshal differs (-alone +with the Encoder):\n%s", diff)
+			}
+		}
+		// And again after Reset, into a map used before: what a batch's
+		// requests after the first do.
+		into := map[string]types.AttributeValue{}
+		for range 2 {
+			enc.Reset()
+			clear(into)
+			if _, err := st.MarshalPtrInto(&enc, unsafe.Pointer(v), into); err != nil {
+				t.Fatalf("MarshalPtrInto after Reset: %v", err)
+			}
+			if diff := cmp.Diff(got, into, avOpts); diff != "" {
+				t.Fatalf("after Reset, Marshal differs (-alone +into a map used before):\n%s", diff)
 			}
 		}
 

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -178,10 +179,30 @@ func (s *Struct) MarshalPtrSized(enc *Encoder, p unsafe.Pointer, extra int) (map
 	return m, n, nil
 }
 
+// MarshalPtrInto is MarshalPtrSized encoding into m, which must be empty,
+// rather than into a new map: a batch encodes each request's items into
+// the maps of the one before. It is not for a struct that encodes itself
+// (see Custom).
+func (s *Struct) MarshalPtrInto(enc *Encoder, p unsafe.Pointer, m map[string]types.AttributeValue) (int, error) {
+	if s.marshaler != nil {
+		return 0, &Error{Type: s.Type, Err: errors.New("MarshalPtrInto of a type with its own MarshalDynamoDBAttributeValue")}
+	}
+	_, n, err := s.marshalInto(enc.state(), p, m, true)
+	if err != nil {
+		return 0, top(err, s.Type)
+	}
+	return n, nil
+}
+
+// Custom reports whether the struct encodes itself (its type has a
+// MarshalDynamoDBAttributeValue method).
+func (s *Struct) Custom() bool { return s.marshaler != nil }
+
 // An Encoder is the scratch space of encoding items one after another,
 // as a batch does: the text of their numbers and times shares its
-// buffers, which are only ever appended to, so items cost an allocation
-// per buffer filled rather than one each. Not for concurrent use.
+// buffers, which are only appended to until a Reset, and their members
+// come from blocks, so items cost an allocation per buffer or block filled
+// rather than several each. Not for concurrent use.
 type Encoder struct{ e *encState }
 
 // String returns a string value of v, from the encoder's blocks (see
@@ -238,7 +259,11 @@ func (s *Struct) marshal(e *encState, p unsafe.Pointer) (map[string]types.Attrib
 // marshalRoom encodes the struct at p into a map with room for extra more
 // attributes and, when sized, returns the item's size (see ItemSize).
 func (s *Struct) marshalRoom(e *encState, p unsafe.Pointer, extra int, sized bool) (map[string]types.AttributeValue, int, error) {
-	m := make(map[string]types.AttributeValue, len(s.Fields)+extra)
+	return s.marshalInto(e, p, make(map[string]types.AttributeValue, len(s.Fields)+extra), sized)
+}
+
+// marshalInto is marshalRoom encoding into m.
+func (s *Struct) marshalInto(e *encState, p unsafe.Pointer, m map[string]types.AttributeValue, sized bool) (map[string]types.AttributeValue, int, error) {
 	n := 0
 	for _, f := range s.Fields {
 		fp := unsafe.Add(p, f.offset)

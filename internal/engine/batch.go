@@ -7,13 +7,11 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // Batch limits of DynamoDB.
@@ -323,25 +321,4 @@ func NewBatchItem(s *Schema, k Key, conditional bool, w BatchItem) (BatchItem, *
 	}
 	w.Entity, w.Key = s.Name, k
 	return w, s.Table, nil
-}
-
-// PlainPut reports whether a Put of s leaves the value it writes as it is:
-// no version to set, no timestamps to stamp. A batch can then encode such
-// a Put's value itself (see BatchPut) without the Put recording what it
-// wrote.
-func (s *Schema) PlainPut() bool {
-	return s.Version == nil && s.Created == nil && s.Updated == nil
-}
-
-// BatchPut returns an unconditional Put of the value at p as a write of a
-// batch, as NewBatchItem would from the compiled Put, with the same errors,
-// but building only the item: the entity guard that the Put run alone
-// sends is rendered for nothing, since a batch drops it. enc is the
-// batch's encoder (see codec.Encoder).
-func (s *Schema) BatchPut(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer) (BatchItem, *Table, error) {
-	item, key, err := s.EncodePut(ctx, enc, p)
-	if err != nil {
-		return BatchItem{}, nil, err
-	}
-	return BatchItem{Entity: s.Name, Key: key, Item: item}, s.Table, nil
 }

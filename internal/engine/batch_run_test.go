@@ -69,13 +69,13 @@ func TestBatchList(t *testing.T) {
 	for _, n := range []int{0, 1, 15, 16, 17, batchBlock - 1, batchBlock, batchBlock + 1, 5*batchBlock + 3} {
 		var l BatchList
 		for i := range n {
-			l.Add(BatchItem{Entity: strconv.Itoa(i)})
+			l.Add(BatchEntry{Item: BatchItem{Entity: strconv.Itoa(i)}})
 		}
 		if l.Len() != n {
 			t.Fatalf("Len = %d after %d adds", l.Len(), n)
 		}
 		for i := range n {
-			if got := l.At(i).Entity; got != strconv.Itoa(i) {
+			if got := l.At(i).Item.Entity; got != strconv.Itoa(i) {
 				t.Fatalf("%d adds: At(%d) = %s", n, i, got)
 			}
 		}

@@ -30,13 +30,25 @@ func (s *Schema) EncodeSized(ctx context.Context, enc *codec.Encoder, p unsafe.P
 	if err != nil {
 		return nil, key, 0, err
 	}
-	item, size, err := s.Codec.MarshalPtrSized(enc, p, len(s.TableAttrs))
+	item, size, err := s.encodeKeyed(ctx, enc, p, key, nil)
+	return item, key, size, err
+}
+
+// encodeKeyed is EncodeSized of a value whose table key is key, into the
+// empty map into, or a new map when into is nil.
+func (s *Schema) encodeKeyed(ctx context.Context, enc *codec.Encoder, p unsafe.Pointer, key Key, into map[string]types.AttributeValue) (map[string]types.AttributeValue, int, error) {
+	item, size, err := into, 0, error(nil)
+	if into != nil {
+		size, err = s.Codec.MarshalPtrInto(enc, p, into)
+	} else {
+		item, size, err = s.Codec.MarshalPtrSized(enc, p, len(s.TableAttrs))
+	}
 	if err != nil {
-		return nil, key, 0, err
+		return nil, 0, err
 	}
 	grew, err := s.encodeKeys(enc, item, key, p)
 	if err != nil {
-		return nil, key, 0, err
+		return nil, 0, err
 	}
 	known := grew >= 0 // else a key attribute replaced a field
 	size += grew
@@ -51,14 +63,14 @@ func (s *Schema) EncodeSized(ctx context.Context, enc *codec.Encoder, p unsafe.P
 	}
 	if len(s.Encrypted) > 0 {
 		if err := s.SealItem(ctx, item, key); err != nil {
-			return nil, key, 0, err
+			return nil, 0, err
 		}
 		known = false // ciphertexts: sealing costs far more than a walk
 	}
 	if !known {
 		size = ItemSize(item)
 	}
-	return item, key, size, nil
+	return item, size, nil
 }
 
 // set sets attribute name of item to av and returns how much the item's
