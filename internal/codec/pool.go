@@ -43,10 +43,15 @@ func (p *pool[M]) next(n int) {
 }
 
 // rewind makes the members handed out the pool's to hand out again.
+// After a round of more than keepMembers, it keeps no block: an encoder
+// kept for reuse should not hold the memory of its largest round forever.
 func (p *pool[M]) rewind() {
-	if p.used > len(p.block) {
+	switch {
+	case p.used > keepMembers:
+		p.block = nil
+	case p.used > len(p.block):
 		p.block = make([]M, p.used)
-	} else {
+	default:
 		clear(p.block) // no value kept alive by a member no longer used
 	}
 	p.free, p.used = p.block, 0
@@ -54,6 +59,14 @@ func (p *pool[M]) rewind() {
 
 // textRoom is the most room (see encState.room) a value's text asks for.
 const textRoom = 48
+
+// The most members of one kind, and bytes of text, that a Reset keeps for
+// the next round (a batch request of 25 ordinary items needs a few hundred
+// members and a few kilobytes).
+const (
+	keepMembers = 1 << 12
+	keepText    = 1 << 16
+)
 
 // memberBlock is how many members a block of a pool holds at first.
 const memberBlock = 64
@@ -71,7 +84,10 @@ func (enc *Encoder) Reset() {
 	e.ns.rewind()
 	e.ls.rewind()
 	e.lm.rewind()
-	if n := e.spilled + len(e.buf); n > cap(e.buf) {
+	switch n := e.spilled + len(e.buf); {
+	case n > keepText:
+		e.buf = e.arena[:0]
+	case n > cap(e.buf):
 		e.buf = make([]byte, 0, n+textRoom) // room's margin: the same text fits again
 	}
 	e.buf, e.spilled, e.depth = e.buf[:0], 0, 0
