@@ -273,34 +273,59 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 // Copy returns the request with an input, table name and names map of
 // its own, for a caller to change: a compiled request's table name is its
 // table's and its names map its shape's, which only the SDK may share.
+// The input and its strings are one allocation.
 func (r WriteRequest) Copy() WriteRequest {
 	switch {
 	case r.Put != nil:
-		c := *r.Put
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Put = &c
+		c := &struct {
+			in dynamodb.PutItemInput
+			s  ownedStrings
+		}{in: *r.Put}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Put = &c.in
 	case r.Update != nil:
-		c := *r.Update
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression, &c.UpdateExpression)
-		r.Update = &c
+		c := &struct {
+			in dynamodb.UpdateItemInput
+			s  ownedStrings
+		}{in: *r.Update}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression, &c.in.UpdateExpression)
+		r.Update = &c.in
 	case r.Delete != nil:
-		c := *r.Delete
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Delete = &c
+		c := &struct {
+			in dynamodb.DeleteItemInput
+			s  ownedStrings
+		}{in: *r.Delete}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Delete = &c.in
 	case r.Check != nil:
-		c := *r.Check
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Check = &c
+		c := &struct {
+			in types.ConditionCheck
+			s  ownedStrings
+		}{in: *r.Check}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Check = &c.in
 	}
 	return r
 }
 
-// own replaces the names map and the strings (table name, expressions) of
-// an input's copy with copies of their own: the compiled ones are shared
-// with the table and the shape they were rendered from.
-func own(names *map[string]string, strs ...**string) {
+// ownedStrings holds the strings of a write's input copied for a caller
+// (table name, expressions), allocated with the input.
+type ownedStrings [3]string
+
+func (o *ownedStrings) own(names *map[string]string, ps ...**string) { own(names, o[:], ps...) }
+
+// own replaces the names map of an input's copy with a copy of its own,
+// and points each of ps (at most len(room)) to a copy of its string in
+// room, allocated with the input: the compiled ones are shared with the
+// table and the shape they were rendered from.
+func own(names *map[string]string, room []string, ps ...**string) {
 	*names = maps.Clone(*names)
-	OwnStrings(strs...)
+	for i, p := range ps {
+		if *p != nil {
+			room[i] = **p
+			*p = &room[i]
+		}
+	}
 }
 
 // OwnStrings points each of ps to a copy of its string.
@@ -343,23 +368,49 @@ func (r *WriteRequest) TxItem() types.TransactWriteItem {
 }
 
 // OwnTxItem is TxItem with a table name and names map of its own, for a
-// caller to change (see Copy).
+// caller to change (see Copy): each item and its strings are one
+// allocation.
 func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
-	it := r.TxItem()
+	rv := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch {
-	case it.Put != nil:
-		own(&it.Put.ExpressionAttributeNames, &it.Put.TableName, &it.Put.ConditionExpression)
-	case it.Update != nil:
-		u := it.Update
-		own(&u.ExpressionAttributeNames, &u.TableName, &u.ConditionExpression, &u.UpdateExpression)
-	case it.Delete != nil:
-		own(&it.Delete.ExpressionAttributeNames, &it.Delete.TableName, &it.Delete.ConditionExpression)
-	default:
-		c := *it.ConditionCheck
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		it.ConditionCheck = &c
+	case r.Put != nil:
+		in := r.Put
+		c := &struct {
+			it types.Put
+			s  ownedStrings
+		}{it: types.Put{
+			TableName: in.TableName, Item: in.Item, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		return types.TransactWriteItem{Put: &c.it}
+	case r.Update != nil:
+		in := r.Update
+		c := &struct {
+			it types.Update
+			s  ownedStrings
+		}{it: types.Update{
+			TableName: in.TableName, Key: in.Key, UpdateExpression: in.UpdateExpression, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		return types.TransactWriteItem{Update: &c.it}
+	case r.Delete != nil:
+		in := r.Delete
+		c := &struct {
+			it types.Delete
+			s  ownedStrings
+		}{it: types.Delete{
+			TableName: in.TableName, Key: in.Key, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		return types.TransactWriteItem{Delete: &c.it}
 	}
-	return it
+	return types.TransactWriteItem{ConditionCheck: r.Copy().Check}
 }
 
 // TxAction returns what a transaction knows of the request to report it.
