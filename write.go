@@ -29,10 +29,10 @@ func (w *write[T]) and(cond expression.ConditionBuilder) { w.cond = engine.And(w
 // sealing encrypted attributes. An option's error, kept instead, is
 // given the item's key.
 func (w *write[T]) build(ctx context.Context) {
-	if w.built {
-		return
+	if !w.built {
+		w.compile(ctx, w.spec())
 	}
-	w.compile(ctx, w.spec())
+	w.req.Alone() // an Update compiled for a transaction, now used alone
 }
 
 // compile compiles the write of spec (see build): for a builder that
@@ -56,8 +56,13 @@ func (w *write[T]) params() (engine.WriteRequest, error) {
 	return w.req.Copy(), w.err
 }
 
-// txRequest compiles the write as Params does (see txWriter).
+// txRequest compiles the write as Params does (see txWriter), an Update
+// as a transaction's item only (engine.WriteSpec.Tx).
 func (w *write[T]) txRequest() (*engine.WriteRequest, error) {
-	w.build(context.Background())
+	if !w.built {
+		spec := w.spec()
+		spec.Tx = true
+		w.compile(context.Background(), spec)
+	}
 	return &w.req, w.err
 }

@@ -42,6 +42,10 @@ type WriteSpec struct {
 	Exists  bool                         // Check.Exists: an item of the entity at the key
 	Cond    *expression.ConditionBuilder // the caller's condition, nil if none
 	Actions []UpdateAction               // Update's actions, checked by the façade
+	// Tx compiles an Update as a transaction's item (WriteRequest.TxUpdate),
+	// without the UpdateItemInput a transaction would only copy; Alone
+	// makes that input if the Update is then used alone.
+	Tx bool
 }
 
 // A WriteRequest is a compiled write: the SDK input of its operation (one
@@ -51,6 +55,7 @@ type WriteSpec struct {
 type WriteRequest struct {
 	Put         *dynamodb.PutItemInput
 	Update      *dynamodb.UpdateItemInput
+	TxUpdate    *types.Update // an Update compiled for a transaction (WriteSpec.Tx), Update nil until Alone
 	Delete      *dynamodb.DeleteItemInput
 	Check       *types.ConditionCheck
 	Fail        Failure
@@ -97,12 +102,16 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	t := w.S.Table
 	name, key := &t.Name, w.S.keyItem(r.Fail.Key) // the name is the table's: see Copy
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
-	switch w.Kind {
-	case WriteUpdate:
+	switch {
+	case w.Kind == WriteUpdate && w.Tx:
+		r.TxUpdate = &types.Update{TableName: name, Key: key,
+			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	case w.Kind == WriteUpdate:
 		r.Update = &dynamodb.UpdateItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllNew,
 			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
-	case WriteDelete:
+	case w.Kind == WriteDelete:
 		r.Delete = &dynamodb.DeleteItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllOld,
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
@@ -110,6 +119,18 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 		r.Check = &types.ConditionCheck{TableName: name, Key: key,
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	}
+}
+
+// Alone makes the UpdateItemInput of an Update compiled for a
+// transaction (see WriteSpec.Tx), for its use alone: the input keyedInput
+// makes without Tx.
+func (r *WriteRequest) Alone() {
+	if u := r.TxUpdate; u != nil && r.Update == nil {
+		r.Update = &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, ReturnValues: types.ReturnValueAllNew,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: u.ReturnValuesOnConditionCheckFailure}
 	}
 }
 
@@ -342,6 +363,8 @@ func OwnStrings(ps ...**string) {
 func (r *WriteRequest) TxItem() types.TransactWriteItem {
 	rv := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch {
+	case r.TxUpdate != nil:
+		return types.TransactWriteItem{Update: r.TxUpdate}
 	case r.Put != nil:
 		in := r.Put
 		return types.TransactWriteItem{Put: &types.Put{
@@ -385,6 +408,13 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 		}}
 		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
 		return types.TransactWriteItem{Put: &c.it}
+	case r.TxUpdate != nil:
+		c := &struct {
+			it types.Update
+			s  ownedStrings
+		}{it: *r.TxUpdate}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		return types.TransactWriteItem{Update: &c.it}
 	case r.Update != nil:
 		in := r.Update
 		c := &struct {
