@@ -72,7 +72,12 @@ func (r *Read) IsScan() bool { return r.Op == "Scan" }
 // names, s's, before its partition is set; errors are the read's. Others
 // is nil or all the schemas, s first.
 func newRead(op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
-	r := &Read{T: s.Table, Op: op, Ident: ident, Types: others, ReadOptions: o}
+	return newReadIn(new(Read), op, ident, s, others, o)
+}
+
+// newReadIn is newRead in r, which must be zero.
+func newReadIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
+	r.T, r.Op, r.Ident, r.Types, r.ReadOptions = s.Table, op, ident, others, o
 	if others == nil {
 		r.one[0] = s
 		r.Types = r.one[:]
