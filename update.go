@@ -180,7 +180,10 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 			}
 			a.Kind = engine.UpdateRemove
 		}
-		a.V, a.Av = v, av
+		if a.Av = av; len(s.GSIOf[attr]) > 0 {
+			kept := v   // apart from v, which would escape on every path
+			a.V = &kept // indexKeys recomputes the keys that read the field
+		}
 	}
 	op.actions = append(op.actions, a)
 	return op
@@ -202,7 +205,7 @@ func (op *Update[T]) pathAction(u engine.PathUpdate, err error) *Update[T] {
 			return op.fails("%w", err)
 		}
 	}
-	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: u.V, Av: u.Av})
+	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: &u.V, Av: u.Av})
 	return op
 }
 

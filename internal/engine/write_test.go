@@ -280,8 +280,9 @@ func action(t *testing.T, s *Schema, kind UpdateKind, attr string, v any) Update
 	if kind == UpdateRemove {
 		return a
 	}
-	a.V = reflect.ValueOf(v)
-	av, err := s.EncodeValue(f, a.V)
+	rv := reflect.ValueOf(v)
+	a.V = &rv
+	av, err := s.EncodeValue(f, rv)
 	if err != nil {
 		t.Fatal(err)
 	}
