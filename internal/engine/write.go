@@ -446,7 +446,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 // TxAction returns what a transaction knows of the request to report it.
 func (r *WriteRequest) TxAction() TxAction {
 	f := &r.Fail
-	return TxAction{Op: f.Op(), Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
+	return TxAction{Key: f.Key, S: f.S, Failed: f}
 }
 
 // BatchItem returns a compiled Put or Delete as a write of a batch (see

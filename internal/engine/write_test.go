@@ -604,7 +604,7 @@ func TestTxItemIsTheSingleInput(t *testing.T) {
 	for i, r := range []*WriteRequest{&put, &upd, &del, &chk} {
 		diffSDK(t, r.Fail.Op(), want[i], r.TxItem())
 		a := r.TxAction()
-		if a.Op != r.Fail.Op() || a.Key != r.Fail.Key || a.Table != tbl || a.Failed == nil {
+		if a.Op() != r.Fail.Op() || a.Key != r.Fail.Key || a.Table() != tbl || a.Failed == nil {
 			t.Errorf("%s: TxAction %+v", r.Fail.Op(), a)
 		}
 	}
