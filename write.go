@@ -50,8 +50,18 @@ func (w *write[T]) compile(ctx context.Context, spec engine.WriteSpec) {
 }
 
 // params returns the request for a Params method: a copy the caller may
-// change, since a compiled request's names map is its shape's.
+// change, since a compiled request's names map is its shape's. An Update
+// compiled by its first Params is built as the caller's directly
+// (engine.WriteSpec.Lend).
 func (w *write[T]) params() (engine.WriteRequest, error) {
+	if !w.built {
+		spec := w.spec()
+		spec.Lend = true
+		w.compile(context.Background(), spec)
+		if w.req.Lent() {
+			return w.req, w.err // its input is the caller's: reclaimed on any later use
+		}
+	}
 	w.build(context.Background())
 	return w.req.Copy(), w.err
 }
@@ -64,5 +74,6 @@ func (w *write[T]) txRequest() (*engine.WriteRequest, error) {
 		spec.Tx = true
 		w.compile(context.Background(), spec)
 	}
+	w.req.Reclaim() // an Update compiled by Params: its input is the caller's
 	return &w.req, w.err
 }

@@ -46,6 +46,10 @@ type WriteSpec struct {
 	// without the UpdateItemInput a transaction would only copy; Alone
 	// makes that input if the Update is then used alone.
 	Tx bool
+	// Lend compiles an Update for Params: its UpdateItemInput is built as
+	// the caller's own (as Copy makes it), without a shared one to copy;
+	// Alone makes the shared one if the Update is used again.
+	Lend bool
 }
 
 // A WriteRequest is a compiled write: the SDK input of its operation (one
@@ -56,6 +60,7 @@ type WriteRequest struct {
 	Put         *dynamodb.PutItemInput
 	Update      *dynamodb.UpdateItemInput
 	TxUpdate    *types.Update // an Update compiled for a transaction (WriteSpec.Tx), Update nil until Alone
+	lent        *lentUpdate   // an Update compiled for Params (WriteSpec.Lend): Update is the caller's until Alone
 	Delete      *dynamodb.DeleteItemInput
 	Check       *types.ConditionCheck
 	Fail        Failure
@@ -107,10 +112,14 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 		r.TxUpdate = &types.Update{TableName: name, Key: key,
 			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	case w.Kind == WriteUpdate && w.Lend:
+		l := &lentUpdate{table: name, key: key, e: e}
+		l.in = compiledUpdateInput(name, key, &e)
+		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
+		r.Update, r.lent = &l.in, l
 	case w.Kind == WriteUpdate:
-		r.Update = &dynamodb.UpdateItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllNew,
-			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
-			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+		in := compiledUpdateInput(name, key, &e)
+		r.Update = &in
 	case w.Kind == WriteDelete:
 		r.Delete = &dynamodb.DeleteItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllOld,
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
@@ -122,10 +131,45 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	}
 }
 
+// updateInput is the UpdateItemInput of an Update.
+func compiledUpdateInput(table *string, key map[string]types.AttributeValue, e *rendered) dynamodb.UpdateItemInput {
+	return dynamodb.UpdateItemInput{TableName: table, Key: key, ReturnValues: types.ReturnValueAllNew,
+		UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+		ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
+}
+
+// A lentUpdate is the UpdateItemInput of an Update compiled for Params
+// (WriteSpec.Lend), the caller's, with its strings, and the compiled
+// parts the shared input is made of again (Alone): one allocation.
+type lentUpdate struct {
+	in    dynamodb.UpdateItemInput
+	s     ownedStrings
+	table *string
+	key   map[string]types.AttributeValue
+	e     rendered
+}
+
+// Lent reports whether the request is an Update compiled for Params
+// (WriteSpec.Lend) whose input is the caller's: until Reclaim, its
+// Update is for the Params that compiled it only.
+func (r *WriteRequest) Lent() bool { return r.lent != nil }
+
+// Reclaim makes a shared input of a lent Update (see Lent) again, from
+// the compiled parts: the input keyedInput makes without Lend. Every use
+// of a compiled request but the first Params calls it (or Alone) first.
+func (r *WriteRequest) Reclaim() {
+	if l := r.lent; l != nil {
+		r.lent = nil
+		in := compiledUpdateInput(l.table, l.key, &l.e)
+		r.Update = &in
+	}
+}
+
 // Alone makes the UpdateItemInput of an Update compiled for a
-// transaction (see WriteSpec.Tx), for its use alone: the input keyedInput
-// makes without Tx.
+// transaction (see WriteSpec.Tx), or for Params (Reclaim), for its use
+// alone: the input keyedInput makes without either.
 func (r *WriteRequest) Alone() {
+	r.Reclaim()
 	if u := r.TxUpdate; u != nil && r.Update == nil {
 		r.Update = &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, ReturnValues: types.ReturnValueAllNew,
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
