@@ -14,7 +14,7 @@ import (
 // Params, Value, Run or transaction, so that all of them agree.
 type write[T any] struct {
 	e    *Entity[T]
-	spec func() engine.WriteSpec // the builder's options, as the engine takes them
+	spec func() engine.WriteSpec // the builder's options, as the engine takes them; nil for Update, which compiles itself first
 	cond *expression.ConditionBuilder
 	err  error
 
@@ -32,7 +32,7 @@ func (w *write[T]) build(ctx context.Context) {
 	if !w.built {
 		w.compile(ctx, w.spec())
 	}
-	w.req.Alone() // an Update compiled for a transaction, now used alone
+	w.req.Alone() // an Update compiled for a transaction or its Params, now used alone
 }
 
 // compile compiles the write of spec (see build): for a builder that
@@ -50,30 +50,17 @@ func (w *write[T]) compile(ctx context.Context, spec engine.WriteSpec) {
 }
 
 // params returns the request for a Params method: a copy the caller may
-// change, since a compiled request's names map is its shape's. An Update
-// compiled by its first Params is built as the caller's directly
-// (engine.WriteSpec.Lend).
+// change, since a compiled request's names map is its shape's.
 func (w *write[T]) params() (engine.WriteRequest, error) {
-	if !w.built {
-		spec := w.spec()
-		spec.Lend = true
-		w.compile(context.Background(), spec)
-		if w.req.Lent() {
-			return w.req, w.err // its input is the caller's: reclaimed on any later use
-		}
-	}
 	w.build(context.Background())
 	return w.req.Copy(), w.err
 }
 
-// txRequest compiles the write as Params does (see txWriter), an Update
-// as a transaction's item only (engine.WriteSpec.Tx).
+// txRequest compiles the write as Params does (see txWriter).
 func (w *write[T]) txRequest() (*engine.WriteRequest, error) {
 	if !w.built {
-		spec := w.spec()
-		spec.Tx = true
-		w.compile(context.Background(), spec)
+		w.compile(context.Background(), w.spec())
 	}
-	w.req.Reclaim() // an Update compiled by Params: its input is the caller's
+	w.req.Reclaim() // an Update compiled by its Params: its input is the caller's
 	return &w.req, w.err
 }
