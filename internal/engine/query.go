@@ -238,7 +238,11 @@ func TypeFilter(t *Table, schemas []*Schema, user *expression.ConditionBuilder) 
 // KeyAttrs returns the key attributes of items read from index g: the
 // table's key, and the index's.
 func KeyAttrs(t *Table, g *Index) []string {
+	if c := g.keyAttrs.Load(); c != nil && c.t == t {
+		return c.attrs
+	}
 	if v, ok := t.keyAttrs.Load(g); ok {
+		g.keyAttrs.Store(&indexKeyAttrs{t: t, attrs: v.([]string)})
 		return v.([]string)
 	}
 	attrs := []string{t.PK}
