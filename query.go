@@ -55,6 +55,10 @@ type Query[T any] struct {
 	reading[T]
 	value T
 	sk    *skCondition[T]
+	// first is the room of the first read built, allocated with the
+	// builder (its T set once used); a read built again after an option
+	// is allocated, since pages of the first may still be read.
+	first engine.Read
 }
 
 // skCondition is a sort key condition on typed values: a, and b for
@@ -72,6 +76,9 @@ func (e *Entity[T]) Query(v T) *Query[T] {
 }
 
 func (q *Query[T]) newRead() (*engine.Read, error) {
+	if q.first.T == nil {
+		return engine.NewQueryIn(&q.first, q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+	}
 	return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
 }
 

@@ -252,13 +252,13 @@ func buildTx(op string, t *Table, n int, buf []engine.TxAction, action func(i in
 		if err != nil {
 			return nil, fmt.Errorf("tablemap: %s: action %d: %w", op, i, err)
 		}
-		if a.Table != t.core {
-			return nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.Op, a.Entity, a.Table.Name, t.core.Name, engine.ErrInvalidTx)
+		if a.Table() != t.core {
+			return nil, fmt.Errorf("tablemap: %s: action %d: %s %s is defined on table %s, not %s: %w", op, i, a.Op(), a.Entity(), a.Table().Name, t.core.Name, engine.ErrInvalidTx)
 		}
 		if j := sameItem(actions[:i], seen, a.Key); j >= 0 {
-			b := actions[j]
+			b := &actions[j]
 			return nil, fmt.Errorf("tablemap: %s: actions %d (%s %s) and %d (%s %s) are on one item {%s}; DynamoDB allows one action per item: %w",
-				op, j, b.Op, b.Entity, i, a.Op, a.Entity, a.Key, engine.ErrInvalidTx)
+				op, j, b.Op(), b.Entity(), i, a.Op(), a.Entity(), a.Key, engine.ErrInvalidTx)
 		}
 		if seen != nil {
 			seen[a.Key] = i

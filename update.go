@@ -75,10 +75,24 @@ type Update[T any] struct {
 func (e *Entity[T]) Update(key T) *Update[T] {
 	op := &Update[T]{key: key}
 	op.actions = op.first[:0]
-	op.write = write[T]{e: e, spec: func() engine.WriteSpec {
-		return engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions}
-	}}
+	op.write = write[T]{e: e} // no spec: compileAs comes first (no closure per Update)
 	return op
+}
+
+// compileAs compiles the Update unless it is built: for a transaction's
+// item only (engine.WriteSpec.Tx), or for Params with the input the
+// caller's (engine.WriteSpec.Lend). Every use calls it before its write's
+// methods, which then find it built.
+func (op *Update[T]) compileAs(ctx context.Context, tx, lend bool) {
+	if !op.built {
+		op.compile(ctx, engine.WriteSpec{Kind: engine.WriteUpdate, P: unsafe.Pointer(&op.key), Actions: op.actions, Tx: tx, Lend: lend})
+	}
+}
+
+// txRequest compiles the Update as a transaction's item (see txWriter).
+func (op *Update[T]) txRequest() (*engine.WriteRequest, error) {
+	op.compileAs(context.Background(), true, false)
+	return op.write.txRequest()
 }
 
 // Set sets attribute attr to value.
@@ -180,7 +194,10 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 			}
 			a.Kind = engine.UpdateRemove
 		}
-		a.V, a.Av = v, av
+		if a.Av = av; len(s.GSIOf[attr]) > 0 {
+			kept := v   // apart from v, which would escape on every path
+			a.V = &kept // indexKeys recomputes the keys that read the field
+		}
 	}
 	op.actions = append(op.actions, a)
 	return op
@@ -202,7 +219,7 @@ func (op *Update[T]) pathAction(u engine.PathUpdate, err error) *Update[T] {
 			return op.fails("%w", err)
 		}
 	}
-	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: u.V, Av: u.Av})
+	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: &u.V, Av: u.Av})
 	return op
 }
 
@@ -238,6 +255,13 @@ func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (r
 // It is the caller's to change: its ExpressionAttributeNames map is a copy
 // of the one every request of the same shape shares.
 func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
+	if !op.built {
+		// The first Params builds the caller's input directly; any later
+		// use makes the shared one again (engine.WriteRequest.Reclaim).
+		if op.compileAs(context.Background(), false, true); op.req.Lent() {
+			return op.req.Update, nil
+		}
+	}
 	r, err := op.params()
 	return r.Update, err
 }
@@ -245,6 +269,7 @@ func (op *Update[T]) Params() (*dynamodb.UpdateItemInput, error) {
 // Run updates the item and returns it as it is afterwards.
 func (op *Update[T]) Run(ctx context.Context) (T, error) {
 	var zero T
+	op.compileAs(ctx, false, false)
 	op.build(ctx)
 	if op.err != nil {
 		return zero, op.err

@@ -14,7 +14,7 @@ import (
 // Params, Value, Run or transaction, so that all of them agree.
 type write[T any] struct {
 	e    *Entity[T]
-	spec func() engine.WriteSpec // the builder's options, as the engine takes them
+	spec func() engine.WriteSpec // the builder's options, as the engine takes them; nil for Update, which compiles itself first
 	cond *expression.ConditionBuilder
 	err  error
 
@@ -29,10 +29,10 @@ func (w *write[T]) and(cond expression.ConditionBuilder) { w.cond = engine.And(w
 // sealing encrypted attributes. An option's error, kept instead, is
 // given the item's key.
 func (w *write[T]) build(ctx context.Context) {
-	if w.built {
-		return
+	if !w.built {
+		w.compile(ctx, w.spec())
 	}
-	w.compile(ctx, w.spec())
+	w.req.Alone() // an Update compiled for a transaction or its Params, now used alone
 }
 
 // compile compiles the write of spec (see build): for a builder that
@@ -58,6 +58,9 @@ func (w *write[T]) params() (engine.WriteRequest, error) {
 
 // txRequest compiles the write as Params does (see txWriter).
 func (w *write[T]) txRequest() (*engine.WriteRequest, error) {
-	w.build(context.Background())
+	if !w.built {
+		w.compile(context.Background(), w.spec())
+	}
+	w.req.Reclaim() // an Update compiled by its Params: its input is the caller's
 	return &w.req, w.err
 }

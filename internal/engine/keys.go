@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -29,6 +30,15 @@ type Index struct {
 	PKAttr, SKAttr string   // the table's attribute names for this index's keys
 	PK, SK         *KeyPart // SK nil: the index (or table) has no sort key
 	Local          bool     // a local secondary index: consistent reads allowed
+	// keyAttrs caches KeyAttrs of the index for the table it was last
+	// asked for: reading the table's map is a good part of building a read.
+	keyAttrs atomic.Pointer[indexKeyAttrs]
+}
+
+// indexKeyAttrs is KeyAttrs(t, g) for the table t.
+type indexKeyAttrs struct {
+	t     *Table
+	attrs []string
 }
 
 // A keyPart is one key attribute's template and the fields it reads.

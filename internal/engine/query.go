@@ -238,7 +238,11 @@ func TypeFilter(t *Table, schemas []*Schema, user *expression.ConditionBuilder) 
 // KeyAttrs returns the key attributes of items read from index g: the
 // table's key, and the index's.
 func KeyAttrs(t *Table, g *Index) []string {
+	if c := g.keyAttrs.Load(); c != nil && c.t == t {
+		return c.attrs
+	}
 	if v, ok := t.keyAttrs.Load(g); ok {
+		g.keyAttrs.Store(&indexKeyAttrs{t: t, attrs: v.([]string)})
 		return v.([]string)
 	}
 	attrs := []string{t.PK}
@@ -266,7 +270,13 @@ type SkArg struct {
 // p (see Query in the root package): its sort key condition is sk, or
 // without one the prefix of the value's leading sort key fields.
 func NewQuery(s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newQuery("Query", s.Name, s, nil, o, p, sk)
+	return NewQueryIn(new(Read), s, o, p, sk)
+}
+
+// NewQueryIn is NewQuery in dst, which must be zero: a builder's room for
+// its first read, saving an allocation.
+func NewQueryIn(dst *Read, s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newQueryIn(dst, "Query", s.Name, s, nil, o, p, sk)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +286,12 @@ func NewQuery(s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, err
 // newQuery returns the read of the items of s and others (see newRead)
 // in the partition of the value at p, with its key condition, unfinished.
 func newQuery(op, ident string, s *Schema, others []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newRead(op, ident, s, others, o)
+	return newQueryIn(new(Read), op, ident, s, others, o, p, sk)
+}
+
+// newQueryIn is newQuery in r, which must be zero.
+func newQueryIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newReadIn(r, op, ident, s, others, o)
 	if err != nil {
 		return nil, err
 	}

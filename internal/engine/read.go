@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"maps"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,7 +72,12 @@ func (r *Read) IsScan() bool { return r.Op == "Scan" }
 // names, s's, before its partition is set; errors are the read's. Others
 // is nil or all the schemas, s first.
 func newRead(op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
-	r := &Read{T: s.Table, Op: op, Ident: ident, Types: others, ReadOptions: o}
+	return newReadIn(new(Read), op, ident, s, others, o)
+}
+
+// newReadIn is newRead in r, which must be zero.
+func newReadIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
+	r.T, r.Op, r.Ident, r.Types, r.ReadOptions = s.Table, op, ident, others, o
 	if others == nil {
 		r.one[0] = s
 		r.Types = r.one[:]
@@ -127,7 +131,42 @@ func (r *Read) count() (request, error) {
 
 // request returns the request of a shape, its key values set.
 func (r *Read) request(shape *QueryShape) request {
-	t := r.T
+	if r.IsScan() {
+		in := new(dynamodb.ScanInput)
+		r.scanInto(in, shape, aws.String(r.T.Name))
+		return request{now: shape.Now, scan: in}
+	}
+	in := new(dynamodb.QueryInput)
+	r.queryInto(in, shape, aws.String(r.T.Name))
+	return request{now: shape.Now, query: in}
+}
+
+// queryInto sets the fields of the Query request of a shape in in, its
+// key values set, with table the table's name. The names map is the
+// shape's, shared read-only by every request of the shape: QueryInput,
+// which hands a request to a caller, copies it.
+func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *string) {
+	*in = dynamodb.QueryInput{
+		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
+		KeyConditionExpression: shape.KeyCond, FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+	}
+	if r.Desc {
+		in.ScanIndexForward = aws.Bool(false)
+	}
+}
+
+// scanInto is queryInto of a Scan request.
+func (r *Read) scanInto(in *dynamodb.ScanInput, shape *QueryShape, table *string) {
+	*in = dynamodb.ScanInput{
+		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
+		FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+	}
+}
+
+// values returns the values map of a request of shape.
+func (r *Read) values(shape *QueryShape) map[string]types.AttributeValue {
 	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
 	for _, pv := range shape.values {
 		values[pv.ph] = pv.v
@@ -141,35 +180,23 @@ func (r *Read) request(shape *QueryShape) request {
 		}
 	}
 	if shape.Now != "" {
-		values[shape.Now] = NumberValue(t.Epoch())
+		values[shape.Now] = NumberValue(r.T.Epoch())
 	}
-	var index *string
-	if r.G.Name != "" {
-		index = aws.String(r.G.Name)
+	return values
+}
+
+func (r *Read) indexName() *string {
+	if r.G.Name == "" {
+		return nil
 	}
-	var consistent *bool
-	if r.Consistent {
-		consistent = aws.Bool(true)
+	return aws.String(r.G.Name)
+}
+
+func (r *Read) consistent() *bool {
+	if !r.Consistent {
+		return nil
 	}
-	// The shape's names, shared read-only by every request of the shape:
-	// QueryInput and ScanInput, which hand a request to a caller, copy them.
-	names := shape.Names
-	if r.IsScan() {
-		return request{now: shape.Now, scan: &dynamodb.ScanInput{
-			TableName: aws.String(t.Name), IndexName: index, ConsistentRead: consistent,
-			FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-			ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-		}}
-	}
-	in := &dynamodb.QueryInput{
-		TableName: aws.String(t.Name), IndexName: index, ConsistentRead: consistent,
-		KeyConditionExpression: shape.KeyCond, FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-	}
-	if r.Desc {
-		in.ScanIndexForward = aws.Bool(false)
-	}
-	return request{now: shape.Now, query: in}
+	return aws.Bool(true)
 }
 
 // operandValue returns key operand i (0 the partition key, 1 and 2 the
@@ -185,10 +212,16 @@ func (r *Read) operandValue(i int, operand string) types.AttributeValue {
 // asking for at most limit items (0: no limit), for Params: a request of
 // its own, the caller's to change, its names map a copy of the shape's.
 func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dynamodb.QueryInput {
-	in := r.request(r.shape).query
+	// The input and its strings (the table's name, the shape's
+	// expressions) are one allocation.
+	c := new(struct {
+		in dynamodb.QueryInput
+		s  [4]string
+	})
+	in := &c.in
+	r.queryInto(in, r.shape, &r.T.Name)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	OwnStrings(&in.KeyConditionExpression, &in.FilterExpression, &in.ProjectionExpression) // the shape's
+	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.KeyConditionExpression, &in.FilterExpression, &in.ProjectionExpression)
 	return in
 }
 
@@ -196,10 +229,14 @@ func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dyn
 // start, asking for at most limit items (0: no limit), for Params: a
 // request of its own, as QueryInput.
 func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit int) *dynamodb.ScanInput {
-	in := r.request(r.shape).scan
+	c := new(struct {
+		in dynamodb.ScanInput
+		s  [3]string
+	})
+	in := &c.in
+	r.scanInto(in, r.shape, &r.T.Name)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
-	in.ExpressionAttributeNames = maps.Clone(in.ExpressionAttributeNames)
-	OwnStrings(&in.FilterExpression, &in.ProjectionExpression) // the shape's
+	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.FilterExpression, &in.ProjectionExpression)
 	r.setSegment(in, seg)
 	return in
 }

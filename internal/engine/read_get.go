@@ -107,7 +107,7 @@ func (g *GetRead) TxItem() (types.TransactGetItem, TxAction) {
 		Key:                      g.In.Key,
 		ProjectionExpression:     g.In.ProjectionExpression,
 		ExpressionAttributeNames: g.In.ExpressionAttributeNames,
-	}}, TxAction{Op: "Get", Entity: g.S.Name, Key: g.Key, Table: g.S.Table}
+	}}, TxAction{Key: g.Key, S: g.S}
 }
 
 // ReadTx sends a built TransactGetItems request of n gets and returns the

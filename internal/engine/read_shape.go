@@ -69,8 +69,8 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 	}
 	key.Filter = r.filter.key
 	if cacheable {
-		if s, ok := r.T.QueryShapes.Load(key); ok {
-			return s.(*QueryShape), nil
+		if s, ok := loadShape(r.T, &key); ok {
+			return s, nil
 		}
 	}
 	if r.Filter != nil && cacheable && userShapesFull(r.T) {

@@ -18,13 +18,25 @@ const MaxTokenLen = 36
 // it: the operation, the entity and key, and, for writes, how the single
 // operation maps a failed condition.
 type TxAction struct {
-	Op     string
-	Entity string
-	Key    Key
-	Table  *Table
+	Key Key
+	S   *Schema // the entity
 	// Failed maps a failed condition (nil for gets, which have none).
 	Failed *Failure
 }
+
+// Op returns the action's operation: a write's, or Get.
+func (a *TxAction) Op() string {
+	if a.Failed == nil {
+		return "Get"
+	}
+	return a.Failed.Op()
+}
+
+// Entity returns the name of the action's entity.
+func (a *TxAction) Entity() string { return a.S.Name }
+
+// Table returns the table of the action's entity.
+func (a *TxAction) Table() *Table { return a.S.Table }
 
 // WrapTxError turns the error of a TransactWriteItems or TransactGetItems
 // request into a *TxError, mapping each cancellation reason to its action.
@@ -39,18 +51,19 @@ func WrapTxError(op string, err error, actions []TxAction) error {
 		if code == "" || code == "None" || i >= len(actions) {
 			continue
 		}
-		a := actions[i]
+		a := &actions[i]
+		op, entity := a.Op(), a.Entity()
 		ae := &TxActionError{
-			Index: i, Op: a.Op, Entity: a.Entity, Key: a.Key,
+			Index: i, Op: op, Entity: entity, Key: a.Key,
 			Code: code, Message: aws.ToString(r.Message), Item: r.Item,
 		}
 		switch {
 		case code == "ConditionalCheckFailed" && a.Failed != nil:
 			ae.Err = a.Failed.ConditionFailed(err, r.Item)
 		case code == "TransactionConflict":
-			ae.Err = &ItemError{Op: a.Op, Entity: a.Entity, Key: a.Key, Kind: ErrTxConflict, Err: err}
+			ae.Err = &ItemError{Op: op, Entity: entity, Key: a.Key, Kind: ErrTxConflict, Err: err}
 		default:
-			ae.Err = &ItemError{Op: a.Op, Entity: a.Entity, Key: a.Key, Err: err}
+			ae.Err = &ItemError{Op: op, Entity: entity, Key: a.Key, Err: err}
 		}
 		te.Actions = append(te.Actions, ae)
 	}

@@ -27,8 +27,12 @@ type UpdateAction struct {
 	Kind UpdateKind
 	F    *codec.Field
 	Path *DocPath
-	V    reflect.Value // the value, of the field's type (a slice for list/set actions)
-	Av   types.AttributeValue
+	// V is the value, of the field's type (a slice for list/set
+	// actions), for a Set of a field an index key reads, which recomputes
+	// the key (indexKeys); nil for the others, which keeps the actions of
+	// an Update builder small.
+	V  *reflect.Value
+	Av types.AttributeValue
 }
 
 func IsNumber(k reflect.Kind) bool {

@@ -42,6 +42,14 @@ type WriteSpec struct {
 	Exists  bool                         // Check.Exists: an item of the entity at the key
 	Cond    *expression.ConditionBuilder // the caller's condition, nil if none
 	Actions []UpdateAction               // Update's actions, checked by the façade
+	// Tx compiles an Update as a transaction's item (WriteRequest.TxUpdate),
+	// without the UpdateItemInput a transaction would only copy; Alone
+	// makes that input if the Update is then used alone.
+	Tx bool
+	// Lend compiles an Update for Params: its UpdateItemInput is built as
+	// the caller's own (as Copy makes it), without a shared one to copy;
+	// Alone makes the shared one if the Update is used again.
+	Lend bool
 }
 
 // A WriteRequest is a compiled write: the SDK input of its operation (one
@@ -51,6 +59,8 @@ type WriteSpec struct {
 type WriteRequest struct {
 	Put         *dynamodb.PutItemInput
 	Update      *dynamodb.UpdateItemInput
+	TxUpdate    *types.Update // an Update compiled for a transaction (WriteSpec.Tx), Update nil until Alone
+	lent        *lentUpdate   // an Update compiled for Params (WriteSpec.Lend): Update is the caller's until Alone
 	Delete      *dynamodb.DeleteItemInput
 	Check       *types.ConditionCheck
 	Fail        Failure
@@ -97,12 +107,20 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	t := w.S.Table
 	name, key := &t.Name, w.S.keyItem(r.Fail.Key) // the name is the table's: see Copy
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
-	switch w.Kind {
-	case WriteUpdate:
-		r.Update = &dynamodb.UpdateItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllNew,
+	switch {
+	case w.Kind == WriteUpdate && w.Tx:
+		r.TxUpdate = &types.Update{TableName: name, Key: key,
 			UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
-	case WriteDelete:
+	case w.Kind == WriteUpdate && w.Lend:
+		l := &lentUpdate{table: name, key: key, e: e}
+		l.in = compiledUpdateInput(name, key, &e)
+		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
+		r.Update, r.lent = &l.in, l
+	case w.Kind == WriteUpdate:
+		in := compiledUpdateInput(name, key, &e)
+		r.Update = &in
+	case w.Kind == WriteDelete:
 		r.Delete = &dynamodb.DeleteItemInput{TableName: name, Key: key, ReturnValues: types.ReturnValueAllOld,
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
@@ -110,6 +128,53 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 		r.Check = &types.ConditionCheck{TableName: name, Key: key,
 			ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
 			ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: old}
+	}
+}
+
+// updateInput is the UpdateItemInput of an Update.
+func compiledUpdateInput(table *string, key map[string]types.AttributeValue, e *rendered) dynamodb.UpdateItemInput {
+	return dynamodb.UpdateItemInput{TableName: table, Key: key, ReturnValues: types.ReturnValueAllNew,
+		UpdateExpression: e.update, ConditionExpression: e.cond, ExpressionAttributeNames: e.names,
+		ExpressionAttributeValues: e.values, ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
+}
+
+// A lentUpdate is the UpdateItemInput of an Update compiled for Params
+// (WriteSpec.Lend), the caller's, with its strings, and the compiled
+// parts the shared input is made of again (Alone): one allocation.
+type lentUpdate struct {
+	in    dynamodb.UpdateItemInput
+	s     ownedStrings
+	table *string
+	key   map[string]types.AttributeValue
+	e     rendered
+}
+
+// Lent reports whether the request is an Update compiled for Params
+// (WriteSpec.Lend) whose input is the caller's: until Reclaim, its
+// Update is for the Params that compiled it only.
+func (r *WriteRequest) Lent() bool { return r.lent != nil }
+
+// Reclaim makes a shared input of a lent Update (see Lent) again, from
+// the compiled parts: the input keyedInput makes without Lend. Every use
+// of a compiled request but the first Params calls it (or Alone) first.
+func (r *WriteRequest) Reclaim() {
+	if l := r.lent; l != nil {
+		r.lent = nil
+		in := compiledUpdateInput(l.table, l.key, &l.e)
+		r.Update = &in
+	}
+}
+
+// Alone makes the UpdateItemInput of an Update compiled for a
+// transaction (see WriteSpec.Tx), or for Params (Reclaim), for its use
+// alone: the input keyedInput makes without either.
+func (r *WriteRequest) Alone() {
+	r.Reclaim()
+	if u := r.TxUpdate; u != nil && r.Update == nil {
+		r.Update = &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, ReturnValues: types.ReturnValueAllNew,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: u.ReturnValuesOnConditionCheckFailure}
 	}
 }
 
@@ -273,34 +338,59 @@ func (w *WriteSpec) checkConds(x *writeExpr, f *Failure) error {
 // Copy returns the request with an input, table name and names map of
 // its own, for a caller to change: a compiled request's table name is its
 // table's and its names map its shape's, which only the SDK may share.
+// The input and its strings are one allocation.
 func (r WriteRequest) Copy() WriteRequest {
 	switch {
 	case r.Put != nil:
-		c := *r.Put
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Put = &c
+		c := &struct {
+			in dynamodb.PutItemInput
+			s  ownedStrings
+		}{in: *r.Put}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Put = &c.in
 	case r.Update != nil:
-		c := *r.Update
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression, &c.UpdateExpression)
-		r.Update = &c
+		c := &struct {
+			in dynamodb.UpdateItemInput
+			s  ownedStrings
+		}{in: *r.Update}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression, &c.in.UpdateExpression)
+		r.Update = &c.in
 	case r.Delete != nil:
-		c := *r.Delete
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Delete = &c
+		c := &struct {
+			in dynamodb.DeleteItemInput
+			s  ownedStrings
+		}{in: *r.Delete}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Delete = &c.in
 	case r.Check != nil:
-		c := *r.Check
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		r.Check = &c
+		c := &struct {
+			in types.ConditionCheck
+			s  ownedStrings
+		}{in: *r.Check}
+		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		r.Check = &c.in
 	}
 	return r
 }
 
-// own replaces the names map and the strings (table name, expressions) of
-// an input's copy with copies of their own: the compiled ones are shared
-// with the table and the shape they were rendered from.
-func own(names *map[string]string, strs ...**string) {
+// ownedStrings holds the strings of a write's input copied for a caller
+// (table name, expressions), allocated with the input.
+type ownedStrings [3]string
+
+func (o *ownedStrings) own(names *map[string]string, ps ...**string) { own(names, o[:], ps...) }
+
+// own replaces the names map of an input's copy with a copy of its own,
+// and points each of ps (at most len(room)) to a copy of its string in
+// room, allocated with the input: the compiled ones are shared with the
+// table and the shape they were rendered from.
+func own(names *map[string]string, room []string, ps ...**string) {
 	*names = maps.Clone(*names)
-	OwnStrings(strs...)
+	for i, p := range ps {
+		if *p != nil {
+			room[i] = **p
+			*p = &room[i]
+		}
+	}
 }
 
 // OwnStrings points each of ps to a copy of its string.
@@ -317,6 +407,8 @@ func OwnStrings(ps ...**string) {
 func (r *WriteRequest) TxItem() types.TransactWriteItem {
 	rv := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch {
+	case r.TxUpdate != nil:
+		return types.TransactWriteItem{Update: r.TxUpdate}
 	case r.Put != nil:
 		in := r.Put
 		return types.TransactWriteItem{Put: &types.Put{
@@ -343,29 +435,62 @@ func (r *WriteRequest) TxItem() types.TransactWriteItem {
 }
 
 // OwnTxItem is TxItem with a table name and names map of its own, for a
-// caller to change (see Copy).
+// caller to change (see Copy): each item and its strings are one
+// allocation.
 func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
-	it := r.TxItem()
+	rv := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch {
-	case it.Put != nil:
-		own(&it.Put.ExpressionAttributeNames, &it.Put.TableName, &it.Put.ConditionExpression)
-	case it.Update != nil:
-		u := it.Update
-		own(&u.ExpressionAttributeNames, &u.TableName, &u.ConditionExpression, &u.UpdateExpression)
-	case it.Delete != nil:
-		own(&it.Delete.ExpressionAttributeNames, &it.Delete.TableName, &it.Delete.ConditionExpression)
-	default:
-		c := *it.ConditionCheck
-		own(&c.ExpressionAttributeNames, &c.TableName, &c.ConditionExpression)
-		it.ConditionCheck = &c
+	case r.Put != nil:
+		in := r.Put
+		c := &struct {
+			it types.Put
+			s  ownedStrings
+		}{it: types.Put{
+			TableName: in.TableName, Item: in.Item, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		return types.TransactWriteItem{Put: &c.it}
+	case r.TxUpdate != nil:
+		c := &struct {
+			it types.Update
+			s  ownedStrings
+		}{it: *r.TxUpdate}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		return types.TransactWriteItem{Update: &c.it}
+	case r.Update != nil:
+		in := r.Update
+		c := &struct {
+			it types.Update
+			s  ownedStrings
+		}{it: types.Update{
+			TableName: in.TableName, Key: in.Key, UpdateExpression: in.UpdateExpression, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		return types.TransactWriteItem{Update: &c.it}
+	case r.Delete != nil:
+		in := r.Delete
+		c := &struct {
+			it types.Delete
+			s  ownedStrings
+		}{it: types.Delete{
+			TableName: in.TableName, Key: in.Key, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: rv,
+		}}
+		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		return types.TransactWriteItem{Delete: &c.it}
 	}
-	return it
+	return types.TransactWriteItem{ConditionCheck: r.Copy().Check}
 }
 
 // TxAction returns what a transaction knows of the request to report it.
 func (r *WriteRequest) TxAction() TxAction {
 	f := &r.Fail
-	return TxAction{Op: f.Op(), Entity: f.S.Name, Key: f.Key, Table: f.S.Table, Failed: f}
+	return TxAction{Key: f.Key, S: f.S, Failed: f}
 }
 
 // BatchItem returns a compiled Put or Delete as a write of a batch (see

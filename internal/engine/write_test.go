@@ -280,8 +280,9 @@ func action(t *testing.T, s *Schema, kind UpdateKind, attr string, v any) Update
 	if kind == UpdateRemove {
 		return a
 	}
-	a.V = reflect.ValueOf(v)
-	av, err := s.EncodeValue(f, a.V)
+	rv := reflect.ValueOf(v)
+	a.V = &rv
+	av, err := s.EncodeValue(f, rv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,7 +604,7 @@ func TestTxItemIsTheSingleInput(t *testing.T) {
 	for i, r := range []*WriteRequest{&put, &upd, &del, &chk} {
 		diffSDK(t, r.Fail.Op(), want[i], r.TxItem())
 		a := r.TxAction()
-		if a.Op != r.Fail.Op() || a.Key != r.Fail.Key || a.Table != tbl || a.Failed == nil {
+		if a.Op() != r.Fail.Op() || a.Key != r.Fail.Key || a.Table() != tbl || a.Failed == nil {
 			t.Errorf("%s: TxAction %+v", r.Fail.Op(), a)
 		}
 	}

@@ -125,7 +125,7 @@ func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 		}
 		if a.Kind == UpdateSet {
 			set[a.F.Name] = true
-			a.F.Value(next.UnsafePointer()).Set(a.V)
+			a.F.Value(next.UnsafePointer()).Set(*a.V)
 		} else {
 			removed[a.F.Name] = true
 		}

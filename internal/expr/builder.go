@@ -77,10 +77,28 @@ const (
 // does not match.
 var modes map[int]userOp
 
+// modeOps is modes as an array, for the modes below its length: reading a
+// condition looks up every node's mode.
+var modeOps [64]userOp
+
 func init() {
 	if checkLayout() == nil {
 		modes = probeModes()
 	}
+	for m, op := range modes {
+		if 0 <= m && m < len(modeOps) {
+			modeOps[m] = op
+		}
+	}
+}
+
+// opOf returns the userOp of expression's condition mode m, uUnknown for
+// an unknown one.
+func opOf(m int) userOp {
+	if 0 <= m && m < len(modeOps) {
+		return modeOps[m]
+	}
+	return modes[m]
 }
 
 // Supported reports whether callers' conditions can be read: whether
@@ -158,7 +176,7 @@ func (u *UserCond) Read(cb *expression.ConditionBuilder) bool {
 
 func (u *UserCond) cond(cb *expression.ConditionBuilder) bool {
 	c := (*condMirror)(unsafe.Pointer(cb))
-	op := modes[c.mode]
+	op := opOf(c.mode)
 	if !arity(op, len(c.conditionList), len(c.operandList)) {
 		return false
 	}
@@ -320,7 +338,7 @@ func Marked(cb *expression.ConditionBuilder, mark func(i int) string) expression
 
 func marked(cb *expression.ConditionBuilder, mark func(int) string, n *int) expression.ConditionBuilder {
 	c := (*condMirror)(unsafe.Pointer(cb))
-	op := modes[c.mode]
+	op := opOf(c.mode)
 	var kids []expression.ConditionBuilder
 	for i := range c.conditionList {
 		kids = append(kids, marked(&c.conditionList[i], mark, n))
