@@ -28,32 +28,37 @@ type encState struct {
 	depth   int // maps, lists, structs and pointers to pointers entered
 	arena   [128]byte
 
-	// An Encoder's state (pool) hands out the members of string and
-	// number values, and the elements of lists of strings, from pools
-	// (see pool). Each value is a member of its own.
-	pool bool
-	ss   strPool
-	ns   numPool
-	ls   listPool
-	lm   pool[types.AttributeValueMemberL]
+	// An Encoder's state hands out the members of string, number and
+	// list values, and the elements of lists of strings, from pools (see
+	// pool); nil in any other state, which an Update's builder, for one,
+	// holds inline. Each value is a member of its own.
+	pools *pools
+}
+
+// pools are the pools of an Encoder's state.
+type pools struct {
+	ss strPool
+	ns numPool
+	ls listPool
+	lm pool[types.AttributeValueMemberL]
 }
 
 // newS returns a string value of v.
 func (e *encState) newS(v string) types.AttributeValue {
-	if e == nil || !e.pool {
+	if e == nil || e.pools == nil {
 		return &types.AttributeValueMemberS{Value: v}
 	}
-	m := e.ss.take()
+	m := e.pools.ss.take()
 	m.Value = v
 	return m
 }
 
 // newN returns a number value of text v.
 func (e *encState) newN(v string) types.AttributeValue {
-	if e == nil || !e.pool {
+	if e == nil || e.pools == nil {
 		return &types.AttributeValueMemberN{Value: v}
 	}
-	m := e.ns.take()
+	m := e.pools.ns.take()
 	m.Value = v
 	return m
 }
@@ -61,26 +66,26 @@ func (e *encState) newN(v string) types.AttributeValue {
 // strings returns n string members for the elements of a list: one
 // allocation for them all, or none when the pool's block has room.
 func (e *encState) strings(n int) []types.AttributeValueMemberS {
-	if e == nil || !e.pool || n > memberBlock {
+	if e == nil || e.pools == nil || n > memberBlock {
 		return make([]types.AttributeValueMemberS, n)
 	}
-	return e.ss.takeN(n)
+	return e.pools.ss.takeN(n)
 }
 
 // list returns the n elements of a list value, as strings does.
 func (e *encState) list(n int) []types.AttributeValue {
-	if e == nil || !e.pool || n > memberBlock {
+	if e == nil || e.pools == nil || n > memberBlock {
 		return make([]types.AttributeValue, n)
 	}
-	return e.ls.takeN(n)
+	return e.pools.ls.takeN(n)
 }
 
 // newL returns a list value of elements l.
 func (e *encState) newL(l []types.AttributeValue) types.AttributeValue {
-	if e == nil || !e.pool {
+	if e == nil || e.pools == nil {
 		return &types.AttributeValueMemberL{Value: l}
 	}
-	m := e.lm.take()
+	m := e.pools.lm.take()
 	m.Value = l
 	return m
 }

@@ -80,10 +80,10 @@ func (enc *Encoder) Reset() {
 	if e == nil {
 		return
 	}
-	e.ss.rewind()
-	e.ns.rewind()
-	e.ls.rewind()
-	e.lm.rewind()
+	e.pools.ss.rewind()
+	e.pools.ns.rewind()
+	e.pools.ls.rewind()
+	e.pools.lm.rewind()
 	switch n := e.spilled + len(e.buf); {
 	case n > keepText:
 		e.buf = e.arena[:0]

@@ -213,7 +213,7 @@ func (enc *Encoder) String(v string) types.AttributeValue {
 	}
 	if enc.e == nil {
 		enc.e = newEncState()
-		enc.e.pool = true
+		enc.e.pools = new(pools)
 	}
 	return enc.e.newS(v)
 }
@@ -226,7 +226,7 @@ func (enc *Encoder) state() *encState {
 	}
 	if enc.e == nil {
 		enc.e = newEncState()
-		enc.e.pool = true
+		enc.e.pools = new(pools)
 	}
 	enc.e.depth = 0 // an item that failed may have left it
 	return enc.e
