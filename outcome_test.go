@@ -254,6 +254,14 @@ func TestBatchWriteUnderFaults(t *testing.T) {
 	for _, p := range stored {
 		isStored[key(t, directPosts, p)] = true
 	}
+	// Each write reported holds its item, whole, as a Put would send it
+	// (a batch encodes its puts as it sends them; these it encodes anew).
+	for _, it := range append(be.Unprocessed[:len(be.Unprocessed):len(be.Unprocessed)], be.Unknown...) {
+		v, err := posts.Decode(it.Item)
+		if err != nil || key(t, posts, v) != it.Key || v.Body != "post" {
+			t.Errorf("reported write {%s}: item %v decodes to %+v, %v", it.Key, it.Item, v, err)
+		}
+	}
 	failed := map[tablemap.Key]bool{}
 	for _, it := range be.Unprocessed {
 		failed[it.Key] = true
