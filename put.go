@@ -66,7 +66,10 @@ func (e *Entity[T]) Put(v T) *Put[T] { return &Put[T]{e: e, value: v} }
 // for sealing encrypted attributes.
 func (op *Put[T]) compiled(ctx context.Context) *write[T] {
 	if op.w == nil {
-		op.w = &write[T]{e: op.e, cond: op.cond}
+		op.w = &write[T]{e: op.e}
+		if op.cond != nil {
+			op.w.and(*op.cond)
+		}
 		op.w.compile(ctx, engine.WriteSpec{Kind: engine.WritePut, P: unsafe.Pointer(&op.value), Absent: op.ifNotExists})
 	}
 	return op.w

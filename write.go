@@ -15,15 +15,22 @@ import (
 type write[T any] struct {
 	e    *Entity[T]
 	spec func() engine.WriteSpec // the builder's options, as the engine takes them; nil for Update, which compiles itself first
-	cond *expression.ConditionBuilder
 	err  error
+	// cond is the If conditions, ANDed, when hasCond: held in the builder,
+	// not allocated apart.
+	cond expression.ConditionBuilder
 
-	built bool
-	req   engine.WriteRequest
+	built, hasCond bool
+	req            engine.WriteRequest
 }
 
 // and ANDs cond to the write's conditions.
-func (w *write[T]) and(cond expression.ConditionBuilder) { w.cond = engine.And(w.cond, cond) }
+func (w *write[T]) and(cond expression.ConditionBuilder) {
+	if w.hasCond {
+		cond = expression.And(w.cond, cond)
+	}
+	w.cond, w.hasCond = cond, true
+}
 
 // build compiles the write unless it is built already; ctx is for
 // sealing encrypted attributes. An option's error, kept instead, is
@@ -39,7 +46,10 @@ func (w *write[T]) build(ctx context.Context) {
 // makes its write only when compiled, with no spec function to keep.
 func (w *write[T]) compile(ctx context.Context, spec engine.WriteSpec) {
 	w.built = true
-	spec.S, spec.Cond = w.e.s, w.cond
+	spec.S = w.e.s
+	if w.hasCond {
+		spec.Cond = &w.cond
+	}
 	if w.err != nil {
 		if ie := (*ItemError)(nil); errors.As(w.err, &ie) {
 			ie.Key, _ = spec.S.Key(spec.P)
