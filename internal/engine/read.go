@@ -2,7 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -20,8 +20,8 @@ type ReadOptions struct {
 	Project    []string                     // top-level attributes; nil: all
 	Desc       bool                         // descending sort key order (queries)
 	Consistent bool
+	ExpiredOK  bool // no expiry filter (see ttl.go); by the other bools, to pack them
 	Limit      int  // items to return; 0: no limit
-	ExpiredOK  bool // no expiry filter (see ttl.go)
 	Segments   int  // parallel scan segments; 0 or 1: one
 }
 
@@ -44,18 +44,13 @@ type Read struct {
 	keyAttrs []string   // the key attributes a cursor holds
 	shape    *QueryShape
 	// items is the request reading items, built on first use from shape:
-	// a read built for Params alone never builds it.
-	items struct {
-		once sync.Once
-		req  request
-	}
+	// a read built for Params alone never builds it. Pointers, not
+	// sync.Once and room, keep a read small: a builder holds its first
+	// read (concurrent first uses may build it twice, and keep one).
+	items atomic.Pointer[request]
 	// counting is the request counting items (see count), when it
-	// differs from items.
-	counting struct {
-		once sync.Once
-		req  request
-		err  error
-	}
+	// differs from items; most reads never count.
+	counting atomic.Pointer[request]
 }
 
 // A request is a read's request without start key, limit and segment.
@@ -63,6 +58,7 @@ type request struct {
 	query *dynamodb.QueryInput
 	scan  *dynamodb.ScanInput
 	now   string // the placeholder of the expiry filter's now, set per request
+	err   error  // why a counting request did not build
 }
 
 // IsScan reports whether the read is a Scan.
@@ -105,8 +101,14 @@ func (r *Read) finish() error {
 
 // itemsRequest returns the request reading the read's items.
 func (r *Read) itemsRequest() request {
-	r.items.once.Do(func() { r.items.req = r.request(r.shape) })
-	return r.items.req
+	if q := r.items.Load(); q != nil {
+		return *q
+	}
+	q := r.request(r.shape)
+	if !r.items.CompareAndSwap(nil, q) {
+		q = r.items.Load()
+	}
+	return *q
 }
 
 // count returns the request counting the read's items (Select COUNT),
@@ -116,29 +118,40 @@ func (r *Read) count() (request, error) {
 	if len(r.Project) == 0 {
 		return r.itemsRequest(), nil
 	}
-	// A count projects nothing, and DynamoDB refuses unused names.
-	c := &r.counting
-	c.once.Do(func() {
-		shape, err := r.Shape(true)
-		if err != nil {
-			c.err = r.Wrap(err)
-			return
+	c := r.counting.Load()
+	if c == nil {
+		// A count projects nothing, and DynamoDB refuses unused names.
+		if shape, err := r.Shape(true); err != nil {
+			c = &request{err: r.Wrap(err)}
+		} else {
+			c = r.request(shape)
 		}
-		c.req = r.request(shape)
-	})
-	return c.req, c.err
+		if !r.counting.CompareAndSwap(nil, c) {
+			c = r.counting.Load()
+		}
+	}
+	return *c, c.err
 }
 
-// request returns the request of a shape, its key values set.
-func (r *Read) request(shape *QueryShape) request {
+// request returns the request of a shape, its key values set; the
+// request and its input are one allocation.
+func (r *Read) request(shape *QueryShape) *request {
 	if r.IsScan() {
-		in := new(dynamodb.ScanInput)
-		r.scanInto(in, shape, aws.String(r.T.Name))
-		return request{now: shape.Now, scan: in}
+		c := new(struct {
+			req request
+			in  dynamodb.ScanInput
+		})
+		r.scanInto(&c.in, shape, aws.String(r.T.Name))
+		c.req = request{now: shape.Now, scan: &c.in}
+		return &c.req
 	}
-	in := new(dynamodb.QueryInput)
-	r.queryInto(in, shape, aws.String(r.T.Name))
-	return request{now: shape.Now, query: in}
+	c := new(struct {
+		req request
+		in  dynamodb.QueryInput
+	})
+	r.queryInto(&c.in, shape, aws.String(r.T.Name))
+	c.req = request{now: shape.Now, query: &c.in}
+	return &c.req
 }
 
 // queryInto sets the fields of the Query request of a shape in in, its
@@ -282,18 +295,17 @@ func PageLimit(limit int) *int32 {
 // change: builders count their option calls, and a read built at another
 // count is stale.
 type Built struct {
-	built bool
-	seen  uint64 // the option count read and err were built at
-	read  *Read
-	err   error
+	seen uint64 // 1 + the option count read and err were built at; 0: not built
+	read *Read
+	err  error
 }
 
 // Get returns the read built from the options at count v, with build
 // unless it is built at v already.
 func (b *Built) Get(v uint64, build func() (*Read, error)) (*Read, error) {
-	if !b.built || b.seen != v {
+	if b.seen != v+1 {
 		b.read, b.err = build()
-		b.built, b.seen = true, v
+		b.seen = v + 1
 	}
 	return b.read, b.err
 }
