@@ -141,7 +141,7 @@ func (r *Read) request(shape *QueryShape) *request {
 			req request
 			in  dynamodb.ScanInput
 		})
-		r.scanInto(&c.in, shape, aws.String(r.T.Name))
+		r.scanInto(&c.in, shape, aws.String(r.T.Name), nil)
 		c.req = request{now: shape.Now, scan: &c.in}
 		return &c.req
 	}
@@ -149,20 +149,21 @@ func (r *Read) request(shape *QueryShape) *request {
 		req request
 		in  dynamodb.QueryInput
 	})
-	r.queryInto(&c.in, shape, aws.String(r.T.Name))
+	r.queryInto(&c.in, shape, aws.String(r.T.Name), nil)
 	c.req = request{now: shape.Now, query: &c.in}
 	return &c.req
 }
 
 // queryInto sets the fields of the Query request of a shape in in, its
-// key values set, with table the table's name. The names map is the
-// shape's, shared read-only by every request of the shape: QueryInput,
-// which hands a request to a caller, copies it.
-func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *string) {
+// key values set, with table the table's name. The names map and the
+// values but the key's are the shape's and the read's, shared read-only by
+// every request of the shape or read: QueryInput, which hands a request to
+// a caller, copies the names and passes room for copies of the values.
+func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *string, room *valueRoom) {
 	*in = dynamodb.QueryInput{
 		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
 		KeyConditionExpression: shape.KeyCond, FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape, room),
 	}
 	if r.Desc {
 		in.ScanIndexForward = aws.Bool(false)
@@ -170,22 +171,24 @@ func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *stri
 }
 
 // scanInto is queryInto of a Scan request.
-func (r *Read) scanInto(in *dynamodb.ScanInput, shape *QueryShape, table *string) {
+func (r *Read) scanInto(in *dynamodb.ScanInput, shape *QueryShape, table *string, room *valueRoom) {
 	*in = dynamodb.ScanInput{
 		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
 		FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape, room),
 	}
 }
 
-// values returns the values map of a request of shape.
-func (r *Read) values(shape *QueryShape) map[string]types.AttributeValue {
-	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
+// values returns the values map of a request of shape. With room, the
+// shape's values and the filter's are copies (see valueRoom), else
+// shared.
+func (r *Read) values(shape *QueryShape, room *valueRoom) map[string]types.AttributeValue {
+	values := make(map[string]types.AttributeValue, len(shape.values)+3+len(shape.User))
 	for _, pv := range shape.values {
-		values[pv.ph] = pv.v
+		values[pv.ph] = room.own(pv.v)
 	}
 	for i, ph := range shape.User {
-		values[ph] = r.filter.values[i]
+		values[ph] = room.own(r.filter.values[i])
 	}
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
@@ -230,9 +233,10 @@ func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dyn
 	c := new(struct {
 		in dynamodb.QueryInput
 		s  [4]string
+		v  valueRoom
 	})
 	in := &c.in
-	r.queryInto(in, r.shape, &r.T.Name)
+	r.queryInto(in, r.shape, &r.T.Name, &c.v)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.KeyConditionExpression, &in.FilterExpression, &in.ProjectionExpression)
 	return in
@@ -245,9 +249,10 @@ func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit i
 	c := new(struct {
 		in dynamodb.ScanInput
 		s  [3]string
+		v  valueRoom
 	})
 	in := &c.in
-	r.scanInto(in, r.shape, &r.T.Name)
+	r.scanInto(in, r.shape, &r.T.Name, &c.v)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.FilterExpression, &in.ProjectionExpression)
 	r.setSegment(in, seg)
