@@ -192,7 +192,7 @@ func (r *Read) values(shape *QueryShape, room *valueRoom) map[string]types.Attri
 	}
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
-			values[ph] = r.operandValue(i, operand)
+			values[ph] = room.key(r.operandType(i), operand)
 		}
 	}
 	if shape.Now != "" {
@@ -215,13 +215,13 @@ func (r *Read) consistent() *bool {
 	return aws.Bool(true)
 }
 
-// operandValue returns key operand i (0 the partition key, 1 and 2 the
-// sort key's) as a value of its attribute's declared type.
-func (r *Read) operandValue(i int, operand string) types.AttributeValue {
+// operandType returns the declared type of the attribute of key operand
+// i (0 the partition key, 1 and 2 the sort key's).
+func (r *Read) operandType(i int) types.ScalarAttributeType {
 	if i == 0 {
-		return r.T.KeyValue(r.G.PKAttr, operand)
+		return r.T.AttrType(r.G.PKAttr)
 	}
-	return r.T.KeyValue(r.G.SKAttr, operand)
+	return r.T.AttrType(r.G.SKAttr)
 }
 
 // QueryInput returns the Query request of the page starting after start,

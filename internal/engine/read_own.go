@@ -8,17 +8,34 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// A valueRoom holds the copies of a Params request's values that are not
-// its own: a shape's values (the entity types it filters on) are shared
-// by every read of the shape, and a read's filter values by its requests,
-// so a caller changing one in place would change what later requests
-// send. The room is allocated with the request; values that do not fit
-// are copied on their own.
+// A valueRoom holds a Params request's values that are not its own: a
+// shape's values (the entity types it filters on) are shared by every
+// read of the shape, and a read's filter values by its requests, so a
+// caller changing one in place would change what later requests send. It
+// holds the key values too, saving their allocations. The room is
+// allocated with the request; values that do not fit are allocated on
+// their own.
 type valueRoom struct {
-	s [1]types.AttributeValueMemberS
-	n [1]types.AttributeValueMemberN
-	// used counts the S and N members used.
-	usedS, usedN uint8
+	s            [3]types.AttributeValueMemberS // the partition key, a sort key, an entity type
+	n            [1]types.AttributeValueMemberN
+	usedS, usedN uint8 // the members used
+}
+
+// nextS and nextN return the next free member, nil if none.
+func (m *valueRoom) nextS() *types.AttributeValueMemberS {
+	if int(m.usedS) == len(m.s) {
+		return nil
+	}
+	m.usedS++
+	return &m.s[m.usedS-1]
+}
+
+func (m *valueRoom) nextN() *types.AttributeValueMemberN {
+	if int(m.usedN) == len(m.n) {
+		return nil
+	}
+	m.usedN++
+	return &m.n[m.usedN-1]
 }
 
 // own returns a copy of v for a caller, or v with no room (nil: a request
@@ -29,21 +46,37 @@ func (m *valueRoom) own(v types.AttributeValue) types.AttributeValue {
 	}
 	switch v := v.(type) {
 	case *types.AttributeValueMemberS:
-		if int(m.usedS) < len(m.s) {
-			c := &m.s[m.usedS]
-			m.usedS++
+		if c := m.nextS(); c != nil {
 			*c = *v
 			return c
 		}
 	case *types.AttributeValueMemberN:
-		if int(m.usedN) < len(m.n) {
-			c := &m.n[m.usedN]
-			m.usedN++
+		if c := m.nextN(); c != nil {
 			*c = *v
 			return c
 		}
 	}
 	return CopyValue(v)
+}
+
+// key returns KeyValueOf(typ, s), in the room when it fits.
+func (m *valueRoom) key(typ types.ScalarAttributeType, s string) types.AttributeValue {
+	if m != nil {
+		switch typ {
+		case types.ScalarAttributeTypeN:
+			if c := m.nextN(); c != nil {
+				c.Value = s
+				return c
+			}
+		case types.ScalarAttributeTypeB:
+		default:
+			if c := m.nextS(); c != nil {
+				c.Value = s
+				return c
+			}
+		}
+	}
+	return KeyValueOf(typ, s)
 }
 
 // CopyValue returns a deep copy of v: no pointer, slice or map of v is
