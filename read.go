@@ -13,7 +13,6 @@ import (
 // from the options, built again after any option call.
 type reading[T any] struct {
 	e       *Entity[T]
-	op      string      // "Query" or "Scan", for errors
 	builder readBuilder // the Query or Scan, which builds the read from the options
 	opts    engine.ReadOptions
 	err     error
@@ -25,7 +24,7 @@ type reading[T any] struct {
 // fail keeps err if it is the first an option met.
 func (r *reading[T]) fail(err error) {
 	if r.err == nil {
-		r.err = &QueryError{Op: r.op, Entity: r.e.s.Name, Index: r.opts.Index, Err: err}
+		r.err = &QueryError{Op: r.builder.opName(), Entity: r.e.s.Name, Index: r.opts.Index, Err: err}
 	}
 }
 
@@ -65,6 +64,7 @@ func (r *reading[T]) ready() (*engine.Read, error) {
 // func field: a closure would be one more allocation per builder.)
 type readBuilder interface {
 	newRead() (*engine.Read, error)
+	opName() string // "Query" or "Scan", for errors (a method, not a field: a smaller builder)
 }
 
 // page reads the page after cursor (see Query.Page).

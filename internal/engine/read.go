@@ -39,10 +39,9 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	one      [1]*Schema // Types of a single entity's read, without a slice of its own
-	filter   userFilter // the caller's Filter read by expr.UserCond
-	keyAttrs []string   // the key attributes a cursor holds
-	shape    *QueryShape
+	one    [1]*Schema // Types of a single entity's read, without a slice of its own
+	filter userFilter // the caller's Filter read by expr.UserCond
+	shape  *QueryShape
 	// items is the request reading items, built on first use from shape:
 	// a read built for Params alone never builds it. Pointers, not
 	// sync.Once and room, keep a read small: a builder holds its first
@@ -60,6 +59,9 @@ type request struct {
 	now   string // the placeholder of the expiry filter's now, set per request
 	err   error  // why a counting request did not build
 }
+
+// keyAttrs returns the key attributes a cursor holds (see KeyAttrs).
+func (r *Read) keyAttrs() []string { return KeyAttrs(r.T, r.G) }
 
 // IsScan reports whether the read is a Scan.
 func (r *Read) IsScan() bool { return r.Op == "Scan" }
@@ -89,7 +91,6 @@ func newReadIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOpt
 
 // finish builds the read's requests from its fields.
 func (r *Read) finish() error {
-	r.keyAttrs = KeyAttrs(r.T, r.G)
 	r.filter.readFrom(r.Filter)
 	shape, err := r.Shape(false)
 	if err != nil {

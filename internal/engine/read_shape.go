@@ -112,7 +112,7 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 		b = b.WithKeyCondition(kc)
 	}
 	if len(project) > 0 {
-		b = b.WithProjection(t.Projection(r.keyAttrs, project))
+		b = b.WithProjection(t.Projection(r.keyAttrs(), project))
 	}
 	e, err := b.Build()
 	if err != nil {

@@ -222,7 +222,7 @@ func marks(from, n int) avs {
 type userFilter struct {
 	key    string // the structure key; "": no filter, or one that takes the old way
 	values []types.AttributeValue
-	fix    [4]types.AttributeValue // holds values when they fit
+	fix    [2]types.AttributeValue // holds values when they fit (few: it is in every read)
 }
 
 // readFrom reads the caller's filter cb.
