@@ -16,6 +16,7 @@ type reading[T any] struct {
 	builder readBuilder // the Query or Scan, which builds the read from the options
 	opts    engine.ReadOptions
 	err     error
+	filter1 expression.ConditionBuilder // the first Filter, which opts.Filter points to: no allocation of its own
 
 	version uint64 // counts option calls: a read built at another count is stale
 	read    engine.Built
@@ -39,7 +40,13 @@ func (r *reading[T]) limit(n int) {
 }
 
 func (r *reading[T]) filter(cond expression.ConditionBuilder) {
-	r.opts.Filter = engine.And(r.opts.Filter, cond)
+	if r.opts.Filter == nil {
+		// Never changed once set: a read built from it keeps pointing to it.
+		r.filter1 = cond
+		r.opts.Filter = &r.filter1
+	} else {
+		r.opts.Filter = engine.And(r.opts.Filter, cond)
+	}
 	r.version++
 }
 
