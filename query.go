@@ -70,7 +70,7 @@ type skCondition[T any] struct {
 
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
-	q := &Query[T]{reading: reading[T]{e: e, op: "Query"}, value: v}
+	q := &Query[T]{reading: reading[T]{e: e}, value: v}
 	q.builder = q
 	return q
 }
@@ -81,6 +81,8 @@ func (q *Query[T]) newRead() (*engine.Read, error) {
 	}
 	return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
 }
+
+func (q *Query[T]) opName() string { return "Query" }
 
 // changed marks the built request stale after an option call.
 func (q *Query[T]) changed() *Query[T] { q.version++; return q }

@@ -13,10 +13,10 @@ import (
 // from the options, built again after any option call.
 type reading[T any] struct {
 	e       *Entity[T]
-	op      string      // "Query" or "Scan", for errors
 	builder readBuilder // the Query or Scan, which builds the read from the options
 	opts    engine.ReadOptions
 	err     error
+	filter1 expression.ConditionBuilder // the first Filter, which opts.Filter points to: no allocation of its own
 
 	version uint64 // counts option calls: a read built at another count is stale
 	read    engine.Built
@@ -25,7 +25,7 @@ type reading[T any] struct {
 // fail keeps err if it is the first an option met.
 func (r *reading[T]) fail(err error) {
 	if r.err == nil {
-		r.err = &QueryError{Op: r.op, Entity: r.e.s.Name, Index: r.opts.Index, Err: err}
+		r.err = &QueryError{Op: r.builder.opName(), Entity: r.e.s.Name, Index: r.opts.Index, Err: err}
 	}
 }
 
@@ -40,7 +40,13 @@ func (r *reading[T]) limit(n int) {
 }
 
 func (r *reading[T]) filter(cond expression.ConditionBuilder) {
-	r.opts.Filter = engine.And(r.opts.Filter, cond)
+	if r.opts.Filter == nil {
+		// Never changed once set: a read built from it keeps pointing to it.
+		r.filter1 = cond
+		r.opts.Filter = &r.filter1
+	} else {
+		r.opts.Filter = engine.And(r.opts.Filter, cond)
+	}
 	r.version++
 }
 
@@ -65,6 +71,7 @@ func (r *reading[T]) ready() (*engine.Read, error) {
 // func field: a closure would be one more allocation per builder.)
 type readBuilder interface {
 	newRead() (*engine.Read, error)
+	opName() string // "Query" or "Scan", for errors (a method, not a field: a smaller builder)
 }
 
 // page reads the page after cursor (see Query.Page).

@@ -29,12 +29,14 @@ type Scan[T any] struct {
 
 // Scan returns a scan of the entity's items.
 func (e *Entity[T]) Scan() *Scan[T] {
-	sc := &Scan[T]{reading: reading[T]{e: e, op: "Scan", opts: engine.ReadOptions{Segments: 1}}}
+	sc := &Scan[T]{reading: reading[T]{e: e, opts: engine.ReadOptions{Segments: 1}}}
 	sc.builder = sc
 	return sc
 }
 
 func (sc *Scan[T]) newRead() (*engine.Read, error) { return engine.NewScan(sc.e.s, sc.opts) }
+
+func (sc *Scan[T]) opName() string { return "Scan" }
 
 // changed marks the built request stale after an option call.
 func (sc *Scan[T]) changed() *Scan[T] { sc.version++; return sc }

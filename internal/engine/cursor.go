@@ -223,7 +223,7 @@ func (r *Read) EncodeCursor(key map[string]types.AttributeValue) (string, error)
 	if len(key) == 0 {
 		return "", nil // the end: no scope to digest
 	}
-	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs, key)
+	c, err := r.T.EncodeCursor(r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs(), key)
 	if err != nil {
 		return "", r.Wrap(err)
 	}
@@ -236,7 +236,7 @@ func (r *Read) DecodeCursor(cursor string) (map[string]types.AttributeValue, err
 	if cursor == "" {
 		return nil, nil // the start: no scope to digest
 	}
-	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs)
+	key, err := r.T.DecodeCursor(cursor, r.cursorIdent(), r.G.Name, r.scope(), r.keyAttrs())
 	if err != nil {
 		return nil, r.Wrap(err)
 	}

@@ -2,7 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -20,8 +20,8 @@ type ReadOptions struct {
 	Project    []string                     // top-level attributes; nil: all
 	Desc       bool                         // descending sort key order (queries)
 	Consistent bool
+	ExpiredOK  bool // no expiry filter (see ttl.go); by the other bools, to pack them
 	Limit      int  // items to return; 0: no limit
-	ExpiredOK  bool // no expiry filter (see ttl.go)
 	Segments   int  // parallel scan segments; 0 or 1: one
 }
 
@@ -39,23 +39,17 @@ type Read struct {
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	one      [1]*Schema // Types of a single entity's read, without a slice of its own
-	filter   userFilter // the caller's Filter read by expr.UserCond
-	keyAttrs []string   // the key attributes a cursor holds
-	shape    *QueryShape
+	one    [1]*Schema // Types of a single entity's read, without a slice of its own
+	filter userFilter // the caller's Filter read by expr.UserCond
+	shape  *QueryShape
 	// items is the request reading items, built on first use from shape:
-	// a read built for Params alone never builds it.
-	items struct {
-		once sync.Once
-		req  request
-	}
+	// a read built for Params alone never builds it. Pointers, not
+	// sync.Once and room, keep a read small: a builder holds its first
+	// read (concurrent first uses may build it twice, and keep one).
+	items atomic.Pointer[request]
 	// counting is the request counting items (see count), when it
-	// differs from items.
-	counting struct {
-		once sync.Once
-		req  request
-		err  error
-	}
+	// differs from items; most reads never count.
+	counting atomic.Pointer[request]
 }
 
 // A request is a read's request without start key, limit and segment.
@@ -63,7 +57,11 @@ type request struct {
 	query *dynamodb.QueryInput
 	scan  *dynamodb.ScanInput
 	now   string // the placeholder of the expiry filter's now, set per request
+	err   error  // why a counting request did not build
 }
+
+// keyAttrs returns the key attributes a cursor holds (see KeyAttrs).
+func (r *Read) keyAttrs() []string { return KeyAttrs(r.T, r.G) }
 
 // IsScan reports whether the read is a Scan.
 func (r *Read) IsScan() bool { return r.Op == "Scan" }
@@ -93,7 +91,6 @@ func newReadIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOpt
 
 // finish builds the read's requests from its fields.
 func (r *Read) finish() error {
-	r.keyAttrs = KeyAttrs(r.T, r.G)
 	r.filter.readFrom(r.Filter)
 	shape, err := r.Shape(false)
 	if err != nil {
@@ -105,8 +102,14 @@ func (r *Read) finish() error {
 
 // itemsRequest returns the request reading the read's items.
 func (r *Read) itemsRequest() request {
-	r.items.once.Do(func() { r.items.req = r.request(r.shape) })
-	return r.items.req
+	if q := r.items.Load(); q != nil {
+		return *q
+	}
+	q := r.request(r.shape)
+	if !r.items.CompareAndSwap(nil, q) {
+		q = r.items.Load()
+	}
+	return *q
 }
 
 // count returns the request counting the read's items (Select COUNT),
@@ -116,40 +119,52 @@ func (r *Read) count() (request, error) {
 	if len(r.Project) == 0 {
 		return r.itemsRequest(), nil
 	}
-	// A count projects nothing, and DynamoDB refuses unused names.
-	c := &r.counting
-	c.once.Do(func() {
-		shape, err := r.Shape(true)
-		if err != nil {
-			c.err = r.Wrap(err)
-			return
+	c := r.counting.Load()
+	if c == nil {
+		// A count projects nothing, and DynamoDB refuses unused names.
+		if shape, err := r.Shape(true); err != nil {
+			c = &request{err: r.Wrap(err)}
+		} else {
+			c = r.request(shape)
 		}
-		c.req = r.request(shape)
-	})
-	return c.req, c.err
+		if !r.counting.CompareAndSwap(nil, c) {
+			c = r.counting.Load()
+		}
+	}
+	return *c, c.err
 }
 
-// request returns the request of a shape, its key values set.
-func (r *Read) request(shape *QueryShape) request {
+// request returns the request of a shape, its key values set; the
+// request and its input are one allocation.
+func (r *Read) request(shape *QueryShape) *request {
 	if r.IsScan() {
-		in := new(dynamodb.ScanInput)
-		r.scanInto(in, shape, aws.String(r.T.Name))
-		return request{now: shape.Now, scan: in}
+		c := new(struct {
+			req request
+			in  dynamodb.ScanInput
+		})
+		r.scanInto(&c.in, shape, aws.String(r.T.Name), nil)
+		c.req = request{now: shape.Now, scan: &c.in}
+		return &c.req
 	}
-	in := new(dynamodb.QueryInput)
-	r.queryInto(in, shape, aws.String(r.T.Name))
-	return request{now: shape.Now, query: in}
+	c := new(struct {
+		req request
+		in  dynamodb.QueryInput
+	})
+	r.queryInto(&c.in, shape, aws.String(r.T.Name), nil)
+	c.req = request{now: shape.Now, query: &c.in}
+	return &c.req
 }
 
 // queryInto sets the fields of the Query request of a shape in in, its
-// key values set, with table the table's name. The names map is the
-// shape's, shared read-only by every request of the shape: QueryInput,
-// which hands a request to a caller, copies it.
-func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *string) {
+// key values set, with table the table's name. The names map and the
+// values but the key's are the shape's and the read's, shared read-only by
+// every request of the shape or read: QueryInput, which hands a request to
+// a caller, copies the names and passes room for copies of the values.
+func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *string, room *valueRoom) {
 	*in = dynamodb.QueryInput{
 		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
 		KeyConditionExpression: shape.KeyCond, FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape, room),
 	}
 	if r.Desc {
 		in.ScanIndexForward = aws.Bool(false)
@@ -157,26 +172,28 @@ func (r *Read) queryInto(in *dynamodb.QueryInput, shape *QueryShape, table *stri
 }
 
 // scanInto is queryInto of a Scan request.
-func (r *Read) scanInto(in *dynamodb.ScanInput, shape *QueryShape, table *string) {
+func (r *Read) scanInto(in *dynamodb.ScanInput, shape *QueryShape, table *string, room *valueRoom) {
 	*in = dynamodb.ScanInput{
 		TableName: table, IndexName: r.indexName(), ConsistentRead: r.consistent(),
 		FilterExpression: shape.Filter, ProjectionExpression: shape.Projection,
-		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape),
+		ExpressionAttributeNames: shape.Names, ExpressionAttributeValues: r.values(shape, room),
 	}
 }
 
-// values returns the values map of a request of shape.
-func (r *Read) values(shape *QueryShape) map[string]types.AttributeValue {
-	values := make(map[string]types.AttributeValue, len(shape.Values)+3+len(shape.User))
+// values returns the values map of a request of shape. With room, the
+// shape's values and the filter's are copies (see valueRoom), else
+// shared.
+func (r *Read) values(shape *QueryShape, room *valueRoom) map[string]types.AttributeValue {
+	values := make(map[string]types.AttributeValue, len(shape.values)+3+len(shape.User))
 	for _, pv := range shape.values {
-		values[pv.ph] = pv.v
+		values[pv.ph] = room.own(pv.v)
 	}
 	for i, ph := range shape.User {
-		values[ph] = r.filter.values[i]
+		values[ph] = room.own(r.filter.values[i])
 	}
 	for i, operand := range [...]string{r.PK, r.SK.A, r.SK.B} {
 		if ph := shape.Slots[i]; ph != "" {
-			values[ph] = r.operandValue(i, operand)
+			values[ph] = room.key(r.operandType(i), operand)
 		}
 	}
 	if shape.Now != "" {
@@ -199,13 +216,13 @@ func (r *Read) consistent() *bool {
 	return aws.Bool(true)
 }
 
-// operandValue returns key operand i (0 the partition key, 1 and 2 the
-// sort key's) as a value of its attribute's declared type.
-func (r *Read) operandValue(i int, operand string) types.AttributeValue {
+// operandType returns the declared type of the attribute of key operand
+// i (0 the partition key, 1 and 2 the sort key's).
+func (r *Read) operandType(i int) types.ScalarAttributeType {
 	if i == 0 {
-		return r.T.KeyValue(r.G.PKAttr, operand)
+		return r.T.AttrType(r.G.PKAttr)
 	}
-	return r.T.KeyValue(r.G.SKAttr, operand)
+	return r.T.AttrType(r.G.SKAttr)
 }
 
 // QueryInput returns the Query request of the page starting after start,
@@ -217,9 +234,10 @@ func (r *Read) QueryInput(start map[string]types.AttributeValue, limit int) *dyn
 	c := new(struct {
 		in dynamodb.QueryInput
 		s  [4]string
+		v  valueRoom
 	})
 	in := &c.in
-	r.queryInto(in, r.shape, &r.T.Name)
+	r.queryInto(in, r.shape, &r.T.Name, &c.v)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.KeyConditionExpression, &in.FilterExpression, &in.ProjectionExpression)
 	return in
@@ -232,9 +250,10 @@ func (r *Read) ScanInput(seg int, start map[string]types.AttributeValue, limit i
 	c := new(struct {
 		in dynamodb.ScanInput
 		s  [3]string
+		v  valueRoom
 	})
 	in := &c.in
-	r.scanInto(in, r.shape, &r.T.Name)
+	r.scanInto(in, r.shape, &r.T.Name, &c.v)
 	in.ExclusiveStartKey, in.Limit = start, PageLimit(limit)
 	own(&in.ExpressionAttributeNames, c.s[:], &in.TableName, &in.FilterExpression, &in.ProjectionExpression)
 	r.setSegment(in, seg)
@@ -282,18 +301,17 @@ func PageLimit(limit int) *int32 {
 // change: builders count their option calls, and a read built at another
 // count is stale.
 type Built struct {
-	built bool
-	seen  uint64 // the option count read and err were built at
-	read  *Read
-	err   error
+	seen uint64 // 1 + the option count read and err were built at; 0: not built
+	read *Read
+	err  error
 }
 
 // Get returns the read built from the options at count v, with build
 // unless it is built at v already.
 func (b *Built) Get(v uint64, build func() (*Read, error)) (*Read, error) {
-	if !b.built || b.seen != v {
+	if b.seen != v+1 {
 		b.read, b.err = build()
-		b.built, b.seen = true, v
+		b.seen = v + 1
 	}
 	return b.read, b.err
 }

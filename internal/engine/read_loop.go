@@ -128,8 +128,9 @@ func (r *Read) run(ctx context.Context, w walk) (map[string]types.AttributeValue
 
 // keyOf returns the key attributes of an item, to resume after it.
 func (r *Read) keyOf(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	key := make(map[string]types.AttributeValue, len(r.keyAttrs))
-	for _, a := range r.keyAttrs {
+	attrs := r.keyAttrs()
+	key := make(map[string]types.AttributeValue, len(attrs))
+	for _, a := range attrs {
 		av, ok := item[a]
 		if !ok {
 			return nil, r.Wrap(fmt.Errorf("item has no key attribute %q to resume after", a))

@@ -60,7 +60,7 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 	if count {
 		project = nil
 	}
-	cacheable := r.Filter == nil || r.filter.read
+	cacheable := r.Filter == nil || r.filter.read()
 	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Expiry: !r.ExpiredOK}
 	if len(project) <= len(key.Project) {
 		copy(key.Project[:], project)
@@ -112,7 +112,7 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 		b = b.WithKeyCondition(kc)
 	}
 	if len(project) > 0 {
-		b = b.WithProjection(t.Projection(r.keyAttrs, project))
+		b = b.WithProjection(t.Projection(r.keyAttrs(), project))
 	}
 	e, err := b.Build()
 	if err != nil {

@@ -220,10 +220,9 @@ func marks(from, n int) avs {
 
 // A userFilter is a read's filter read by expr.UserCond.
 type userFilter struct {
-	read   bool // false: no filter, or one that takes the old way
-	key    string
+	key    string // the structure key; "": no filter, or one that takes the old way
 	values []types.AttributeValue
-	fix    [4]types.AttributeValue // holds values when they fit
+	fix    [2]types.AttributeValue // holds values when they fit (few: it is in every read)
 }
 
 // readFrom reads the caller's filter cb.
@@ -234,6 +233,9 @@ func (f *userFilter) readFrom(cb *expression.ConditionBuilder) {
 	u := userConds.Get().(*expr.UserCond)
 	defer userConds.Put(u)
 	if u.Read(cb) {
-		f.read, f.key, f.values = true, string(u.Key), append(f.fix[:0:len(f.fix)], u.Values...)
+		f.key, f.values = string(u.Key), append(f.fix[:0:len(f.fix)], u.Values...)
 	}
 }
+
+// read reports whether the filter was read (a key is never empty).
+func (f *userFilter) read() bool { return f.key != "" }
