@@ -122,10 +122,10 @@ func RunBatchWrite(ctx context.Context, t *Table, writes *BatchList, r RetryPoli
 	if err != nil {
 		be := &BatchError{Op: "BatchWrite", Err: err}
 		for _, i := range notDone {
-			be.Unprocessed = append(be.Unprocessed, writes.item(ctx, i))
+			be.Unprocessed = append(be.Unprocessed, writes.item(ctx, t, i))
 		}
 		for _, i := range unknown {
-			be.Unknown = append(be.Unknown, writes.item(ctx, i))
+			be.Unknown = append(be.Unknown, writes.item(ctx, t, i))
 		}
 		return be
 	}
@@ -229,12 +229,17 @@ func (l *BatchList) At(i int) *BatchEntry { return &l.blocks[i/batchBlock][i%bat
 
 func (l *BatchList) key(i int) Key { return l.At(i).Item.Key }
 
-// item returns write i, its item encoded (for a BatchError).
-func (l *BatchList) item(ctx context.Context, i int) BatchItem {
+// item returns write i of a batch on t, its item encoded, for a
+// BatchError: the caller's, its type attribute's value a copy (the
+// entity's is shared by all its writes; see ownedStrings.unshare).
+func (l *BatchList) item(ctx context.Context, t *Table, i int) BatchItem {
 	e := l.At(i)
 	w := e.Item
 	if e.S != nil {
 		w.Item, _ = e.S.encodePut(ctx, nil, e.P, w.Key, nil) // check encoded it already
+	}
+	if v, ok := w.Item[t.TypeAttr].(*types.AttributeValueMemberS); ok && t.TypeAttr != "" {
+		w.Item[t.TypeAttr] = &types.AttributeValueMemberS{Value: v.Value}
 	}
 	return w
 }

@@ -116,6 +116,7 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 		l := &lentUpdate{table: name, key: key, e: e}
 		l.in = compiledUpdateInput(name, key, &e)
 		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
+		l.s.unshare(w.S, nil, l.in.ExpressionAttributeValues)
 		r.Update, r.lent = &l.in, l
 	case w.Kind == WriteUpdate:
 		in := compiledUpdateInput(name, key, &e)
@@ -347,6 +348,7 @@ func (r WriteRequest) Copy() WriteRequest {
 			s  ownedStrings
 		}{in: *r.Put}
 		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		c.s.unshare(r.Fail.S, c.in.Item, c.in.ExpressionAttributeValues)
 		r.Put = &c.in
 	case r.Update != nil:
 		c := &struct {
@@ -354,6 +356,7 @@ func (r WriteRequest) Copy() WriteRequest {
 			s  ownedStrings
 		}{in: *r.Update}
 		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression, &c.in.UpdateExpression)
+		c.s.unshare(r.Fail.S, nil, c.in.ExpressionAttributeValues)
 		r.Update = &c.in
 	case r.Delete != nil:
 		c := &struct {
@@ -361,6 +364,7 @@ func (r WriteRequest) Copy() WriteRequest {
 			s  ownedStrings
 		}{in: *r.Delete}
 		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		c.s.unshare(r.Fail.S, nil, c.in.ExpressionAttributeValues)
 		r.Delete = &c.in
 	case r.Check != nil:
 		c := &struct {
@@ -368,16 +372,43 @@ func (r WriteRequest) Copy() WriteRequest {
 			s  ownedStrings
 		}{in: *r.Check}
 		c.s.own(&c.in.ExpressionAttributeNames, &c.in.TableName, &c.in.ConditionExpression)
+		c.s.unshare(r.Fail.S, nil, c.in.ExpressionAttributeValues)
 		r.Check = &c.in
 	}
 	return r
 }
 
 // ownedStrings holds the strings of a write's input copied for a caller
-// (table name, expressions), allocated with the input.
-type ownedStrings [3]string
+// (table name, expressions), allocated with the input, and room for
+// copies of the entity-type value (see unshare).
+type ownedStrings struct {
+	s   [3]string
+	typ [2]types.AttributeValueMemberS
+}
 
-func (o *ownedStrings) own(names *map[string]string, ps ...**string) { own(names, o[:], ps...) }
+func (o *ownedStrings) own(names *map[string]string, ps ...**string) { own(names, o.s[:], ps...) }
+
+// unshare points the entity-type value in item (its type attribute) and
+// in values (the entity guard's) to copies of their own in o: the value is
+// the entity's, shared by every write of it (Schema.TypeValue), and a
+// caller changing a Params' value in place would change what every later
+// write of the entity sends.
+func (o *ownedStrings) unshare(s *Schema, item, values map[string]types.AttributeValue) {
+	if s == nil || s.TypeValue == nil {
+		return
+	}
+	var shared types.AttributeValue = s.TypeValue
+	if attr := s.Table.TypeAttr; item != nil && item[attr] == shared {
+		o.typ[0] = *s.TypeValue
+		item[attr] = &o.typ[0]
+	}
+	for k, v := range values {
+		if v == shared {
+			o.typ[1] = *s.TypeValue
+			values[k] = &o.typ[1]
+		}
+	}
+}
 
 // own replaces the names map of an input's copy with a copy of its own,
 // and points each of ps (at most len(room)) to a copy of its string in
@@ -451,6 +482,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 			ReturnValuesOnConditionCheckFailure: rv,
 		}}
 		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		c.s.unshare(r.Fail.S, c.it.Item, c.it.ExpressionAttributeValues)
 		return types.TransactWriteItem{Put: &c.it}
 	case r.TxUpdate != nil:
 		c := &struct {
@@ -458,6 +490,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 			s  ownedStrings
 		}{it: *r.TxUpdate}
 		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		c.s.unshare(r.Fail.S, nil, c.it.ExpressionAttributeValues)
 		return types.TransactWriteItem{Update: &c.it}
 	case r.Update != nil:
 		in := r.Update
@@ -470,6 +503,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 			ReturnValuesOnConditionCheckFailure: rv,
 		}}
 		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression, &c.it.UpdateExpression)
+		c.s.unshare(r.Fail.S, nil, c.it.ExpressionAttributeValues)
 		return types.TransactWriteItem{Update: &c.it}
 	case r.Delete != nil:
 		in := r.Delete
@@ -482,6 +516,7 @@ func (r *WriteRequest) OwnTxItem() types.TransactWriteItem {
 			ReturnValuesOnConditionCheckFailure: rv,
 		}}
 		c.s.own(&c.it.ExpressionAttributeNames, &c.it.TableName, &c.it.ConditionExpression)
+		c.s.unshare(r.Fail.S, nil, c.it.ExpressionAttributeValues)
 		return types.TransactWriteItem{Delete: &c.it}
 	}
 	return types.TransactWriteItem{ConditionCheck: r.Copy().Check}
