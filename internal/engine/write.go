@@ -80,6 +80,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 		return r, ItemErr(r.Fail.Op(), w.S, k, err)
 	}
 	var x writeExpr
+	x.lend = w.Lend
 	switch w.Kind {
 	case WriteUpdate:
 		err = w.updateExpr(ctx, &x, &r.Fail)
@@ -116,7 +117,6 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 		l := &lentUpdate{table: name, key: key, e: e}
 		l.in = compiledUpdateInput(name, key, &e)
 		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
-		l.s.unshare(w.S, nil, l.in.ExpressionAttributeValues)
 		r.Update, r.lent = &l.in, l
 	case w.Kind == WriteUpdate:
 		in := compiledUpdateInput(name, key, &e)

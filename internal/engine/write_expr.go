@@ -165,6 +165,9 @@ type writeExpr struct {
 	now        int64 // the epoch second of the expiry conditions, 0 until one needs it
 	condVals   avs   // of tablemap's own conditions, in order
 	updateVals avs   // of the update clauses, in order
+	// lend: the request is the caller's (WriteSpec.Lend), so its values
+	// are its own, the entity-type value too (see ownedStrings.unshare).
+	lend bool
 }
 
 func (x *writeExpr) init(s *Schema, nested bool) {
@@ -222,7 +225,11 @@ func (x *writeExpr) add(c condCode, f *Failure, version int64) {
 			x.condVals.add(NumberValue(x.now))
 		}
 	case condIsOwn, condAbsentOrOwn:
-		x.condVals.add(s.ownValue())
+		v := s.ownValue()
+		if x.lend && v == types.AttributeValue(s.TypeValue) {
+			v = &types.AttributeValueMemberS{Value: s.TypeValue.Value}
+		}
+		x.condVals.add(v)
 	case condVersionIs:
 		x.condVals.add(NumberValue(version))
 	}
