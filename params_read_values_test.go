@@ -38,15 +38,7 @@ func TestReadParamsValuesAreTheCallers(t *testing.T) {
 		if len(want) == 0 {
 			t.Fatalf("%s: request without values", name)
 		}
-		mine := params()
-		for _, v := range mine {
-			switch v := v.(type) {
-			case *types.AttributeValueMemberS:
-				v.Value = "scribbled"
-			case *types.AttributeValueMemberN:
-				v.Value = "-1"
-			}
-		}
+		scribbleValues(params())
 		if d := cmp.Diff(want, snapshot(params())); d != "" {
 			t.Errorf("%s: values after a caller changed an earlier Params' values in place (-want +got):\n%s", name, d)
 		}

@@ -12,16 +12,21 @@ import (
 	"github.com/tablemap/tablemap"
 )
 
+// annUpdate returns a maker of one Update of customer ann, and the
+// options comparing its requests.
+func annUpdate(sh shop) (func() *tablemap.Update[shopCustomer], []cmpOption) {
+	return func() *tablemap.Update[shopCustomer] {
+		return sh.customers.Update(shopCustomer{ID: "ann"}).Set("name", "Ann").Incr("points", 10)
+	}, []cmpOption{rawOpts, cmpopts.IgnoreUnexported(dynamodb.UpdateItemInput{}, types.Update{})}
+}
+
 // TestUpdateTxThenAlone: an Update compiled first for a transaction (as
 // its item only) and then used alone sends the request of an Update used
 // alone from the start, and its transaction item is that request's.
 func TestUpdateTxThenAlone(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
-	update := func() *tablemap.Update[shopCustomer] {
-		return sh.customers.Update(shopCustomer{ID: "ann"}).Set("name", "Ann").Incr("points", 10)
-	}
-	opts := []cmpOption{rawOpts, cmpopts.IgnoreUnexported(dynamodb.UpdateItemInput{}, types.Update{})}
+	update, opts := annUpdate(sh)
 
 	want, err := update().Params()
 	if err != nil {
@@ -55,10 +60,7 @@ func TestUpdateTxThenAlone(t *testing.T) {
 func TestUpdateParamsThenReuse(t *testing.T) {
 	t.Parallel()
 	sh := newShop(t)
-	update := func() *tablemap.Update[shopCustomer] {
-		return sh.customers.Update(shopCustomer{ID: "ann"}).Set("name", "Ann").Incr("points", 10)
-	}
-	opts := []cmpOption{rawOpts, cmpopts.IgnoreUnexported(dynamodb.UpdateItemInput{}, types.Update{})}
+	update, opts := annUpdate(sh)
 	want, err := update().Params()
 	if err != nil {
 		t.Fatal(err)
