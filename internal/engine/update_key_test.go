@@ -56,11 +56,14 @@ func TestKeyItemAsTable(t *testing.T) {
 		k Key
 	}{{user, Key{PK: "USER#ann", SK: "PROFILE"}}, {post, Key{PK: "USER#ann", SK: "POST#1"}},
 		{schemaOf[pkOnly](t, single), Key{PK: "THING#a#b"}}, {th, Key{PK: "ann", SK: "1700000000"}}} {
-		if d := cmp.Diff(c.s.Table.KeyItem(c.k), c.s.keyItem(c.k), sdkOpts); d != "" {
+		if d := cmp.Diff(c.s.Table.KeyItem(c.k), c.s.keyItem(c.k, nil), sdkOpts); d != "" {
 			t.Errorf("%s: key item differs from the table's (-table +schema):\n%s", c.s.Name, d)
 		}
+		if d := cmp.Diff(c.s.Table.KeyItem(c.k), c.s.keyItem(c.k, new(valueRoom)), sdkOpts); d != "" {
+			t.Errorf("%s: key item in a room differs from the table's (-table +schema):\n%s", c.s.Name, d)
+		}
 	}
-	if _, ok := th.keyItem(Key{PK: "ann", SK: "1"})["createdAt"].(*types.AttributeValueMemberN); !ok {
+	if _, ok := th.keyItem(Key{PK: "ann", SK: "1"}, nil)["createdAt"].(*types.AttributeValueMemberN); !ok {
 		t.Errorf("a number sort key is not N")
 	}
 }

@@ -109,13 +109,13 @@ func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
 	name := &t.Name // the table's: see Copy
 	if w.Kind == WriteUpdate && w.Lend && !w.Tx {
 		l := &lentUpdate{table: name, e: e}
-		l.key = w.S.keyItemIn(r.Fail.Key, &l.keyRoom)
+		l.key = w.S.keyItem(r.Fail.Key, &l.keys)
 		l.in = compiledUpdateInput(name, l.key, &e)
 		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
 		r.Update, r.lent = &l.in, l
 		return
 	}
-	key := w.S.keyItem(r.Fail.Key)
+	key := w.S.keyItem(r.Fail.Key, nil)
 	old := types.ReturnValuesOnConditionCheckFailureAllOld
 	switch {
 	case w.Kind == WriteUpdate && w.Tx:
@@ -147,12 +147,12 @@ func compiledUpdateInput(table *string, key map[string]types.AttributeValue, e *
 // (WriteSpec.Lend), the caller's, with its strings, and the compiled
 // parts the shared input is made of again (Alone): one allocation.
 type lentUpdate struct {
-	in      dynamodb.UpdateItemInput
-	s       ownedStrings
-	keyRoom [2]types.AttributeValueMemberS // the key's string values
-	table   *string
-	key     map[string]types.AttributeValue
-	e       rendered
+	in    dynamodb.UpdateItemInput
+	s     ownedStrings
+	keys  valueRoom // the key's values
+	table *string
+	key   map[string]types.AttributeValue
+	e     rendered
 }
 
 // Lent reports whether the request is an Update compiled for Params
@@ -186,30 +186,14 @@ func (r *WriteRequest) Alone() {
 
 // keyItem is t.KeyItem(k) for the table t of s, typed by s's key parts,
 // which hold the types of the table's key attributes, without looking
-// them up.
-// keyItemIn is keyItem with its string values in room: a request for a
-// caller holds them with its input.
-func (s *Schema) keyItemIn(k Key, room *[2]types.AttributeValueMemberS) map[string]types.AttributeValue {
-	t, p := s.Table, s.Primary
-	value := func(i int, typ types.ScalarAttributeType, v string) types.AttributeValue {
-		if typ == types.ScalarAttributeTypeN || typ == types.ScalarAttributeTypeB {
-			return KeyValueOf(typ, v)
-		}
-		room[i].Value = v
-		return &room[i]
-	}
-	if p.SK == nil {
-		return map[string]types.AttributeValue{t.PK: value(0, p.PK.Kind, k.PK)}
-	}
-	return map[string]types.AttributeValue{t.PK: value(0, p.PK.Kind, k.PK), t.SK: value(1, p.SK.Kind, k.SK)}
-}
-
-func (s *Schema) keyItem(k Key) map[string]types.AttributeValue {
+// them up; its values are in room when it is not nil (see valueRoom), as
+// a request for a caller holds them with its input.
+func (s *Schema) keyItem(k Key, room *valueRoom) map[string]types.AttributeValue {
 	t, p := s.Table, s.Primary
 	if p.SK == nil {
-		return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK)}
+		return map[string]types.AttributeValue{t.PK: room.key(p.PK.Kind, k.PK)}
 	}
-	return map[string]types.AttributeValue{t.PK: KeyValueOf(p.PK.Kind, k.PK), t.SK: KeyValueOf(p.SK.Kind, k.SK)}
+	return map[string]types.AttributeValue{t.PK: room.key(p.PK.Kind, k.PK), t.SK: room.key(p.SK.Kind, k.SK)}
 }
 
 // finish renders x, checks the caller's condition, and returns the
