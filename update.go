@@ -172,8 +172,8 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 		if a.F == f {
 			return op.fails("%s %q: the attribute already has a %s action", verb, attr, engine.UpdateKindNames[a.Kind])
 		}
-		if a.Path != nil && a.Path.Field == f {
-			return op.fails("%w", engine.PathsOverlap([]engine.DocPath{*a.Path, topPath(f)}))
+		if p := a.NestedPath(); p != nil && p.Field == f {
+			return op.fails("%w", engine.PathsOverlap([]engine.DocPath{*p, topPath(f)}))
 		}
 	}
 	a := engine.UpdateAction{Kind: kind, F: f}
@@ -195,8 +195,7 @@ func (op *Update[T]) action(kind engine.UpdateKind, attr string, value any) *Upd
 			a.Kind = engine.UpdateRemove
 		}
 		if a.Av = av; len(s.GSIOf[attr]) > 0 {
-			kept := v   // apart from v, which would escape on every path
-			a.V = &kept // indexKeys recomputes the keys that read the field
+			a.X = &engine.ActionExtra{V: v} // indexKeys recomputes the keys that read the field
 		}
 	}
 	op.actions = append(op.actions, a)
@@ -211,7 +210,7 @@ func (op *Update[T]) pathAction(u engine.PathUpdate, err error) *Update[T] {
 		return op.fails("%w", err)
 	}
 	for _, a := range op.actions {
-		prev := a.Path
+		prev := a.NestedPath()
 		if prev == nil {
 			prev = new(topPath(a.F))
 		}
@@ -219,7 +218,7 @@ func (op *Update[T]) pathAction(u engine.PathUpdate, err error) *Update[T] {
 			return op.fails("%w", err)
 		}
 	}
-	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Path: &u.Path, V: &u.V, Av: u.Av})
+	op.actions = append(op.actions, engine.UpdateAction{Kind: u.Kind, Av: u.Av, X: &engine.ActionExtra{Path: u.Path}})
 	return op
 }
 

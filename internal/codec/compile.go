@@ -40,6 +40,25 @@ func isTime(t reflect.Type) bool {
 	return t.Kind() == reflect.Struct && t.ConvertibleTo(timeType)
 }
 
+// flat reports whether a field of type t encodes with no state (see
+// Field.flat): the encoders of these kinds only format text and allocate
+// members, which a nil state does on its own; any other needs its depth
+// or its pools.
+func flat(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(attributeValueType) || t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return isTime(t)
+}
+
 type encKey struct {
 	t    reflect.Type
 	o    opts
@@ -179,6 +198,7 @@ func (c *compiler) field(owner reflect.Type, cand candidate, addr bool) (*Field,
 	if f.enc, err = c.encField(sf.Type, f.opts, addr); err != nil {
 		return nil, err
 	}
+	f.flat = flat(sf.Type)
 	if f.dec, err = c.decField(sf.Type, f.opts); err != nil {
 		return nil, err
 	}

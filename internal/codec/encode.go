@@ -105,8 +105,11 @@ func newEncState() *encState {
 	return e
 }
 
+// The format methods take a nil state too (see Field.flat): the text is
+// then a string of its own.
+
 func (e *encState) formatInt(i int64) string {
-	if 0 <= i && i < 100 {
+	if 0 <= i && i < 100 || e == nil {
 		return strconv.FormatInt(i, 10) // small numbers are static strings
 	}
 	e.room(20)
@@ -116,7 +119,7 @@ func (e *encState) formatInt(i int64) string {
 }
 
 func (e *encState) formatUint(u uint64) string {
-	if u < 100 {
+	if u < 100 || e == nil {
 		return strconv.FormatUint(u, 10)
 	}
 	e.room(20)
@@ -134,6 +137,9 @@ func (e *encState) formatFloat(f float64, bits int) (string, error) {
 	if f == math.Trunc(f) && f != 0 && (bits == 64 && math.Abs(f) < 1e15 || math.Abs(f) < 1<<22) {
 		return e.formatInt(int64(f)), nil
 	}
+	if e == nil {
+		return strconv.FormatFloat(f, 'f', -1, bits), nil
+	}
 	// 'f' formatting of large exponents is long; give it room.
 	e.room(32)
 	start := len(e.buf)
@@ -142,6 +148,9 @@ func (e *encState) formatFloat(f float64, bits int) (string, error) {
 }
 
 func (e *encState) formatTime(t time.Time) string {
+	if e == nil {
+		return t.Format(time.RFC3339Nano)
+	}
 	e.room(48)
 	start := len(e.buf)
 	e.buf = t.AppendFormat(e.buf, time.RFC3339Nano)

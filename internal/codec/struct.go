@@ -47,6 +47,11 @@ type Field struct {
 	opts   opts
 	enc    encFn
 	dec    decFn
+	// flat: the field is a bool, string, number or time (or a pointer to
+	// one) without a Marshaler, whose encoding needs no state: Marshal and
+	// ValueEncoder give it none (nil), and its number or time text is a
+	// string of its own.
+	flat bool
 }
 
 // hop is an embedded pointer at off whose target has type elem.
@@ -113,7 +118,11 @@ func (f *Field) Marshal(v reflect.Value) (types.AttributeValue, error) {
 		c.Elem().Set(v)
 		p = c.UnsafePointer()
 	}
-	av, err := f.enc(newEncState(), p)
+	var st *encState
+	if !f.flat {
+		st = newEncState()
+	}
+	av, err := f.enc(st, p)
 	if err != nil {
 		return nil, within(err, f.owner, f.Path)
 	}

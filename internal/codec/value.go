@@ -8,12 +8,13 @@ import (
 )
 
 // A ValueEncoder encodes the values of one request one at a time (the
-// values of an Update's actions), sharing one scratch state: their numbers
-// and times cost one arena, not one state each. The zero ValueEncoder is
-// ready to use; it holds its state (no allocation of its own), so it must
-// not be copied once used, and it is not safe for concurrent use.
+// values of an Update's actions), sharing one scratch state, which it
+// allocates for the first value that needs one: flat values (see
+// Field.flat), the most common, need none, so that an Update's builder,
+// which holds its ValueEncoder, stays small. The zero ValueEncoder is
+// ready to use; it is not safe for concurrent use.
 type ValueEncoder struct {
-	st encState
+	st *encState
 }
 
 // Marshal encodes v, a value of f.Type, as f.Marshal does.
@@ -43,10 +44,14 @@ func (e *ValueEncoder) MarshalAny(f *Field, x any) (av types.AttributeValue, ok 
 }
 
 func (e *ValueEncoder) enc(f *Field, p unsafe.Pointer) (types.AttributeValue, error) {
-	if e.st.buf == nil {
-		e.st.buf = e.st.arena[:0]
+	var st *encState
+	if !f.flat {
+		if e.st == nil {
+			e.st = newEncState()
+		}
+		st = e.st
 	}
-	av, err := f.enc(&e.st, p)
+	av, err := f.enc(st, p)
 	if err != nil {
 		return nil, within(err, f.owner, f.Path)
 	}

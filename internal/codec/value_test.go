@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -91,5 +92,71 @@ func TestValueEncoderAgrees(t *testing.T) {
 	}
 	if _, ok, _ := enc.MarshalAny(st.Field("i"), int64(1)); ok {
 		t.Error("MarshalAny took an int64 for an int field")
+	}
+}
+
+type flatFields struct {
+	S     string     `dynamo:"s"`
+	SP    *string    `dynamo:"sp"`
+	I     int        `dynamo:"i"`
+	IStr  int        `dynamo:"istr,string"`
+	U     uint32     `dynamo:"u"`
+	F     float64    `dynamo:"f"`
+	F32   float32    `dynamo:"f32"`
+	B     bool       `dynamo:"b"`
+	T     time.Time  `dynamo:"t"`
+	TUnix time.Time  `dynamo:"tunix,unixtime"`
+	TP    *time.Time `dynamo:"tp,omitempty"`
+	Bs    []byte     `dynamo:"bs"`
+	PP    **int      `dynamo:"pp"`
+	Any   any        `dynamo:"any"`
+}
+
+// TestFlatFieldsEncodeAsInItems checks that the fields encoded with no
+// state (Field.flat) are those that need none, and that each encodes as it
+// does in an item, whose encoder has a state: numbers and times of every
+// length, which a state would format into its arena.
+func TestFlatFieldsEncodeAsInItems(t *testing.T) {
+	st, err := StructOf(reflect.TypeFor[flatFields]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotFlat []string
+	for _, f := range st.Fields {
+		if f.flat {
+			gotFlat = append(gotFlat, f.Name)
+		}
+	}
+	wantFlat := []string{"s", "sp", "i", "istr", "u", "f", "f32", "b", "t", "tunix", "tp"}
+	if diff := cmp.Diff(wantFlat, gotFlat); diff != "" {
+		t.Errorf("flat fields (-want +got):\n%s", diff)
+	}
+	s, n := "ünï", 7
+	pn := &n
+	tm := time.Date(2026, 11, 30, 5, 6, 7, 123456789, time.FixedZone("x", 3600))
+	for _, v := range []flatFields{
+		{S: "a", SP: &s, I: 12345678901, IStr: -400, U: 4e9, F: 1.0 / 3, F32: 2.5e-7, B: true, T: tm, TUnix: tm, TP: &tm, PP: &pn},
+		{I: 99, IStr: 100, F: -2e300, F32: 1 << 23, T: time.Time{}, TUnix: tm.Add(-1e18)},
+	} {
+		item, err := st.MarshalPtr(unsafe.Pointer(&v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range st.Fields {
+			if !f.flat {
+				continue
+			}
+			var enc ValueEncoder
+			av, err := enc.Marshal(f, reflect.ValueOf(&v).Elem().FieldByIndex(f.Index))
+			if err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
+			if diff := cmp.Diff(item[f.Name], av, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+				t.Errorf("%s (-in the item +alone):\n%s", f.Name, diff)
+			}
+			if enc.st != nil {
+				t.Errorf("%s: the encoder allocated a state for a flat value", f.Name)
+			}
+		}
 	}
 }

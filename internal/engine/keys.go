@@ -137,21 +137,36 @@ func (k *KeyPart) Limit() int {
 
 // Key builds the table key of the value at p.
 func (s *Schema) Key(p unsafe.Pointer) (Key, error) {
-	pk, err := s.Primary.PK.Build(p)
+	// Both parts are one string's, one allocation.
+	var buf [256]byte
+	b, err := s.Primary.PK.append(buf[:0], p)
+	if err != nil {
+		return Key{}, err
+	}
+	n := len(b)
+	var skErr error
+	if s.Primary.SK != nil {
+		b, skErr = s.Primary.SK.append(b, p)
+	}
+	if skErr != nil {
+		b = b[:n]
+	}
+	both := string(b)
+	k := Key{PK: both[:n], SK: both[n:]}
+	err = CheckKeySize(s.Primary.PK.Tag, k.PK, s.Primary.PK.Limit())
 	if err == nil && s.Inverted != nil {
-		err = CheckKeySize(s.Primary.PK.Tag+" (the inverted index's sort key)", pk, MaxSortKeyBytes)
+		err = CheckKeySize(s.Primary.PK.Tag+" (the inverted index's sort key)", k.PK, MaxSortKeyBytes)
 	}
 	if err != nil {
 		return Key{}, err
 	}
-	if s.Primary.SK == nil {
-		return Key{PK: pk}, nil
+	if skErr == nil && s.Primary.SK != nil {
+		skErr = CheckKeySize(s.Primary.SK.Tag, k.SK, s.Primary.SK.Limit())
 	}
-	sk, err := s.Primary.SK.Build(p)
-	if err != nil {
-		return Key{PK: pk}, err
+	if skErr != nil {
+		return Key{PK: k.PK}, skErr
 	}
-	return Key{PK: pk, SK: sk}, nil
+	return k, nil
 }
 
 // KeyItem is k as the key map of a request.
@@ -299,16 +314,25 @@ func (k *KeyPart) Prefix(vals []string) string {
 // buffer, made a string once.
 func (k *KeyPart) Build(p unsafe.Pointer) (string, error) {
 	var buf [128]byte
-	b := append(buf[:0], k.Tmpl.Literal(0)...)
-	for i := range k.Fields {
-		var err error
-		if b, err = k.AppendField(b, i, p); err != nil {
-			return "", err
-		}
-		b = append(b, k.Tmpl.Literal(i+1)...)
+	b, err := k.append(buf[:0], p)
+	if err != nil {
+		return "", err
 	}
 	key := string(b)
 	return key, CheckKeySize(k.Tag, key, k.Limit())
+}
+
+// append appends the key of the value at p to b, unchecked for size.
+func (k *KeyPart) append(b []byte, p unsafe.Pointer) ([]byte, error) {
+	b = append(b, k.Tmpl.Literal(0)...)
+	for i := range k.Fields {
+		var err error
+		if b, err = k.AppendField(b, i, p); err != nil {
+			return b, err
+		}
+		b = append(b, k.Tmpl.Literal(i+1)...)
+	}
+	return b, nil
 }
 
 // Complete reports whether every field of the part is present (non-empty)

@@ -94,12 +94,38 @@ func TestKeyRefusesSortKeyOverLimit(t *testing.T) {
 		S string   `dynamo:"s"`
 	}
 	sch := schemaOf[long](t, nil)
-	_, err := sch.Key(unsafe.Pointer(&long{S: strings.Repeat("x", MaxSortKeyBytes+1)}))
+	k, err := sch.Key(unsafe.Pointer(&long{S: strings.Repeat("x", MaxSortKeyBytes+1)}))
 	if !errors.Is(err, ErrInvalidKey) || !strings.Contains(err.Error(), "1025 bytes, over DynamoDB's limit of 1024") {
 		t.Errorf("key over the sort key limit: %v", err)
 	}
+	if k != (Key{PK: "L"}) {
+		t.Errorf("key as far as built %v, want its partition key alone", k)
+	}
 	if _, err := sch.Key(unsafe.Pointer(&long{S: strings.Repeat("x", MaxSortKeyBytes)})); err != nil {
 		t.Errorf("key at the limit: %v", err)
+	}
+}
+
+// TestKeyIsItsPartsBuilt checks that Key, which builds both parts into
+// one string, gives each part as KeyPart.Build does, short or long.
+func TestKeyIsItsPartsBuilt(t *testing.T) {
+	sch := schemaOf[account](t, nil)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, v := range []account{
+		{Name: "ann", N: 7, At: at},
+		{Name: "ünï#%", N: -1, At: at},
+		{Name: strings.Repeat("n", 300), N: 1 << 40, At: at},
+	} {
+		p := unsafe.Pointer(&v)
+		pk, err1 := sch.Primary.PK.Build(p)
+		sk, err2 := sch.Primary.SK.Build(p)
+		k, err := sch.Key(p)
+		if err1 != nil || err2 != nil || err != nil {
+			t.Fatalf("%q: %v, %v, %v", v.Name, err1, err2, err)
+		}
+		if diff := cmp.Diff(Key{PK: pk, SK: sk}, k); diff != "" {
+			t.Errorf("%q (-parts +Key):\n%s", v.Name, diff)
+		}
 	}
 }
 

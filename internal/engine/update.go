@@ -22,17 +22,32 @@ const (
 var UpdateKindNames = [...]string{"Set", "SetIfNotExists", "Add", "Remove", "Append", "DeleteFromSet"}
 
 // An UpdateAction is one action of an Update: on a top-level attribute
-// (F), or on a nested document path (Path, F nil), checked by PathAction.
+// (F), or on a nested document path (X.Path, F nil), checked by PathAction.
 type UpdateAction struct {
 	Kind UpdateKind
 	F    *codec.Field
-	Path *DocPath
-	// V is the value, of the field's type (a slice for list/set
-	// actions), for a Set of a field an index key reads, which recomputes
-	// the key (indexKeys); nil for the others, which keeps the actions of
-	// an Update builder small.
-	V  *reflect.Value
-	Av types.AttributeValue
+	Av   types.AttributeValue
+	// X is what few actions have, nil for the others, which keeps the
+	// actions an Update builder holds small.
+	X *ActionExtra
+}
+
+// ActionExtra is what an UpdateAction has beyond the others: its path,
+// for an action on a nested path, or else its value.
+type ActionExtra struct {
+	Path DocPath
+	// V is the value, of the field's type, of a Set of a field an index
+	// key reads, which recomputes the key (indexKeys).
+	V reflect.Value
+}
+
+// NestedPath returns the path of an action on a nested path; nil for an
+// action on a top-level attribute.
+func (a *UpdateAction) NestedPath() *DocPath {
+	if a.F != nil {
+		return nil
+	}
+	return &a.X.Path
 }
 
 func IsNumber(k reflect.Kind) bool {

@@ -281,7 +281,7 @@ func action(t *testing.T, s *Schema, kind UpdateKind, attr string, v any) Update
 		return a
 	}
 	rv := reflect.ValueOf(v)
-	a.V = &rv
+	a.X = &ActionExtra{V: rv}
 	av, err := s.EncodeValue(f, rv)
 	if err != nil {
 		t.Fatal(err)

@@ -25,17 +25,17 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 	}
 	x.init(s, true)
 	for i := range w.Actions {
-		if a := &w.Actions[i]; a.Path != nil {
+		if p := w.Actions[i].NestedPath(); p != nil {
 			// A path is a request value, never part of a cached shape:
 			// every clause of the update is rendered by expression.
 			x.docPaths = true
 			m := f.ext()
-			m.Paths = append(m.Paths, *a.Path)
+			m.Paths = append(m.Paths, *p)
 		}
 	}
 	for i := range w.Actions {
 		a := &w.Actions[i]
-		if a.Path != nil {
+		if a.F == nil {
 			x.pathClause(a)
 			continue
 		}
@@ -81,7 +81,7 @@ func (w *WriteSpec) updateExpr(ctx context.Context, x *writeExpr, f *Failure) er
 // PathUpdate.Apply builds it: a nested Add is SET p = if_not_exists(p, 0)
 // + v, since DynamoDB's ADD is for top-level attributes.
 func (x *writeExpr) pathClause(a *UpdateAction) {
-	p := &a.Path.Path
+	p := &a.X.Path.Path
 	switch a.Kind {
 	case UpdateRemove:
 		x.clause(clauseRemove, p)
@@ -115,7 +115,7 @@ func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 	var next reflect.Value // the key value with the Set values: the new index fields
 	for i := range w.Actions {
 		a := &w.Actions[i]
-		if a.Path != nil || a.Kind != UpdateSet && a.Kind != UpdateRemove || len(s.GSIOf[a.F.Name]) == 0 {
+		if a.F == nil || a.Kind != UpdateSet && a.Kind != UpdateRemove || len(s.GSIOf[a.F.Name]) == 0 {
 			continue
 		}
 		if set == nil {
@@ -125,7 +125,7 @@ func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 		}
 		if a.Kind == UpdateSet {
 			set[a.F.Name] = true
-			a.F.Value(next.UnsafePointer()).Set(*a.V)
+			a.F.Value(next.UnsafePointer()).Set(a.X.V)
 		} else {
 			removed[a.F.Name] = true
 		}
