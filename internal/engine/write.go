@@ -81,6 +81,11 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 	}
 	var x writeExpr
 	x.lend = w.Lend
+	var l *lentUpdate
+	if w.Kind == WriteUpdate && w.Lend && !w.Tx {
+		l = new(lentUpdate) // made now, so that the condition's values take its room
+		x.room = &l.keys
+	}
 	switch w.Kind {
 	case WriteUpdate:
 		err = w.updateExpr(ctx, &x, &r.Fail)
@@ -99,19 +104,19 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 		}
 		return r, err
 	}
-	w.keyedInput(&r, e)
+	w.keyedInput(&r, e, l)
 	return r, nil
 }
 
 // keyedInput sets the input of an Update, Delete or Check.
-func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered) {
+func (w *WriteSpec) keyedInput(r *WriteRequest, e rendered, l *lentUpdate) {
 	t := w.S.Table
 	name := &t.Name // the table's: see Copy
-	if w.Kind == WriteUpdate && w.Lend && !w.Tx {
-		l := &lentUpdate{table: name, e: e}
+	if l != nil {
+		l.cond, l.update, l.names, l.values = e.cond, e.update, e.names, e.values
 		l.key = w.S.keyItem(r.Fail.Key, &l.keys)
 		l.in = compiledUpdateInput(name, l.key, &e)
-		l.s.own(&l.in.ExpressionAttributeNames, &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
+		own(&l.in.ExpressionAttributeNames, l.s[:], &l.in.TableName, &l.in.ConditionExpression, &l.in.UpdateExpression)
 		r.Update, r.lent = &l.in, l
 		return
 	}
@@ -144,15 +149,18 @@ func compiledUpdateInput(table *string, key map[string]types.AttributeValue, e *
 }
 
 // A lentUpdate is the UpdateItemInput of an Update compiled for Params
-// (WriteSpec.Lend), the caller's, with its strings, and the compiled
-// parts the shared input is made of again (Alone): one allocation.
+// (WriteSpec.Lend), the caller's, with its strings and values, and the
+// compiled parts the shared input is made of again (Alone): one
+// allocation.
 type lentUpdate struct {
-	in    dynamodb.UpdateItemInput
-	s     ownedStrings
-	keys  valueRoom // the key's values
-	table *string
-	key   map[string]types.AttributeValue
-	e     rendered
+	in   dynamodb.UpdateItemInput
+	s    [3]string // the input's strings (see own)
+	keys valueRoom // the key's values, and the entity-type value of the condition
+	// The parts of the shared input: the shape's expressions and names,
+	// the key and values made for the Params.
+	cond, update *string
+	names        map[string]string
+	key, values  map[string]types.AttributeValue
 }
 
 // Lent reports whether the request is an Update compiled for Params
@@ -166,7 +174,7 @@ func (r *WriteRequest) Lent() bool { return r.lent != nil }
 func (r *WriteRequest) Reclaim() {
 	if l := r.lent; l != nil {
 		r.lent = nil
-		in := compiledUpdateInput(l.table, l.key, &l.e)
+		in := compiledUpdateInput(&r.Fail.S.Table.Name, l.key, &rendered{cond: l.cond, update: l.update, names: l.names, values: l.values})
 		r.Update = &in
 	}
 }

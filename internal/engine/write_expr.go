@@ -166,8 +166,10 @@ type writeExpr struct {
 	condVals   avs   // of tablemap's own conditions, in order
 	updateVals avs   // of the update clauses, in order
 	// lend: the request is the caller's (WriteSpec.Lend), so its values
-	// are its own, the entity-type value too (see ownedStrings.unshare).
+	// are its own, the entity-type value too (see ownedStrings.unshare),
+	// in room when there is one.
 	lend bool
+	room *valueRoom
 }
 
 func (x *writeExpr) init(s *Schema, nested bool) {
@@ -227,7 +229,11 @@ func (x *writeExpr) add(c condCode, f *Failure, version int64) {
 	case condIsOwn, condAbsentOrOwn:
 		v := s.ownValue()
 		if x.lend && v == types.AttributeValue(s.TypeValue) {
-			v = &types.AttributeValueMemberS{Value: s.TypeValue.Value}
+			if x.room != nil {
+				v = x.room.own(v)
+			} else {
+				v = &types.AttributeValueMemberS{Value: s.TypeValue.Value}
+			}
 		}
 		x.condVals.add(v)
 	case condVersionIs:
