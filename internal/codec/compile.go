@@ -120,7 +120,27 @@ func (c *compiler) structPlan(t reflect.Type, addr bool) (*Struct, error) {
 		s.Fields = append(s.Fields, f)
 		s.byName[f.Name] = f
 	}
+	s.flat = flatItem(s.Fields)
 	return s, nil
+}
+
+// flatItem reports whether every field is flat and at most one formats
+// text (a number or a time; see Struct.flat).
+func flatItem(fs []*Field) bool {
+	texts := 0
+	for _, f := range fs {
+		if !f.flat {
+			return false
+		}
+		t := f.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if k := t.Kind(); k != reflect.String && k != reflect.Bool {
+			texts++
+		}
+	}
+	return texts <= 1
 }
 
 // conflicts rejects two direct fields of t that claim one attribute name:

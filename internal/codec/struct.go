@@ -23,6 +23,10 @@ type Struct struct {
 	byName      map[string]*Field
 	marshaler   func(p unsafe.Pointer) marshaler // the type's own Marshaler, if any
 	unmarshaler bool                             // *Type implements Unmarshaler
+	// flat: every field is flat (see Field.flat) and at most one formats
+	// text, so that an item encoded alone needs no state: its text, if
+	// any, costs the one allocation the state would, and less memory.
+	flat bool
 }
 
 // Field is one attribute of a Struct.
@@ -164,7 +168,7 @@ func (s *Struct) MarshalPtrRoom(p unsafe.Pointer, extra int) (map[string]types.A
 	if s.marshaler != nil {
 		return s.marshalCustom(p)
 	}
-	m, _, err := s.marshalRoom(newEncState(), p, extra, false)
+	m, _, err := s.marshalRoom(s.aloneState(), p, extra, false)
 	if err != nil {
 		return nil, top(err, s.Type)
 	}
@@ -180,7 +184,12 @@ func (s *Struct) MarshalPtrSized(enc *Encoder, p unsafe.Pointer, extra int) (map
 		m, err := s.marshalCustom(p)
 		return m, ItemSize(m), err
 	}
-	e := enc.state()
+	var e *encState
+	if enc != nil {
+		e = enc.state()
+	} else {
+		e = s.aloneState()
+	}
 	m, n, err := s.marshalRoom(e, p, extra, true)
 	if err != nil {
 		return nil, 0, top(err, s.Type)
@@ -225,6 +234,15 @@ func (enc *Encoder) String(v string) types.AttributeValue {
 		enc.e.pools = new(pools)
 	}
 	return enc.e.newS(v)
+}
+
+// aloneState returns the state of encoding one item of s alone: none
+// when s is flat.
+func (s *Struct) aloneState() *encState {
+	if s.flat {
+		return nil
+	}
+	return newEncState()
 }
 
 // state returns the encoder's state for one more item, or a new state

@@ -160,3 +160,63 @@ func TestFlatFieldsEncodeAsInItems(t *testing.T) {
 		}
 	}
 }
+
+type flatItemOne struct {
+	A, B string
+	On   bool
+	At   time.Time `dynamo:"at"`
+}
+
+type flatItemTwo struct {
+	A  string
+	N  int
+	At time.Time
+}
+
+type flatItemList struct {
+	A string
+	L []string
+}
+
+// TestFlatItemsEncodeAsWithAState checks which structs encode alone with
+// no state (Struct.flat: flat fields, at most one of which formats text),
+// and that such an item encodes as it does with an Encoder's state.
+func TestFlatItemsEncodeAsWithAState(t *testing.T) {
+	for _, tt := range []struct {
+		typ  reflect.Type
+		flat bool
+	}{
+		{reflect.TypeFor[flatItemOne](), true},
+		{reflect.TypeFor[flatItemTwo](), false},
+		{reflect.TypeFor[flatItemList](), false},
+	} {
+		st, err := StructOf(tt.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.flat != tt.flat {
+			t.Errorf("%s: flat %v, want %v", tt.typ, st.flat, tt.flat)
+		}
+	}
+	st, err := StructOf(reflect.TypeFor[flatItemOne]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []flatItemOne{
+		{A: "a", B: "ü", On: true, At: time.Date(2026, 11, 30, 5, 6, 7, 123456789, time.FixedZone("x", -7200))},
+		{},
+	} {
+		alone, err := st.MarshalPtr(unsafe.Pointer(&v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var enc Encoder
+		with, _, err := st.MarshalPtrSized(&enc, unsafe.Pointer(&v), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(with, alone, cmp.Exporter(func(reflect.Type) bool { return true })); diff != "" {
+			t.Errorf("(-with a state +alone):\n%s", diff)
+		}
+	}
+}
