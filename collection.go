@@ -27,7 +27,7 @@ func (c *collection[A]) ready() (*engine.Read, error) {
 	}
 	q := c.q
 	return c.read.Get(q.version, func() (*engine.Read, error) {
-		return engine.NewCollection(c.schemas, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+		return engine.NewCollection(c.schemas, q.next.ReadOptions, unsafe.Pointer(&q.value), q.sk.arg())
 	})
 }
 

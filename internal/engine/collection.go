@@ -38,7 +38,7 @@ import (
 // page.
 func NewCollection(schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
 	plan := planOf(schemas, o.Index)
-	r, err := newQuery("Collection", plan.ident, schemas[0], schemas, o, p, sk)
+	r, err := newQueryIn(&Read{ReadOptions: o}, KindCollection, plan.ident, schemas[0], schemas, p, sk)
 	if err != nil {
 		return nil, err
 	}
