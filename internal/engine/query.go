@@ -278,18 +278,18 @@ func NewQuery(s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, err
 // for its read, whose options its option calls set, saving an allocation.
 // Dst's other fields are overwritten.
 func NewQueryIn(dst *Read, s *Schema, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newQueryIn(dst, KindQuery, s.Name, s, nil, p, sk)
+	r, err := newQueryIn(dst, KindQuery, s, nil, p, sk)
 	if err != nil {
 		return nil, err
 	}
 	return r, r.finish()
 }
 
-// newQueryIn makes r the read of kind of the items of s and others (see
-// newReadIn) in the partition of the value at p, with its key condition,
-// unfinished.
-func newQueryIn(r *Read, kind ReadKind, ident string, s *Schema, others []*Schema, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newReadIn(r, kind, ident, s, others)
+// newQueryIn makes r the read of kind of the items of s or plan's entities
+// (see newReadIn) in the partition of the value at p, with its key
+// condition, unfinished.
+func newQueryIn(r *Read, kind ReadKind, s *Schema, plan *collectionPlan, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newReadIn(r, kind, s, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (r *Read) keyCondition(p unsafe.Pointer, sk *SkArg) error {
 	r.PK = pk
 	if sk != nil {
 		if g.SK == nil {
-			return fmt.Errorf("index %q of %s has no sort key to compare", g.Name, r.Types[0].Name)
+			return fmt.Errorf("index %q of %s has no sort key to compare", g.Name, r.one[0].Name)
 		}
 		if r.SK, err = g.SkCondition(sk.Op, sk.A, sk.B); err != nil {
 			return err

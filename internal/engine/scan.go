@@ -9,7 +9,7 @@ func NewScan(s *Schema, o ReadOptions) (*Read, error) {
 
 // NewScanIn is NewScan in dst, with dst's options (see NewQueryIn).
 func NewScanIn(dst *Read, s *Schema) (*Read, error) {
-	r, err := newReadIn(dst, KindScan, s.Name, s, nil)
+	r, err := newReadIn(dst, KindScan, s, nil)
 	if err != nil {
 		return nil, err
 	}
