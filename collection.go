@@ -27,7 +27,7 @@ func (c *collection[A]) ready() (*engine.Read, error) {
 	}
 	q := c.q
 	return c.read.Get(q.version, func() (*engine.Read, error) {
-		return engine.NewCollection(c.schemas, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+		return engine.NewCollection(c.schemas, q.next.ReadOptions, unsafe.Pointer(&q.value), q.sk.arg())
 	})
 }
 
@@ -52,10 +52,10 @@ func (c *collection[A]) page(ctx context.Context, cursor string, onePage bool, d
 	return r.Page(ctx, cursor, onePage, func(item map[string]types.AttributeValue, typ int) (bool, error) {
 		return true, decode(r, item, typ)
 	}, func(items []map[string]types.AttributeValue) {
-		n := counts[:len(r.Types)]
+		n := counts[:len(r.Types())]
 		clear(n)
 		for _, item := range items {
-			if typ := engine.TypeIndex(r.T, r.Types, item); typ >= 0 {
+			if typ := engine.TypeIndex(r.T, r.Types(), item); typ >= 0 {
 				n[typ]++
 			}
 		}

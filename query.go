@@ -55,9 +55,8 @@ type Query[T any] struct {
 	reading[T]
 	value T
 	sk    *skCondition[T]
-	// first is the room of the first read built, allocated with the
-	// builder (its T set once used); a read built again after an option
-	// is allocated, since pages of the first may still be read.
+	// first is the room of the first read built, and of the options until
+	// then, allocated with the builder (see reading.next).
 	first engine.Read
 }
 
@@ -71,32 +70,29 @@ type skCondition[T any] struct {
 // Query returns a query of the items in the partition of v (see Query).
 func (e *Entity[T]) Query(v T) *Query[T] {
 	q := &Query[T]{reading: reading[T]{e: e}, value: v}
-	q.builder = q
+	q.first.Kind = engine.KindQuery
+	q.next = &q.first
 	return q
 }
 
+// newRead builds the read of the options in q.next.
 func (q *Query[T]) newRead() (*engine.Read, error) {
-	if q.first.T == nil {
-		return engine.NewQueryIn(&q.first, q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
-	}
-	return engine.NewQuery(q.e.s, q.opts, unsafe.Pointer(&q.value), q.sk.arg())
+	return engine.NewQueryIn(q.next, q.e.s, unsafe.Pointer(&q.value), q.sk.arg())
 }
 
-func (q *Query[T]) opName() string { return "Query" }
-
-// changed marks the built request stale after an option call.
-func (q *Query[T]) changed() *Query[T] { q.version++; return q }
+// ready returns the query's read (see reading.ready).
+func (q *Query[T]) ready() (*engine.Read, error) { return q.reading.ready(q.newRead) }
 
 // Index makes the query read a global secondary index ("GSI1" …) or the
 // inverted index (InvertedIndex) instead of the table. The partial value's
 // fields are then those of that index's key templates.
-func (q *Query[T]) Index(name string) *Query[T] { q.opts.Index = name; return q.changed() }
+func (q *Query[T]) Index(name string) *Query[T] { q.options().Index = name; return q }
 
 // Newest returns items in descending sort key order.
-func (q *Query[T]) Newest() *Query[T] { q.opts.Desc = true; return q.changed() }
+func (q *Query[T]) Newest() *Query[T] { q.options().Desc = true; return q }
 
 // Oldest returns items in ascending sort key order, the default.
-func (q *Query[T]) Oldest() *Query[T] { q.opts.Desc = false; return q.changed() }
+func (q *Query[T]) Oldest() *Query[T] { q.options().Desc = false; return q }
 
 // Limit makes the query return at most n items: All stops after n, Page
 // returns pages of n items (fewer only on the last page), First is Limit(1).
@@ -132,12 +128,12 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] { q.project(attrs); return
 
 // Consistent makes the query strongly consistent; global secondary indexes
 // do not support it (an error).
-func (q *Query[T]) Consistent() *Query[T] { q.opts.Consistent = true; return q.changed() }
+func (q *Query[T]) Consistent() *Query[T] { q.options().Consistent = true; return q }
 
 // IncludeExpired returns items whose ttl has passed too (see Entity). By
 // default the query hides them with a filter in the same request, so its
 // Limit, pages and Count leave them out alike.
-func (q *Query[T]) IncludeExpired() *Query[T] { q.opts.ExpiredOK = true; return q.changed() }
+func (q *Query[T]) IncludeExpired() *Query[T] { q.options().ExpiredOK = true; return q }
 
 // Sort key conditions replace the sort key prefix of the query's partial
 // value. Each takes typed values whose sort key fields (of the queried
@@ -184,8 +180,9 @@ func (q *Query[T]) setSK(op engine.SkOp, a, b T) *Query[T] {
 	if q.sk != nil {
 		q.fail(errors.New("a query has one sort key condition"))
 	}
+	q.options() // no option field, but the read is built again: as an option call
 	q.sk = &skCondition[T]{op: op, a: a, b: b}
-	return q.changed()
+	return q
 }
 
 // Params returns the Query request of the first page, without sending it.
@@ -216,7 +213,7 @@ type Page[T any] struct {
 // one of another table or secret, or one older than WithCursorMaxAge is
 // ErrInvalidCursor, before any request is sent.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	return q.page(ctx, cursor)
+	return q.page(ctx, cursor, q.newRead)
 }
 
 // All returns an iterator over the query's results, page by page: it holds
@@ -253,7 +250,7 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 
 // Count returns the number of items the query matches, reading every page
 // (with Select COUNT, so no item is transferred). Limit does not apply.
-func (q *Query[T]) Count(ctx context.Context) (int, error) { return q.count(ctx) }
+func (q *Query[T]) Count(ctx context.Context) (int, error) { return q.count(ctx, q.newRead) }
 
 // arg returns the condition as the engine takes it; nil for none.
 func (c *skCondition[T]) arg() *engine.SkArg {

@@ -8,75 +8,83 @@ import (
 	"github.com/tablemap/tablemap/internal/engine"
 )
 
-// A reading is what Query and Scan share: the entity, the read options
-// their option calls set, the first error an option met, and the read built
-// from the options, built again after any option call.
+// A reading is what Query and Scan share: the entity, the read the next
+// terminal call uses, whose options the option calls set, the first error
+// an option met, and the build of that read, built again after any option
+// call.
 type reading[T any] struct {
-	e       *Entity[T]
-	builder readBuilder // the Query or Scan, which builds the read from the options
-	opts    engine.ReadOptions
+	e *Entity[T]
+	// next holds the options. It is the builder's own room until built;
+	// the first option after that moves the options to a read of their
+	// own, since pages of the built one may still be read. (Options held
+	// once, not also in the builder: a smaller builder.)
+	next    *engine.Read
 	err     error
-	filter1 expression.ConditionBuilder // the first Filter, which opts.Filter points to: no allocation of its own
+	filter1 expression.ConditionBuilder // the first Filter, which the options' Filter points to: no allocation of its own
 
 	version uint64 // counts option calls: a read built at another count is stale
 	read    engine.Built
 }
 
+// options returns the options for an option call to set; every option
+// call gets them, as it leaves the built read stale.
+func (r *reading[T]) options() *engine.ReadOptions {
+	if r.read.Holds(r.next) {
+		r.next = &engine.Read{ReadOptions: r.next.ReadOptions}
+	}
+	r.version++
+	return &r.next.ReadOptions
+}
+
 // fail keeps err if it is the first an option met.
 func (r *reading[T]) fail(err error) {
 	if r.err == nil {
-		r.err = &QueryError{Op: r.builder.opName(), Entity: r.e.s.Name, Index: r.opts.Index, Err: err}
+		o := &r.next.ReadOptions
+		r.err = &QueryError{Op: o.Kind.String(), Entity: r.e.s.Name, Index: o.Index, Err: err}
 	}
 }
 
-// limit, filter and project are the options Query and Scan share; like
-// every option, they leave the built read stale.
+// limit, filter and project are the options Query and Scan share.
 func (r *reading[T]) limit(n int) {
 	if n < 0 {
 		r.fail(fmt.Errorf("negative limit %d", n))
 	}
-	r.opts.Limit = n
-	r.version++
+	r.options().Limit = n
 }
 
 func (r *reading[T]) filter(cond expression.ConditionBuilder) {
-	if r.opts.Filter == nil {
+	o := r.options()
+	if o.Filter == nil {
 		// Never changed once set: a read built from it keeps pointing to it.
 		r.filter1 = cond
-		r.opts.Filter = &r.filter1
+		o.Filter = &r.filter1
 	} else {
-		r.opts.Filter = engine.And(r.opts.Filter, cond)
+		o.Filter = engine.And(o.Filter, cond)
 	}
-	r.version++
 }
 
 func (r *reading[T]) project(attrs []string) {
-	r.opts.Project = append(r.opts.Project, attrs...)
-	if err := r.e.s.CheckProjectPaths(r.opts.Project); err != nil {
+	o := r.options()
+	o.Project = append(o.Project, attrs...)
+	if err := r.e.s.CheckProjectPaths(o.Project); err != nil {
 		r.fail(err)
 	}
-	r.version++
 }
 
 // ready returns the read built from the options as they are (building it
-// unless it is built already), or the first option error or the build's.
-func (r *reading[T]) ready() (*engine.Read, error) {
+// with build, the Query's or Scan's, unless it is built already), or the
+// first option error or the build's. (Build is an argument, not a field:
+// a smaller builder.)
+func (r *reading[T]) ready(build func() (*engine.Read, error)) (*engine.Read, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	return r.read.Get(r.version, r.builder.newRead)
-}
-
-// A readBuilder builds its read from its options. (An interface, not a
-// func field: a closure would be one more allocation per builder.)
-type readBuilder interface {
-	newRead() (*engine.Read, error)
-	opName() string // "Query" or "Scan", for errors (a method, not a field: a smaller builder)
+	return r.read.Get(r.version, build)
 }
 
 // page reads the page after cursor (see Query.Page).
-func (r *reading[T]) page(ctx context.Context, cursor string) (*Page[T], error) {
-	rd, err := r.ready()
+func (r *reading[T]) page(ctx context.Context, cursor string, build func() (*engine.Read, error)) (*Page[T], error) {
+	rd, err := r.ready(build)
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +92,8 @@ func (r *reading[T]) page(ctx context.Context, cursor string) (*Page[T], error) 
 }
 
 // count counts the items the read matches (see Query.Count).
-func (r *reading[T]) count(ctx context.Context) (int, error) {
-	rd, err := r.ready()
+func (r *reading[T]) count(ctx context.Context, build func() (*engine.Read, error)) (int, error) {
+	rd, err := r.ready(build)
 	if err != nil {
 		return 0, err
 	}

@@ -25,25 +25,26 @@ import (
 // terminal call or Params after an option builds the request again.
 type Scan[T any] struct {
 	reading[T]
+	first engine.Read // the room of the first read built (see Query)
 }
 
 // Scan returns a scan of the entity's items.
 func (e *Entity[T]) Scan() *Scan[T] {
-	sc := &Scan[T]{reading: reading[T]{e: e, opts: engine.ReadOptions{Segments: 1}}}
-	sc.builder = sc
+	sc := &Scan[T]{reading: reading[T]{e: e}}
+	sc.first.ReadOptions = engine.ReadOptions{Kind: engine.KindScan, Segments: 1}
+	sc.next = &sc.first
 	return sc
 }
 
-func (sc *Scan[T]) newRead() (*engine.Read, error) { return engine.NewScan(sc.e.s, sc.opts) }
+// newRead builds the read of the options in sc.next.
+func (sc *Scan[T]) newRead() (*engine.Read, error) { return engine.NewScanIn(sc.next, sc.e.s) }
 
-func (sc *Scan[T]) opName() string { return "Scan" }
-
-// changed marks the built request stale after an option call.
-func (sc *Scan[T]) changed() *Scan[T] { sc.version++; return sc }
+// ready returns the scan's read (see reading.ready).
+func (sc *Scan[T]) ready() (*engine.Read, error) { return sc.reading.ready(sc.newRead) }
 
 // Index makes the scan read a global secondary index ("GSI1" …) or the
 // inverted index (InvertedIndex): only items in that index.
-func (sc *Scan[T]) Index(name string) *Scan[T] { sc.opts.Index = name; return sc.changed() }
+func (sc *Scan[T]) Index(name string) *Scan[T] { sc.options().Index = name; return sc }
 
 // Filter keeps only the items for which cond holds. Several Filter calls
 // are ANDed. Filters are checked as Query.Filter says.
@@ -54,11 +55,11 @@ func (sc *Scan[T]) Project(attrs ...string) *Scan[T] { sc.project(attrs); return
 
 // Consistent makes the scan strongly consistent; global secondary indexes
 // do not support it (an error).
-func (sc *Scan[T]) Consistent() *Scan[T] { sc.opts.Consistent = true; return sc.changed() }
+func (sc *Scan[T]) Consistent() *Scan[T] { sc.options().Consistent = true; return sc }
 
 // IncludeExpired returns items whose ttl has passed too (see
 // Query.IncludeExpired).
-func (sc *Scan[T]) IncludeExpired() *Scan[T] { sc.opts.ExpiredOK = true; return sc.changed() }
+func (sc *Scan[T]) IncludeExpired() *Scan[T] { sc.options().ExpiredOK = true; return sc }
 
 // Segments makes All scan n segments of the table in parallel, one
 // goroutine each, merging their items into one iterator (in no particular
@@ -67,8 +68,8 @@ func (sc *Scan[T]) Segments(n int) *Scan[T] {
 	if n < 1 || n > 1_000_000 {
 		sc.fail(fmt.Errorf("segments %d, want 1 to 1000000", n))
 	}
-	sc.opts.Segments = n
-	return sc.changed()
+	sc.options().Segments = n
+	return sc
 }
 
 // Limit makes the scan return at most n items: All stops after n, Page
@@ -89,7 +90,7 @@ func (sc *Scan[T]) Params() (*dynamodb.ScanInput, error) {
 // for the first page); see Query.Page. A cursor of another scan or query,
 // or an altered one, is ErrInvalidCursor before any request is sent.
 func (sc *Scan[T]) Page(ctx context.Context, cursor string) (*Page[T], error) {
-	return sc.page(ctx, cursor)
+	return sc.page(ctx, cursor, sc.newRead)
 }
 
 // All returns an iterator over the scan's items. With Segments(n > 1) it
@@ -132,4 +133,4 @@ func (b *scanBatch[T]) Yield(i int) bool { return b.yield(b.items[i], nil) }
 
 // Count returns the number of items the scan matches, reading every page
 // of every segment in turn (with Select COUNT). Limit does not apply.
-func (sc *Scan[T]) Count(ctx context.Context) (int, error) { return sc.count(ctx) }
+func (sc *Scan[T]) Count(ctx context.Context) (int, error) { return sc.count(ctx, sc.newRead) }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -38,7 +39,7 @@ import (
 // page.
 func NewCollection(schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
 	plan := planOf(schemas, o.Index)
-	r, err := newQuery("Collection", plan.ident, schemas[0], schemas, o, p, sk)
+	r, err := newQueryIn(&Read{ReadOptions: o}, KindCollection, schemas[0], plan, p, sk)
 	if err != nil {
 		return nil, err
 	}
@@ -53,10 +54,12 @@ func NewCollection(schemas []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg
 
 // A collectionPlan is what a collection's entities and index decide of it,
 // kept in the table's Collections so that a collection read builds none
-// of it again: its name and, without a sort key condition, its span.
+// of it again: its entities, its name and, without a sort key condition,
+// its span.
 type collectionPlan struct {
-	ident string
-	span  SkKey
+	schemas []*Schema // a copy of the caller's
+	ident   string
+	span    SkKey
 }
 
 // collectionKey is a plan's key: the index and the entities in order.
@@ -82,7 +85,7 @@ func planOf(schemas []*Schema, index string) *collectionPlan {
 			prefixes = append(prefixes, g.SK.Tmpl.Prefix(nil))
 		}
 	}
-	plan := &collectionPlan{ident: strings.Join(names, "+"), span: Span(prefixes)}
+	plan := &collectionPlan{schemas: slices.Clone(schemas), ident: strings.Join(names, "+"), span: Span(prefixes)}
 	if cacheable {
 		schemas[0].Table.Collections.Store(k, plan)
 	}
@@ -91,9 +94,10 @@ func planOf(schemas []*Schema, index string) *collectionPlan {
 
 // members checks that the collection's entities can share its partition.
 func (r *Read) members() error {
-	first := r.Types[0]
-	for i, s := range r.Types {
-		for _, prev := range r.Types[:i] {
+	types := r.Types()
+	first := types[0]
+	for i, s := range types {
+		for _, prev := range types[:i] {
 			if prev.Name == s.Name {
 				return fmt.Errorf("entity %s is in the collection twice", s.Name)
 			}

@@ -213,9 +213,9 @@ func (r *Read) scope() string {
 
 func (r *Read) cursorIdent() string {
 	if r.IsScan() {
-		return r.Ident + " scan"
+		return r.Ident() + " scan"
 	}
-	return r.Ident
+	return r.Ident()
 }
 
 // EncodeCursor returns the cursor to resume the read after key.

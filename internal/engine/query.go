@@ -266,32 +266,30 @@ type SkArg struct {
 	A, B unsafe.Pointer
 }
 
-// NewQuery returns the query of s's items in the partition of the value at
-// p (see Query in the root package): its sort key condition is sk, or
-// without one the prefix of the value's leading sort key fields.
+// NewQuery returns the query with options o of s's items in the partition
+// of the value at p (see Query in the root package): its sort key
+// condition is sk, or without one the prefix of the value's leading sort
+// key fields.
 func NewQuery(s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	return NewQueryIn(new(Read), s, o, p, sk)
+	return NewQueryIn(&Read{ReadOptions: o}, s, p, sk)
 }
 
-// NewQueryIn is NewQuery in dst, which must be zero: a builder's room for
-// its first read, saving an allocation.
-func NewQueryIn(dst *Read, s *Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newQueryIn(dst, "Query", s.Name, s, nil, o, p, sk)
+// NewQueryIn is NewQuery in dst, with dst's options: a builder's room
+// for its read, whose options its option calls set, saving an allocation.
+// Dst's other fields are overwritten.
+func NewQueryIn(dst *Read, s *Schema, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newQueryIn(dst, KindQuery, s, nil, p, sk)
 	if err != nil {
 		return nil, err
 	}
 	return r, r.finish()
 }
 
-// newQuery returns the read of the items of s and others (see newRead)
-// in the partition of the value at p, with its key condition, unfinished.
-func newQuery(op, ident string, s *Schema, others []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	return newQueryIn(new(Read), op, ident, s, others, o, p, sk)
-}
-
-// newQueryIn is newQuery in r, which must be zero.
-func newQueryIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOptions, p unsafe.Pointer, sk *SkArg) (*Read, error) {
-	r, err := newReadIn(r, op, ident, s, others, o)
+// newQueryIn makes r the read of kind of the items of s or plan's entities
+// (see newReadIn) in the partition of the value at p, with its key
+// condition, unfinished.
+func newQueryIn(r *Read, kind ReadKind, s *Schema, plan *collectionPlan, p unsafe.Pointer, sk *SkArg) (*Read, error) {
+	r, err := newReadIn(r, kind, s, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +310,7 @@ func (r *Read) keyCondition(p unsafe.Pointer, sk *SkArg) error {
 	r.PK = pk
 	if sk != nil {
 		if g.SK == nil {
-			return fmt.Errorf("index %q of %s has no sort key to compare", g.Name, r.Types[0].Name)
+			return fmt.Errorf("index %q of %s has no sort key to compare", g.Name, r.one[0].Name)
 		}
 		if r.SK, err = g.SkCondition(sk.Op, sk.A, sk.B); err != nil {
 			return err

@@ -20,27 +20,47 @@ type ReadOptions struct {
 	Project    []string                     // top-level attributes; nil: all
 	Desc       bool                         // descending sort key order (queries)
 	Consistent bool
-	ExpiredOK  bool // no expiry filter (see ttl.go); by the other bools, to pack them
-	Limit      int  // items to return; 0: no limit
-	Segments   int  // parallel scan segments; 0 or 1: one
+	ExpiredOK  bool     // no expiry filter (see ttl.go); by the other bools, to pack them
+	Kind       ReadKind // set by the read's constructor, and by a builder for its errors; by the bools, to pack it
+	Limit      int      // items to return; 0: no limit
+	Segments   int      // parallel scan segments; 0 or 1: one
+}
+
+// A ReadKind is what a read is: a query, a scan or a collection. (A byte,
+// not the name: reads and the builders holding them stay small.)
+type ReadKind uint8
+
+const (
+	KindQuery ReadKind = iota + 1
+	KindScan
+	KindCollection
+)
+
+// String returns the name of the kind, as errors show it.
+func (k ReadKind) String() string {
+	switch k {
+	case KindScan:
+		return "Scan"
+	case KindCollection:
+		return "Collection"
+	}
+	return "Query"
 }
 
 // A Read is the type-erased, built form of a query, a scan or a
 // collection: what it sends and how it reads responses. It is immutable
 // once built, so terminal calls may share it concurrently.
 type Read struct {
-	T     *Table
-	Op    string    // "Query", "Scan" or "Collection", for errors
-	Ident string    // entity name, or the collection's names
-	Types []*Schema // the entities whose items it returns
-	G     *Index
+	T *Table
+	G *Index
 	ReadOptions
 
 	PK string // the partition (queries and collections; "" for a scan)
 	SK SkKey  // KeyAny: the whole partition
 
-	one    [1]*Schema // Types of a single entity's read, without a slice of its own
-	filter userFilter // the caller's Filter read by expr.UserCond
+	one    [1]*Schema      // the (first) entity: Types of a single entity's read, without a slice of its own
+	plan   *collectionPlan // a collection's entities and name; nil for a single entity's read
+	filter userFilter      // the caller's Filter read by expr.UserCond
 	shape  *QueryShape
 	// items is the request reading items, built on first use from shape:
 	// a read built for Params alone never builds it. Pointers, not
@@ -60,26 +80,37 @@ type request struct {
 	err   error  // why a counting request did not build
 }
 
+// Types returns the entities whose items the read returns.
+func (r *Read) Types() []*Schema {
+	if r.plan != nil {
+		return r.plan.schemas
+	}
+	return r.one[:]
+}
+
+// Ident returns the read's entity name, or the collection's names.
+func (r *Read) Ident() string {
+	if r.plan != nil {
+		return r.plan.ident
+	}
+	return r.one[0].Name
+}
+
 // keyAttrs returns the key attributes a cursor holds (see KeyAttrs).
 func (r *Read) keyAttrs() []string { return KeyAttrs(r.T, r.G) }
 
 // IsScan reports whether the read is a Scan.
-func (r *Read) IsScan() bool { return r.Op == "Scan" }
+func (r *Read) IsScan() bool { return r.Kind == KindScan }
 
-// newRead returns the read of the items of s and others on the index o
-// names, s's, before its partition is set; errors are the read's. Others
-// is nil or all the schemas, s first.
-func newRead(op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
-	return newReadIn(new(Read), op, ident, s, others, o)
-}
-
-// newReadIn is newRead in r, which must be zero.
-func newReadIn(r *Read, op, ident string, s *Schema, others []*Schema, o ReadOptions) (*Read, error) {
-	r.T, r.Op, r.Ident, r.Types, r.ReadOptions = s.Table, op, ident, others, o
-	if others == nil {
-		r.one[0] = s
-		r.Types = r.one[:]
-	}
+// newReadIn makes r the read of kind of the items of s, or of a
+// collection's entities (s the first) with its plan, on the index its
+// options name, s's, before its partition is set; errors are the read's.
+// Only r's options are kept: a read whose build failed may be built again
+// in place.
+func newReadIn(r *Read, kind ReadKind, s *Schema, plan *collectionPlan) (*Read, error) {
+	o := r.ReadOptions
+	o.Kind = kind
+	*r = Read{T: s.Table, ReadOptions: o, one: [1]*Schema{s}, plan: plan}
 	if r.G = s.IndexNamed(o.Index); r.G == nil {
 		return nil, r.Wrap(fmt.Errorf("%w: entity %s has no index %q", ErrInvalidKey, s.Name, o.Index))
 	}
@@ -316,13 +347,17 @@ func (b *Built) Get(v uint64, build func() (*Read, error)) (*Read, error) {
 	return b.read, b.err
 }
 
+// Holds reports whether r was built without error: it may then be in use
+// (pages of it read), so its options must not change.
+func (b *Built) Holds(r *Read) bool { return b.read == r && b.err == nil }
+
 // Wrap reports err as the read's error.
 func (r *Read) Wrap(err error) error {
-	return &QueryError{Op: r.Op, Entity: r.Ident, Index: r.Index, Err: err}
+	return &QueryError{Op: r.Kind.String(), Entity: r.Ident(), Index: r.Index, Err: err}
 }
 
 // ItemErr reports an item of entity s that did not decode.
 func (r *Read) ItemErr(s *Schema, item map[string]types.AttributeValue, err error) error {
 	k, _ := r.T.ItemKey(item)
-	return &QueryError{Op: r.Op, Entity: r.Ident, Index: r.Index, Key: k, Err: fmt.Errorf("decode %s: %w", s.Name, err)}
+	return &QueryError{Op: r.Kind.String(), Entity: r.Ident(), Index: r.Index, Key: k, Err: fmt.Errorf("decode %s: %w", s.Name, err)}
 }

@@ -91,7 +91,7 @@ func (r *Read) run(ctx context.Context, w walk) (map[string]types.AttributeValue
 			w.before(out.Items)
 		}
 		for i, item := range out.Items {
-			typ := TypeIndex(r.T, r.Types, item)
+			typ := TypeIndex(r.T, r.Types(), item)
 			if typ < 0 {
 				continue // the type filter keeps other entities out; never decode them
 			}

@@ -61,7 +61,7 @@ func (r *Read) Shape(count bool) (*QueryShape, error) {
 		project = nil
 	}
 	cacheable := r.Filter == nil || r.filter.read()
-	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident, Expiry: !r.ExpiredOK}
+	key := ShapeKey{Scan: r.IsScan(), G: r.G, Op: r.SK.Op, Ident: r.Ident(), Expiry: !r.ExpiredOK}
 	if len(project) <= len(key.Project) {
 		copy(key.Project[:], project)
 	} else {
@@ -95,7 +95,7 @@ func (r *Read) buildShape(project []string, marks bool) (*QueryShape, error) {
 		m := expr.Marked(user, markOf)
 		user = &m
 	}
-	if filter, ok := ReadFilter(t, r.Types, r.ExpiredOK, expression.Value(NowMark), user); ok {
+	if filter, ok := ReadFilter(t, r.Types(), r.ExpiredOK, expression.Value(NowMark), user); ok {
 		b = b.WithFilter(filter)
 	}
 	if !r.IsScan() {
@@ -169,5 +169,5 @@ func (r *Read) checkFilter(s *QueryShape, marks bool) error {
 			}
 		}
 	}
-	return CheckCondition(r.T, r.Types, "the filter", s.Filter, s.Names, values)
+	return CheckCondition(r.T, r.Types(), "the filter", s.Filter, s.Names, values)
 }
