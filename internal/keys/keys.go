@@ -187,6 +187,9 @@ func (t *Template) Prefix(vals []string) string {
 }
 
 func (t *Template) join(vals []string) string {
+	if len(vals) == 0 {
+		return t.lits[0] // a query's usual prefix: no copy of it
+	}
 	n := len(t.lits[0])
 	for i, v := range vals {
 		n += len(v) + len(t.lits[i+1])
