@@ -38,3 +38,19 @@ func TestQueryBuilderSize(t *testing.T) {
 		t.Errorf("Scan[sizePhoto] is %d bytes, over 512: it gets a malloc header and a 640-byte size class", sc)
 	}
 }
+
+// sizeUser is a small entity of 88 bytes, as bench's OpUser.
+type sizeUser struct {
+	_                   struct{} `tablemap:"User" pk:"USER#{id}" sk:"PROFILE"`
+	ID, Name, Bio, Mail string
+	A, B, C             int
+}
+
+// TestUpdateBuilderSize keeps the Update builder of a small entity within
+// 512 bytes too, for the same reason (704 bytes went into a 768-byte
+// class; the builder is allocated by every Update).
+func TestUpdateBuilderSize(t *testing.T) {
+	if n := unsafe.Sizeof(tablemap.Update[sizeUser]{}); n > 512 {
+		t.Errorf("Update of a %d-byte entity is %d bytes, over 512", unsafe.Sizeof(sizeUser{}), n)
+	}
+}
