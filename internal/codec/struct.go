@@ -184,13 +184,7 @@ func (s *Struct) MarshalPtrSized(enc *Encoder, p unsafe.Pointer, extra int) (map
 		m, err := s.marshalCustom(p)
 		return m, ItemSize(m), err
 	}
-	var e *encState
-	if enc != nil {
-		e = enc.state()
-	} else {
-		e = s.aloneState()
-	}
-	m, n, err := s.marshalRoom(e, p, extra, true)
+	m, n, err := s.marshalRoom(enc.stateFor(s), p, extra, true)
 	if err != nil {
 		return nil, 0, top(err, s.Type)
 	}
@@ -205,7 +199,7 @@ func (s *Struct) MarshalPtrInto(enc *Encoder, p unsafe.Pointer, m map[string]typ
 	if s.marshaler != nil {
 		return 0, &Error{Type: s.Type, Err: errors.New("MarshalPtrInto of a type with its own MarshalDynamoDBAttributeValue")}
 	}
-	_, n, err := s.marshalInto(enc.state(), p, m, true)
+	_, n, err := s.marshalInto(enc.stateFor(s), p, m, true)
 	if err != nil {
 		return 0, top(err, s.Type)
 	}
@@ -245,11 +239,11 @@ func (s *Struct) aloneState() *encState {
 	return newEncState()
 }
 
-// state returns the encoder's state for one more item, or a new state
-// when enc is nil.
-func (enc *Encoder) state() *encState {
+// stateFor returns the encoder's state for one more item of s, or with
+// no encoder (nil) the state of encoding it alone.
+func (enc *Encoder) stateFor(s *Struct) *encState {
 	if enc == nil {
-		return newEncState()
+		return s.aloneState()
 	}
 	if enc.e == nil {
 		enc.e = newEncState()
