@@ -121,6 +121,7 @@ func (c *compiler) structPlan(t reflect.Type, addr bool) (*Struct, error) {
 		s.byName[f.Name] = f
 	}
 	s.flat = flatItem(s.Fields)
+	s.indexLengths()
 	return s, nil
 }
 

@@ -21,6 +21,7 @@ type Struct struct {
 	Fields []*Field // in struct field order, embedded structs flattened
 
 	byName      map[string]*Field
+	byLen       [32]uint8                        // by name length: the index+1 of the one field that long; 0 none; lenShared several
 	marshaler   func(p unsafe.Pointer) marshaler // the type's own Marshaler, if any
 	unmarshaler bool                             // *Type implements Unmarshaler
 	// flat: every field is flat (see Field.flat) and at most one formats
@@ -154,7 +155,43 @@ func typeOf(v reflect.Value) string {
 }
 
 // Field returns the field stored under attribute name attr, or nil.
-func (s *Struct) Field(attr string) *Field { return s.byName[attr] }
+//
+// Most names of a struct differ in length: a name's length finds its one
+// candidate, compared without hashing (an Update looks up every action's
+// attribute), and the map answers the others.
+func (s *Struct) Field(attr string) *Field {
+	if n := len(attr); n < len(s.byLen) {
+		switch i := s.byLen[n]; i {
+		case 0:
+			return nil
+		case lenShared:
+		default:
+			if f := s.Fields[i-1]; f.Name == attr {
+				return f
+			}
+			return nil
+		}
+	}
+	return s.byName[attr]
+}
+
+// lenShared marks a name length of several fields (or of a field past the
+// 254th) in Struct.byLen.
+const lenShared = 255
+
+// indexLengths sets byLen from the fields.
+func (s *Struct) indexLengths() {
+	for i, f := range s.Fields {
+		n := len(f.Name)
+		switch {
+		case n >= len(s.byLen):
+		case s.byLen[n] == 0 && i+1 < lenShared:
+			s.byLen[n] = uint8(i + 1)
+		default:
+			s.byLen[n] = lenShared
+		}
+	}
+}
 
 // MarshalPtr encodes the struct at p, which points to a value of s.Type.
 func (s *Struct) MarshalPtr(p unsafe.Pointer) (map[string]types.AttributeValue, error) {
