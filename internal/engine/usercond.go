@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"sync"
@@ -233,8 +234,26 @@ func (f *userFilter) readFrom(cb *expression.ConditionBuilder) {
 	u := userConds.Get().(*expr.UserCond)
 	defer userConds.Put(u)
 	if u.Read(cb) {
-		f.key, f.values = string(u.Key), append(f.fix[:0:len(f.fix)], u.Values...)
+		f.key, f.values = filterKey(u.Key), append(f.fix[:0:len(f.fix)], u.Values...)
 	}
+}
+
+// filterKeys holds structure keys of filters seen, so that a read of a
+// filter seen before takes its key without allocating one: a slot holds
+// the last key of its hash.
+var filterKeys [memoSlots]atomic.Pointer[string]
+
+var filterKeySeed = maphash.MakeSeed()
+
+// filterKey returns key as a string, the one in filterKeys if it is there.
+func filterKey(key []byte) string {
+	slot := &filterKeys[maphash.Bytes(filterKeySeed, key)%memoSlots]
+	if s := slot.Load(); s != nil && *s == string(key) {
+		return *s
+	}
+	s := string(key)
+	slot.Store(&s)
+	return s
 }
 
 // read reports whether the filter was read (a key is never empty).

@@ -395,3 +395,24 @@ func TestUserCondConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestFilterKey: filterKey returns its key as a string, for keys sharing
+// slots among many, and a key seen last in its slot without allocating.
+func TestFilterKey(t *testing.T) {
+	for i := range 4 * memoSlots {
+		k := []byte(fmt.Sprintf("key %d", i%(2*memoSlots)))
+		if got := filterKey(k); got != string(k) {
+			t.Fatalf("filterKey(%q) = %q", k, got)
+		}
+	}
+	k := []byte("\x07n\x01\x05widthv N")
+	first := filterKey(k)
+	k[0] = 'x' // the key is the caller's buffer, reused
+	if first != "\x07n\x01\x05widthv N" {
+		t.Fatalf("the returned key changed with its buffer: %q", first)
+	}
+	k[0] = '\x07'
+	if n := testing.AllocsPerRun(100, func() { _ = filterKey(k) }); n != 0 {
+		t.Errorf("a key seen last in its slot: %v allocations, want 0", n)
+	}
+}
