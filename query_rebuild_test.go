@@ -2,6 +2,7 @@ package tablemap_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -80,4 +81,42 @@ func TestRebuildAfterFailedBuild(t *testing.T) {
 	}
 	sc.Index("")
 	diff(t, "scan after Index fixed", 3, len(collect(t, sc.All(ctx))))
+}
+
+type projected struct {
+	_    struct{} `tablemap:"Projected" pk:"P#{id}" sk:"P"`
+	ID   string   `dynamo:"id"`
+	Name string   `dynamo:"name"`
+	City string   `dynamo:"city"`
+	Age  int      `dynamo:"age"`
+}
+
+// TestProjectListsApart: a projection is shared among reads of the same
+// list (a memo), so a later Project of one read must not change another's.
+func TestProjectListsApart(t *testing.T) {
+	t.Parallel()
+	e := tablemap.MustDefine[projected](tablemap.NewTable(nil, "projected"))
+	names := func(q *tablemap.Query[projected]) []string {
+		t.Helper()
+		in, err := q.Params()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range in.ExpressionAttributeNames {
+			if n == "name" || n == "city" || n == "age" {
+				got = append(got, n)
+			}
+		}
+		slices.Sort(got)
+		return got
+	}
+	a := e.Query(projected{ID: "1"}).Project("name")
+	b := e.Query(projected{ID: "2"}).Project("name")
+	diff(t, "projected alone", []string{"name"}, names(a))
+	b.Project("city")
+	e.Query(projected{ID: "3"}).Project("name").Project("age")
+	diff(t, "projected by a read whose list another extended", []string{"name"}, names(a))
+	diff(t, "projected by a read extended", []string{"city", "name"}, names(b))
+	diff(t, "projected by a new read of the list", []string{"name"}, names(e.Query(projected{ID: "4"}).Project("name")))
 }

@@ -65,8 +65,11 @@ func (r *reading[T]) filter(cond expression.ConditionBuilder) {
 
 func (r *reading[T]) project(attrs []string) {
 	o := r.options()
-	o.Project = append(o.Project, attrs...)
-	if err := r.e.s.CheckProjectPaths(o.Project); err != nil {
+	if len(o.Project) > 0 {
+		attrs = append(o.Project[:len(o.Project):len(o.Project)], attrs...)
+	}
+	var err error
+	if o.Project, err = r.e.s.Projection(attrs); err != nil {
 		r.fail(err)
 	}
 }

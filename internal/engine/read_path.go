@@ -3,7 +3,48 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"slices"
+	"sync/atomic"
 )
+
+// A program's reads project a few lists of attributes, checked for their
+// entity (CheckProjectPaths) each time a read is built. Checked lists are
+// memoized: a read whose list sits in its slot takes the memo's, neither
+// copied nor checked again. A list is never changed in place (its
+// capacity is its length, so an append copies it).
+
+// A projection is a list of attributes checked for an entity.
+type projection struct {
+	s     *Schema
+	attrs []string
+}
+
+var projectionMemo [memoSlots]atomic.Pointer[projection]
+
+var projectionSeed = maphash.MakeSeed()
+
+// Projection returns attrs, checked as CheckProjectPaths does, as a list
+// of the read's own: the memo's when it holds the same list for the
+// entity, else a copy. With an error, the list is a copy too.
+func (s *Schema) Projection(attrs []string) ([]string, error) {
+	var h maphash.Hash
+	h.SetSeed(projectionSeed)
+	for _, a := range attrs {
+		h.WriteString(a)
+		h.WriteByte(0)
+	}
+	slot := &projectionMemo[h.Sum64()%memoSlots]
+	if p := slot.Load(); p != nil && p.s == s && slices.Equal(p.attrs, attrs) {
+		return p.attrs, nil
+	}
+	own := slices.Clip(slices.Clone(attrs))
+	if err := s.CheckProjectPaths(own); err != nil {
+		return own, err
+	}
+	slot.Store(&projection{s: s, attrs: own})
+	return own, nil
+}
 
 // CheckProjectPaths returns an error naming the first of attrs that does
 // not fit the entity, for Project: a top-level attribute, or a nested
