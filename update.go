@@ -230,20 +230,22 @@ func topPath(f *codec.Field) engine.DocPath {
 // value converts value to what kind needs for field f.
 func (op *Update[T]) value(kind engine.UpdateKind, f *codec.Field, value any) (reflect.Value, error) {
 	t := f.Type
-	isList := (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8 && !f.Set
 	switch kind {
 	case engine.UpdateAdd:
 		if !f.Set && !engine.IsNumber(t.Kind()) {
 			return reflect.Value{}, fmt.Errorf("Add needs a number or set attribute, not %s", t)
 		}
 	case engine.UpdateAppend:
-		if !isList {
+		if isList := (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8 && !f.Set; !isList {
 			return reflect.Value{}, fmt.Errorf("Append needs a list attribute, not %s", t)
 		}
 	case engine.UpdateDeleteFromSet:
 		if !f.Set {
 			return reflect.Value{}, fmt.Errorf("DeleteFromSet needs a set attribute (the set tag option), not %s", t)
 		}
+	}
+	if reflect.TypeOf(value) == t {
+		return reflect.ValueOf(value), nil // what Convert returns, without its call
 	}
 	// One element for a list or set action.
 	one := kind == engine.UpdateAppend || f.Set && (kind == engine.UpdateAdd || kind == engine.UpdateDeleteFromSet)
