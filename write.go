@@ -56,7 +56,7 @@ func (w *write[T]) compile(ctx context.Context, spec engine.WriteSpec) {
 		}
 		return
 	}
-	w.req, w.err = spec.Compile(ctx)
+	w.err = spec.Compile(ctx, &w.req)
 }
 
 // params returns the request for a Params method: a copy the caller may

@@ -54,7 +54,8 @@ func TestShapeMemoManyShapes(t *testing.T) {
 	}
 	render := func(i int) string {
 		spec := specs[i]()
-		req, err := spec.Compile(context.Background())
+		var req WriteRequest
+		err := spec.Compile(context.Background(), &req)
 		if err != nil {
 			t.Fatalf("shape %d: %v", i, err)
 		}

@@ -117,7 +117,8 @@ func compileBoth(t *testing.T, what string, w func() WriteSpec) (WriteRequest, e
 	}
 	run := func() out {
 		spec := w()
-		r, err := spec.Compile(context.Background())
+		var r WriteRequest
+		err := spec.Compile(context.Background(), &r)
 		return out{r, err}
 	}
 	old := uncached(run)
@@ -316,7 +317,7 @@ func TestUserCondRefusalsWithCacheWarm(t *testing.T) {
 	}
 	write := func(cond expression.ConditionBuilder) error {
 		v := guarded{ID: "a"}
-		_, err := (&WriteSpec{Kind: WriteCheck, S: sch, P: unsafe.Pointer(&v), Cond: &cond}).Compile(context.Background())
+		err := (&WriteSpec{Kind: WriteCheck, S: sch, P: unsafe.Pointer(&v), Cond: &cond}).Compile(context.Background(), new(WriteRequest))
 		return err
 	}
 	read := func(cond expression.ConditionBuilder) error {
@@ -379,7 +380,8 @@ func TestUserCondConcurrent(t *testing.T) {
 					cond = expression.Name("name").Equal(expression.Value(n))
 				}
 				w := WriteSpec{Kind: WriteCheck, S: user, P: unsafe.Pointer(&wUser{Username: "ann"}), Cond: &cond}
-				r, err := w.Compile(context.Background())
+				var r WriteRequest
+				err := w.Compile(context.Background(), &r)
 				if err != nil || !hasValue(r.Check.ExpressionAttributeValues, n) {
 					t.Errorf("goroutine %d: write of %s: %v, values %v", g, n, err, r.Check)
 					return

@@ -67,17 +67,18 @@ type WriteRequest struct {
 	Conditional bool
 }
 
-// Compile builds the request of w; ctx is for sealing encrypted
-// attributes. r.Fail is set, with the key, even when it fails.
-func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
+// Compile builds the request of w into r (a builder's own: no request
+// copied out); ctx is for sealing encrypted attributes. r.Fail is set,
+// with the key, even when it fails.
+func (w *WriteSpec) Compile(ctx context.Context, r *WriteRequest) error {
+	*r = WriteRequest{}
 	if w.Kind == WritePut {
-		err = w.compilePut(ctx, &r)
-		return r, err
+		return w.compilePut(ctx, r)
 	}
 	k, err := w.S.Key(w.P)
 	r.Fail = Failure{Kind: w.Kind, S: w.S, Key: k, NeedsItem: w.Kind != WriteCheck || w.Exists, Absent: w.Absent}
 	if err != nil {
-		return r, ItemErr(r.Fail.Op(), w.S, k, err)
+		return ItemErr(r.Fail.Op(), w.S, k, err)
 	}
 	var x writeExpr
 	x.lend = w.Lend
@@ -90,7 +91,7 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 	case WriteUpdate:
 		err = w.updateExpr(ctx, &x, &r.Fail)
 	case WriteDelete:
-		w.deleteConds(&x, &r)
+		w.deleteConds(&x, r)
 	default:
 		err = w.checkConds(&x, &r.Fail)
 	}
@@ -102,10 +103,10 @@ func (w *WriteSpec) Compile(ctx context.Context) (r WriteRequest, err error) {
 		if !errors.As(err, new(*ItemError)) {
 			err = &ItemError{Op: r.Fail.Op(), Entity: w.S.Name, Key: k, Err: err}
 		}
-		return r, err
+		return err
 	}
-	w.keyedInput(&r, e, l)
-	return r, nil
+	w.keyedInput(r, e, l)
+	return nil
 }
 
 // keyedInput sets the input of an Update, Delete or Check.

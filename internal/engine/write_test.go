@@ -96,7 +96,8 @@ func build(t *testing.T, cond expression.ConditionBuilder, ub *expression.Update
 
 func compile(t *testing.T, w WriteSpec) WriteRequest {
 	t.Helper()
-	r, err := w.Compile(context.Background())
+	var r WriteRequest
+	err := w.Compile(context.Background(), &r)
 	if err != nil {
 		t.Fatalf("%s: %v", w.Kind, err)
 	}
@@ -247,7 +248,7 @@ func TestCompileConditionRefused(t *testing.T) {
 	v := wUser{Username: "ann"}
 	cond := expression.Name("nope").Equal(expression.Value(1))
 	for _, kind := range []WriteKind{WritePut, WriteDelete, WriteCheck} {
-		_, err := (&WriteSpec{Kind: kind, S: user, P: unsafe.Pointer(&v), Cond: &cond}).Compile(context.Background())
+		err := (&WriteSpec{Kind: kind, S: user, P: unsafe.Pointer(&v), Cond: &cond}).Compile(context.Background(), new(WriteRequest))
 		var ie *ItemError
 		if !errors.Is(err, ErrInvalidCondition) || !errors.As(err, &ie) || ie.Op != kind.String() || ie.Key.PK != "USER#ann" {
 			t.Errorf("%s: %v, want an ItemError of the key wrapping ErrInvalidCondition", kind, err)
@@ -265,7 +266,7 @@ func TestCompilePutRefusals(t *testing.T) {
 		{big, ErrItemTooLarge},
 		{wUser{}, ErrInvalidKey},
 	} {
-		_, err := (&WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&tt.v)}).Compile(context.Background())
+		err := (&WriteSpec{Kind: WritePut, S: user, P: unsafe.Pointer(&tt.v)}).Compile(context.Background(), new(WriteRequest))
 		if !errors.Is(err, tt.kind) {
 			t.Errorf("%v, want %v", err, tt.kind)
 		}
@@ -473,7 +474,7 @@ func TestCompileUpdateRefusals(t *testing.T) {
 		{nil, "nothing to update"},
 		{[]UpdateAction{action(t, post, UpdateSet, "rank", 7)}, `needs its field "cat"`},
 	} {
-		_, err := (&WriteSpec{Kind: WriteUpdate, S: post, P: unsafe.Pointer(&key), Actions: tt.acts}).Compile(context.Background())
+		err := (&WriteSpec{Kind: WriteUpdate, S: post, P: unsafe.Pointer(&key), Actions: tt.acts}).Compile(context.Background(), new(WriteRequest))
 		var ie *ItemError
 		if !errors.As(err, &ie) || ie.Key.PK != "USER#ann" || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v, want an ItemError of the key saying %q", err, tt.want)
@@ -558,7 +559,7 @@ func TestCompileCheckRefusals(t *testing.T) {
 		{WriteSpec{}, "no condition"},
 	} {
 		tt.w.Kind, tt.w.S, tt.w.P = WriteCheck, user, unsafe.Pointer(&k)
-		_, err := tt.w.Compile(context.Background())
+		err := tt.w.Compile(context.Background(), new(WriteRequest))
 		var ie *ItemError
 		if !errors.As(err, &ie) || ie.Op != "Check" || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v, want a Check's ItemError saying %q", err, tt.want)

@@ -111,6 +111,9 @@ func (w *WriteSpec) indexedCond(f *Failure) *expression.ConditionBuilder {
 // of the index.
 func (w *WriteSpec) indexKeys(x *writeExpr, f *Failure) error {
 	s := w.S
+	if len(s.GSIOf) == 0 {
+		return nil // no field is an index's: no action changes a key
+	}
 	var set, removed map[string]bool
 	var next reflect.Value // the key value with the Set values: the new index fields
 	for i := range w.Actions {
