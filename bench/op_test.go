@@ -117,3 +117,30 @@ func BenchmarkOp(b *testing.B) {
 		}
 	}
 }
+
+// TestReadAllocs checks that reading a query with range All allocates
+// about what the raw SDK call with hand-written decoding does: the loop's
+// callbacks stay on the stack (see engine.walk, which keeps the start key,
+// bound for the SDK, out of the walk its callbacks ride in). What remains
+// over raw is the builder, the iterator and the value decoded into.
+func TestReadAllocs(t *testing.T) {
+	ctx := context.Background()
+	for _, op := range Ops(Config{}) {
+		if op.Name != "Query10" && op.Name != "QueryFiltered" {
+			continue
+		}
+		allocs := map[string]float64{}
+		for _, im := range op.Impls {
+			if im.Name == "raw" || im.Name == "tablemap" {
+				allocs[im.Name] = testing.AllocsPerRun(50, func() {
+					if _, err := im.Run(ctx); err != nil {
+						t.Fatal(err)
+					}
+				})
+			}
+		}
+		if allocs["raw"] == 0 || allocs["tablemap"] > allocs["raw"]+2 {
+			t.Errorf("%s: tablemap allocates %v times, raw %v: more than 2 over raw", op.Name, allocs["tablemap"], allocs["raw"])
+		}
+	}
+}

@@ -22,10 +22,11 @@ type Response struct {
 // its entity among the read's; false stops the read.
 type Each func(item map[string]types.AttributeValue, typ int) (bool, error)
 
-// A walk is one run of the paging loop over one segment.
+// A walk is one run of the paging loop over one segment. (Its start key
+// is run's argument: the key goes to the SDK, and a walk that held it
+// would take its callbacks to the heap with it.)
 type walk struct {
 	seg     int
-	start   map[string]types.AttributeValue
 	want    int  // items to hand; 0: no limit
 	onePage bool // with no want, stop after the first response that handed an item
 	count   bool // Select COUNT: responses carry no items
@@ -80,8 +81,8 @@ func (r *Read) fetch(ctx context.Context, w *walk, start map[string]types.Attrib
 // items still wanted and, when the filter thinned a response, asks for
 // more next time; when it stops inside a response, it resumes after the
 // last item handed, from that item's key attributes.
-func (r *Read) run(ctx context.Context, w walk) (map[string]types.AttributeValue, error) {
-	handed, ask, start := 0, w.want, w.start
+func (r *Read) run(ctx context.Context, w walk, start map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	handed, ask := 0, w.want
 	for {
 		out, err := r.fetch(ctx, &w, start, ask)
 		if err != nil {
@@ -164,7 +165,7 @@ func (r *Read) Page(ctx context.Context, cursor string, onePage bool, each Each,
 	if err != nil {
 		return "", err
 	}
-	next, err := r.run(ctx, walk{start: start, want: r.Limit, onePage: onePage, item: each, before: before})
+	next, err := r.run(ctx, walk{want: r.Limit, onePage: onePage, item: each, before: before}, start)
 	if err != nil {
 		return "", err
 	}
@@ -174,7 +175,7 @@ func (r *Read) Page(ctx context.Context, cursor string, onePage bool, each Each,
 // All reads every item of a single-segment read, at most Limit of them,
 // handing each to each.
 func (r *Read) All(ctx context.Context, each Each) error {
-	_, err := r.run(ctx, walk{want: r.Limit, item: each})
+	_, err := r.run(ctx, walk{want: r.Limit, item: each}, nil)
 	return err
 }
 
@@ -184,7 +185,7 @@ func (r *Read) First(ctx context.Context, decode func(item map[string]types.Attr
 	_, err := r.run(ctx, walk{want: 1, item: func(item map[string]types.AttributeValue, typ int) (bool, error) {
 		found = true
 		return false, decode(item, typ)
-	}})
+	}}, nil)
 	if err == nil && !found {
 		err = r.Wrap(ErrNotFound)
 	}
@@ -200,7 +201,7 @@ func (r *Read) Count(ctx context.Context) (int, error) {
 		return true, nil
 	}
 	for seg := range max(r.Segments, 1) {
-		if _, err := r.run(ctx, walk{seg: seg, count: true, page: sum}); err != nil {
+		if _, err := r.run(ctx, walk{seg: seg, count: true, page: sum}, nil); err != nil {
 			return n, err
 		}
 	}

@@ -226,7 +226,7 @@ func TestLoopCallerStops(t *testing.T) {
 	c := newScript(reply{items: []map[string]types.AttributeValue{postItem("1"), postItem("2")}, last: keyOfPost("2")}, reply{})
 	post, _ := readTable(t, c)
 	var got []string
-	next, err := postQuery(t, post, ReadOptions{}, nil).run(ctx, walk{item: ids(&got, 1)})
+	next, err := postQuery(t, post, ReadOptions{}, nil).run(ctx, walk{item: ids(&got, 1)}, nil)
 	if err != nil || next != nil {
 		t.Errorf("key %v, error %v; want none", next, err)
 	}

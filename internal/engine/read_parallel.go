@@ -98,7 +98,7 @@ func (r *Read) segment(ctx context.Context, seg int, newBatch func() Batch, out 
 			batch = newBatch()
 			return sent, nil
 		},
-	})
+	}, nil)
 	if err != nil {
 		send(batchOrErr{err: err})
 	}
