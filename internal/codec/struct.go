@@ -347,14 +347,16 @@ func (s *Struct) marshalInto(e *encState, p unsafe.Pointer, m map[string]types.A
 // UnmarshalPtr decodes item into the struct at p, which points to a value
 // of s.Type. Attributes the item lacks leave their fields unchanged.
 func (s *Struct) UnmarshalPtr(item map[string]types.AttributeValue, p unsafe.Pointer) (err error) {
-	return s.UnmarshalPtrSkip(item, p, nil)
+	_, err = s.UnmarshalPtrSkip(item, p, nil)
+	return err
 }
 
 // UnmarshalPtrSkip is UnmarshalPtr ignoring the attributes named in skip
 // (which must name no field and hold no name twice): they decode into no
 // field, not even one whose name matches theirs case-insensitively, and an
-// Unmarshaler of the type does not see them. item is not modified.
-func (s *Struct) UnmarshalPtrSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) (err error) {
+// Unmarshaler of the type does not see them. item is not modified. It
+// returns the fields the item lacks.
+func (s *Struct) UnmarshalPtrSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) (missing Missing, err error) {
 	defer rescueItem(&err, s.Type, item)
 	if s.unmarshaler {
 		if present(item, skip) > 0 {
@@ -364,10 +366,30 @@ func (s *Struct) UnmarshalPtrSkip(item map[string]types.AttributeValue, p unsafe
 			}
 		}
 		err := reflect.NewAt(s.Type, p).Interface().(unmarshaler).UnmarshalDynamoDBAttributeValue(&types.AttributeValueMemberM{Value: item})
-		return top(err, s.Type)
+		return ^Missing(0), top(err, s.Type)
 	}
-	return top(s.unmarshalSkip(item, p, skip), s.Type)
+	missing, err = s.unmarshalSkip(item, p, skip)
+	return missing, top(err, s.Type)
 }
+
+// Missing is the fields an item lacks by their exact names, as
+// UnmarshalPtrSkip reports them: bit i for Fields[i], and the last bit
+// for every field from the 64th on; every bit for a type that unmarshals
+// itself, whose fields the codec does not see.
+type Missing uint64
+
+// MaskOf returns the bits Missing would set for fs, fields of s.
+func (s *Struct) MaskOf(fs []*Field) Missing {
+	var m Missing
+	for i, f := range s.Fields {
+		if slices.Contains(fs, f) {
+			m |= missingBit(i)
+		}
+	}
+	return m
+}
+
+func missingBit(i int) Missing { return 1 << min(i, 63) }
 
 // present returns how many of names item holds.
 func present(item map[string]types.AttributeValue, names []string) int {
@@ -381,14 +403,17 @@ func present(item map[string]types.AttributeValue, names []string) int {
 }
 
 func (s *Struct) unmarshal(item map[string]types.AttributeValue, p unsafe.Pointer) error {
-	return s.unmarshalSkip(item, p, nil)
+	_, err := s.unmarshalSkip(item, p, nil)
+	return err
 }
 
-func (s *Struct) unmarshalSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) error {
+func (s *Struct) unmarshalSkip(item map[string]types.AttributeValue, p unsafe.Pointer, skip []string) (Missing, error) {
 	matched := 0
-	for _, f := range s.Fields {
+	var missing Missing
+	for i, f := range s.Fields {
 		av, ok := item[f.Name]
 		if !ok {
+			missing |= missingBit(i)
 			continue
 		}
 		matched++
@@ -397,15 +422,15 @@ func (s *Struct) unmarshalSkip(item map[string]types.AttributeValue, p unsafe.Po
 			fp = f.ptrAlloc(p)
 		}
 		if err := f.dec(av, fp); err != nil {
-			return within(err, s.Type, f.Path)
+			return missing, within(err, s.Type, f.Path)
 		}
 	}
 	// Attributes left over may match a field case-insensitively, unless
 	// they are all skipped.
 	if matched < len(item) && matched+present(item, skip) < len(item) {
-		return s.unmarshalFolded(item, p, skip)
+		return missing, s.unmarshalFolded(item, p, skip)
 	}
-	return nil
+	return missing, nil
 }
 
 // unmarshalFolded decodes the attributes that match a field's name only

@@ -189,8 +189,12 @@ func (s *Schema) DecodeInto(ctx context.Context, item map[string]types.Attribute
 
 // keyOnlyFields sets the key fields an item holds only in its table key,
 // as items written by other programs do (PK "USER#ann" and no attribute
-// username), from that key.
-func (s *Schema) keyOnlyFields(item map[string]types.AttributeValue, p unsafe.Pointer) error {
+// username), from that key; missing is the fields the item lacks, as its
+// decoding found them.
+func (s *Schema) keyOnlyFields(item map[string]types.AttributeValue, p unsafe.Pointer, missing codec.Missing) error {
+	if missing&s.keyBits == 0 {
+		return nil // the item holds every key field: tablemap's items do
+	}
 	if _, ok := item[s.Table.PK]; !ok {
 		return nil // a projection without the keys: see GetRead.Decode
 	}
@@ -251,4 +255,16 @@ func (t *Table) TypeOf(item map[string]types.AttributeValue) string {
 		return s.Value
 	}
 	return ""
+}
+
+// keyFieldBits returns the fields keyOnlyFields looks for, as
+// codec.Missing numbers them.
+func (s *Schema) keyFieldBits() codec.Missing {
+	var fs []*codec.Field
+	for _, k := range []*KeyPart{s.Primary.PK, s.Primary.SK} {
+		if k != nil && !k.Identity {
+			fs = append(fs, k.Fields...)
+		}
+	}
+	return s.Codec.MaskOf(fs)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/tablemap/tablemap/internal/codec"
 )
 
 // itemCmp compares attribute values by their exported fields.
@@ -189,6 +190,50 @@ func TestNumberSize(t *testing.T) {
 	for num, want := range map[string]int{"0": 1, "1": 2, "12": 2, "123": 3, "1000000": 2, "0.001": 2, "-12345e10": 4} {
 		if got := NumberSize(num); got != want {
 			t.Errorf("NumberSize(%q) = %d, want %d", num, got, want)
+		}
+	}
+}
+
+// TestDecodeKeyOnlyFields: an item that holds a key field only in its
+// table key (as items written by other programs do) gets the field from
+// the key; an item holding the field as an attribute keeps the
+// attribute's value; keyBits names exactly the fields of the key's
+// templates, which decoding asks about.
+func TestDecodeKeyOnlyFields(t *testing.T) {
+	_, user, _, post := writeTable(t)
+	for _, tc := range []struct {
+		name string
+		item map[string]types.AttributeValue
+		want wPost
+	}{
+		{"both key fields only in the key", map[string]types.AttributeValue{
+			"PK": avS("USER#ann"), "SK": avS("POST#7"), "_type": avS("Post"), "topic": avS("go")},
+			wPost{User: "ann", ID: "7", Topic: "go"}},
+		{"one key field only in the key", map[string]types.AttributeValue{
+			"PK": avS("USER#ann"), "SK": avS("POST#7"), "_type": avS("Post"), "user": avS("ann")},
+			wPost{User: "ann", ID: "7"}},
+		{"every key field an attribute", map[string]types.AttributeValue{
+			"PK": avS("USER#ann"), "SK": avS("POST#7"), "_type": avS("Post"), "user": avS("bob"), "id": avS("9")},
+			wPost{User: "bob", ID: "9"}},
+	} {
+		var got wPost
+		if err := post.DecodeInto(context.Background(), tc.item, unsafe.Pointer(&got)); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s: decoded (-want +got):\n%s", tc.name, d)
+		}
+	}
+	for _, c := range []struct {
+		s    *Schema
+		want []string
+	}{{user, []string{"username"}}, {post, []string{"user", "id"}}} {
+		var fs []*codec.Field
+		for _, n := range c.want {
+			fs = append(fs, c.s.Codec.Field(n))
+		}
+		if got, want := c.s.keyBits, c.s.Codec.MaskOf(fs); got != want || got == 0 {
+			t.Errorf("%s: keyBits %b, want %b (the fields %q)", c.s.Name, got, want, c.want)
 		}
 	}
 }

@@ -17,11 +17,12 @@ func (s *Schema) DecodeRead(ctx context.Context, item map[string]types.Attribute
 	if err != nil {
 		return err
 	}
-	if err := s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs); err != nil {
+	missing, err := s.Codec.UnmarshalPtrSkip(item, p, s.TableAttrs)
+	if err != nil {
 		return err
 	}
 	if projected {
 		return s.FillKey(item, p)
 	}
-	return s.keyOnlyFields(item, p)
+	return s.keyOnlyFields(item, p, missing)
 }

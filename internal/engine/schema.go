@@ -41,6 +41,8 @@ type Schema struct {
 	// the shape of its keys (see Recognises).
 	Match struct{ Attr, Value string }
 
+	keyBits codec.Missing // the fields of the table key's templates (see keyOnlyFields)
+
 	// TableAttrs names the table's attributes an item of the entity may
 	// hold: its keys, the type attribute and the entity's GSI keys, each
 	// once. The codec skips them when decoding, and encoded items have room
@@ -114,6 +116,7 @@ func NewSchema(t *Table, typ reflect.Type) (*Schema, error) {
 		return nil, err
 	}
 	s.TableAttrs = s.OwnAttrs()
+	s.keyBits = s.keyFieldBits()
 	return s, nil
 }
 
