@@ -22,14 +22,12 @@ type projection struct {
 
 var projectionMemo [memoSlots]atomic.Pointer[projection]
 
-var projectionSeed = maphash.MakeSeed()
-
 // Projection returns attrs, checked as CheckProjectPaths does, as a list
 // of the read's own: the memo's when it holds the same list for the
 // entity, else a copy. With an error, the list is a copy too.
 func (s *Schema) Projection(attrs []string) ([]string, error) {
 	var h maphash.Hash
-	h.SetSeed(projectionSeed)
+	h.SetSeed(memoSeed)
 	for _, a := range attrs {
 		h.WriteString(a)
 		h.WriteByte(0)

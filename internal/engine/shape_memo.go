@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"sync/atomic"
 	"unsafe"
 
@@ -17,6 +18,9 @@ import (
 
 // memoSlots is the number of slots of a memo, a power of 2.
 const memoSlots = 256
+
+// memoSeed seeds the memos that hash strings (filter keys, projections).
+var memoSeed = maphash.MakeSeed()
 
 // memoIndex mixes the words of k that tell the shapes of a program apart
 // most often into a slot index.

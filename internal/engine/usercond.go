@@ -243,11 +243,9 @@ func (f *userFilter) readFrom(cb *expression.ConditionBuilder) {
 // the last key of its hash.
 var filterKeys [memoSlots]atomic.Pointer[string]
 
-var filterKeySeed = maphash.MakeSeed()
-
 // filterKey returns key as a string, the one in filterKeys if it is there.
 func filterKey(key []byte) string {
-	slot := &filterKeys[maphash.Bytes(filterKeySeed, key)%memoSlots]
+	slot := &filterKeys[maphash.Bytes(memoSeed, key)%memoSlots]
 	if s := slot.Load(); s != nil && *s == string(key) {
 		return *s
 	}
