@@ -6,7 +6,10 @@
 // block, and repeats for a number of rounds. It prints, per operation and
 // implementation, the CPU time per op, the ratio to raw with a 95%
 // confidence interval (a t-interval over the rounds' log ratios), the same
-// for wall time, and allocations per op.
+// for wall time, tablemap's CPU ratio to guregu the same way where guregu
+// has the operation (a ratio of two implementations measured in the same
+// rounds, so its interval is narrower than comparing their ratios to
+// raw), and allocations per op.
 //
 //	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-minops 10] [-max 4m] [-run regexp] [-latency 0]
 //
@@ -67,8 +70,8 @@ func main() {
 	fmt.Printf("paired: %s, %s %s/%s, GOMAXPROCS %d, load %s\n", time.Now().UTC().Format(time.RFC3339),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), loadavg())
 	fmt.Printf("rounds %d, blocks of %v and at least %d ops, A B … B A order, time limit %v, latency %v\n\n", *rounds, *block, *minOps, *maxTime, *latency)
-	fmt.Println("| op | impl | CPU µs/op | CPU ×raw [95% CI] | wall ×raw [95% CI] | allocs/op | rounds |")
-	fmt.Println("|---|---|---:|---|---|---:|---:|")
+	fmt.Println("| op | impl | CPU µs/op | CPU ×raw [95% CI] | wall ×raw [95% CI] | CPU ×guregu [95% CI] | allocs/op | rounds |")
+	fmt.Println("|---|---|---:|---|---|---|---:|---:|")
 	budget := *maxTime / time.Duration(len(ops))
 	for _, op := range ops {
 		res, err := measure(context.Background(), op, *rounds, *minOps, *block, budget)
@@ -162,8 +165,9 @@ func cpuTime() time.Duration {
 }
 
 // report prints the rows of one operation: raw's first, then each
-// implementation's ratios to it.
+// implementation's ratios to it, and tablemap's to guregu.
 func report(op bench.Op, res [][]sample) {
+	g := slices.IndexFunc(op.Impls, func(im bench.Impl) bool { return im.Name == "guregu" })
 	for i, im := range op.Impls {
 		cpus := make([]float64, len(res[i]))
 		var allocs float64
@@ -177,8 +181,12 @@ func report(op bench.Op, res [][]sample) {
 			cpuCI = ratioCI(res[i], res[0], func(s sample) float64 { return s.cpu })
 			wallCI = ratioCI(res[i], res[0], func(s sample) float64 { return s.wall })
 		}
-		fmt.Printf("| %s | %s | %.1f | %s | %s | %.0f | %d |\n",
-			op.Name, im.Name, median(cpus)/1e3, cpuCI, wallCI, allocs, len(res[i]))
+		gCI := "–"
+		if g >= 0 && strings.HasPrefix(im.Name, "tablemap") {
+			gCI = ratioCI(res[i], res[g], func(s sample) float64 { return s.cpu })
+		}
+		fmt.Printf("| %s | %s | %.1f | %s | %s | %s | %.0f | %d |\n",
+			op.Name, im.Name, median(cpus)/1e3, cpuCI, wallCI, gCI, allocs, len(res[i]))
 	}
 }
 
