@@ -209,7 +209,7 @@ func report(op bench.Op, res [][]sample) {
 			wallCI = ratioCI(res[i], res[0], func(s sample) float64 { return s.wall })
 		}
 		gCI := "–"
-		if g >= 0 && strings.HasPrefix(im.Name, "tablemap") {
+		if g >= 0 && im.Name == "tablemap" {
 			gCI = ratioCI(res[i], res[g], func(s sample) float64 { return s.cpu })
 		}
 		fmt.Printf("| %s | %s | %.1f | %s | %s | %s | %.0f | %d |\n",
