@@ -11,7 +11,7 @@
 // rounds, so its interval is narrower than comparing their ratios to
 // raw), and allocations per op.
 //
-//	cd bench && go run ./cmd/paired [-rounds 30] [-block 25ms] [-minops 10] [-max 4m] [-run regexp] [-latency 0] [-isolate]
+//	cd bench && go run ./cmd/paired [-rounds 60] [-block 25ms] [-minops 10] [-max 7m] [-run regexp] [-latency 0] [-isolate=true]
 //
 // A block runs for -block and at least -minops ops. Each block starts
 // with a forced garbage collection, after which the next one comes once
@@ -27,10 +27,11 @@
 // Every operation gets an equal share of -max; an operation whose share
 // runs out stops after the rounds done, and the table says how many.
 //
-// With -isolate, each operation runs in a process of its own (this
-// command again, with -run naming it), so that no operation measures on
-// the heap an earlier one left: after the 1,000-item batches, the Params
-// rows read 0.1–0.2 higher than in a process of their own.
+// Each operation runs in a process of its own (this command again, with
+// -run naming it), so that no operation measures on the heap an earlier
+// one left: after the 1,000-item batches, the Params rows read 0.1–0.2
+// higher than in a process of their own. -isolate=false runs them all in
+// this process.
 package main
 
 import (
@@ -52,13 +53,13 @@ import (
 )
 
 func main() {
-	rounds := flag.Int("rounds", 30, "rounds per operation")
+	rounds := flag.Int("rounds", 60, "rounds per operation")
 	block := flag.Duration("block", 25*time.Millisecond, "length of one block of one implementation (CPU or wall time, the longer)")
 	minOps := flag.Int("minops", 10, "fewest ops in one block")
-	maxTime := flag.Duration("max", 4*time.Minute, "time limit of the whole run")
+	maxTime := flag.Duration("max", 7*time.Minute, "time limit of the whole run")
 	run := flag.String("run", "", "run only the operations matching this regexp")
 	latency := flag.Duration("latency", 0, "delay of the in-memory server's every answer")
-	isolate := flag.Bool("isolate", false, "run each operation in a process of its own")
+	isolate := flag.Bool("isolate", true, "run each operation in a process of its own")
 	rowsOnly := flag.Bool("rows", false, "print the table's rows only (for -isolate)")
 	flag.Parse()
 	re, err := regexp.Compile(*run)
@@ -86,7 +87,7 @@ func main() {
 	}
 	if *isolate {
 		for _, op := range ops {
-			cmd := exec.Command(os.Args[0], "-rows", "-run", "^"+regexp.QuoteMeta(op.Name)+"$",
+			cmd := exec.Command(os.Args[0], "-isolate=false", "-rows", "-run", "^"+regexp.QuoteMeta(op.Name)+"$",
 				"-rounds", strconv.Itoa(*rounds), "-block", block.String(), "-minops", strconv.Itoa(*minOps),
 				"-max", budget.String(), "-latency", latency.String())
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
